@@ -1,0 +1,1 @@
+"""Urgent alerts: consent, translations, review, publication, distribution."""

@@ -1,0 +1,1 @@
+"""Emergency grants: intake, workflow, routing, disbursement, reporting."""

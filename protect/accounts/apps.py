@@ -1,0 +1,9 @@
+"""Staff users, roles, teams, second factor and partner API tokens."""
+
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "protect.accounts"
+    label = "accounts"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,1 @@
+"""Host institutions, temporary relocations and stipends."""

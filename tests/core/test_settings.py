@@ -1,0 +1,65 @@
+"""Settings refuse bad values loudly; production settings pass Django's deploy checklist."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from protect import settings as protect_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "PROTECT_ENV": "production",
+    "DJANGO_SECRET_KEY": "k3Y-" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOP",
+    "DJANGO_ALLOWED_HOSTS": "protect.example.org",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/protect",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+}
+
+
+def _run_manage(env_overrides, *args):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PROTECT_", "DJANGO_"))} | env_overrides
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize(
+    ("helper", "value", "message"),
+    [
+        (lambda: protect_settings.env_int("X_TEST_INT", 1), "ten", "is not an integer"),
+        (lambda: protect_settings.env_bool("X_TEST_INT", True), "maybe", "is not a boolean"),
+        (lambda: protect_settings.env_int("X_TEST_INT", 1, minimum=5), "2", "below the minimum"),
+    ],
+)
+def test_helpers_refuse_a_bad_value_naming_the_variable(monkeypatch, helper, value, message):
+    monkeypatch.setenv("X_TEST_INT", value)
+    with pytest.raises(ImproperlyConfigured, match=f"X_TEST_INT.*{message}"):
+        helper()
+
+
+def test_a_secret_can_come_from_a_file(monkeypatch, tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("from-the-file\n")
+    monkeypatch.setenv("X_TEST_SECRET_FILE", str(secret))
+    assert protect_settings.env_str("X_TEST_SECRET") == "from-the-file"
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "DJANGO_SECRET_KEY"}
+    result = _run_manage(env, "check")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_a_misspelt_environment_is_refused():
+    result = _run_manage({"PROTECT_ENV": "prod"}, "check")
+    assert result.returncode != 0
+    assert "PROTECT_ENV='prod' must be one of" in result.stderr
+
+
+def test_deploy_check_prints_no_warning_with_production_settings():
+    result = _run_manage(PRODUCTION_ENV, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "WARNINGS" not in result.stdout + result.stderr
