@@ -60,6 +60,7 @@ def celery_worker_process(test_database_url) -> Iterator[subprocess.Popen[bytes]
         except Exception:
             pass
         if worker.poll() is not None or time.monotonic() > deadline:
+            worker.kill()
             log.close()
             raise RuntimeError("the Celery worker did not start; see var/test-worker.log")
     yield worker
