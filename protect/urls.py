@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from protect.core import views as core_views
 
@@ -15,5 +15,6 @@ urlpatterns = [
     path("request/", core_views.request_placeholder, name="request-form"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("audit/", include("protect.audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,43 @@
+"""The coordinators' audit page: the log, newest first, filtered, with an on-demand chain check."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from .chain import verify
+from .models import AuditEvent
+from .phrases import describe
+from .selectors import audit_events_visible_to
+
+PAGE_SIZE = 50
+
+
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    from protect.accounts.permissions import is_coordinator
+
+    if not is_coordinator(request.user):
+        raise PermissionDenied
+    events = audit_events_visible_to(request.user).order_by("-seq")
+    action = request.GET.get("action", "").strip()[:100]
+    if action:
+        events = events.filter(action__startswith=action)
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        events = events.filter(seq__lt=int(before))
+    page = list(events[: PAGE_SIZE + 1])
+    has_more = len(page) > PAGE_SIZE
+    page = page[:PAGE_SIZE]
+    chain_result = None
+    if request.GET.get("verify") == "1":
+        count, broken = verify(AuditEvent.objects.order_by("seq").iterator(chunk_size=2000))
+        chain_result = {"count": count, "broken": broken}
+    return render(request, "audit/log.html", {
+        "rows": [(event, describe(event)) for event in page],
+        "action": action,
+        "next_before": page[-1].seq if has_more and page else None,
+        "chain_result": chain_result,
+    })
