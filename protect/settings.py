@@ -147,6 +147,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # accounts: 12 h absolute session limit, then no page behind login before the second factor
+    "protect.accounts.middleware.SessionLifetimeMiddleware",
+    "protect.accounts.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -263,12 +266,14 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "heartbeat": {"task": "protect.heartbeat", "schedule": timedelta(seconds=30)},
     "outbox-relay": {"task": "protect.outbox.relay", "schedule": timedelta(seconds=10)},
+    "grants-sla-sweep": {"task": "grants.sweep_sla", "schedule": timedelta(minutes=5)},
+    "grants-report-reminders": {"task": "grants.report_reminders", "schedule": timedelta(hours=6)},
 }
 
 # --- Authentication and sessions ----------------------------------------------------------
 
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "protect.accounts.backends.LockoutBackend",  # axes, answering a locked name like a wrong password
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -302,11 +307,18 @@ AXES_IPWARE_META_PRECEDENCE_ORDER: list[str] = []
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_DISABLE_ACCESS_LOG = True
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+# A locked name gets the same page, status and message as a wrong password (accounts.views).
+AXES_LOCKOUT_CALLABLE = "protect.accounts.views.lockout_response"
+# The pause lasts AXES_COOLOFF_TIME from the last counted failure; retrying while paused neither
+# extends it nor is recorded (a colleague retrying must not lock themselves out for longer).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "protect.core.privacy.no_client_ip"
 AXES_VERBOSE = False
 # Deliberate: locking by IP would mean storing IPs, and Tor users share exit addresses anyway.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Second factor (django-otp): the name authenticator apps show; secrets never shown in the admin.
+OTP_TOTP_ISSUER = "Protect"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Security headers ----------------------------------------------------------------------
 
@@ -368,6 +380,67 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise serves from finders here but wants the folder
 PROTECT_FILES_DIR = Path(env_str("PROTECT_FILES_DIR", str(VAR_DIR / "files")))
 
+# --- Encryption keys and uploads (protect.crypto) -------------------------------------------
+# PROTECT_MASTER_KEYS = "id1:base64key,id2:base64key" (32-byte keys; the first wraps, all unwrap);
+# PROTECT_BLIND_INDEX_KEY = base64 of ≥ 32 bytes (HMAC for duplicate look-ups). Production refuses
+# to start without them; elsewhere an unset key is generated into PROTECT_KEYS_DIR on first use.
+# A malformed value stops every process here, with a message naming the variable.
+PROTECT_KEYS_DIR = Path(env_str("PROTECT_KEYS_DIR", str(VAR_DIR / "keys")))
+PROTECT_MASTER_KEYS = env_str("PROTECT_MASTER_KEYS", "")
+PROTECT_BLIND_INDEX_KEY = env_str("PROTECT_BLIND_INDEX_KEY", "")
+
+
+def _check_encryption_keys() -> None:
+    from protect.crypto.keys import check_key_settings  # parsing only: imports no Django model
+
+    check_key_settings(master_keys=PROTECT_MASTER_KEYS, blind_index_key=PROTECT_BLIND_INDEX_KEY, production=PRODUCTION)
+
+
+_check_encryption_keys()
+PROTECT_UPLOAD_MAX_BYTES = env_int("PROTECT_UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+# Uploads are held in memory up to that cap, never in a plaintext temporary file on disk.
+FILE_UPLOAD_HANDLERS = ["protect.crypto.uploads.CappedMemoryUploadHandler"]
+# --- end of protect.crypto settings ---------------------------------------------------------
+
+# --- Grants -------------------------------------------------------------------------------
+
+
+def env_mapping(name: str, default: str) -> dict[str, str]:
+    raw = os.environ.get(name) or default
+    pairs: dict[str, str] = {}
+    for item in raw.split(","):
+        key, sep, value = item.partition(":")
+        if not sep or not key.strip() or not value.strip():
+            raise ImproperlyConfigured(f"{name} must look like 'key:value,key:value', not {raw!r}.")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+PROTECT_GRANT_CAP_EUR = env_int("PROTECT_GRANT_CAP_EUR", 10_000, minimum=1)
+PROTECT_GRANT_SECOND_APPROVAL_EUR = env_int("PROTECT_GRANT_SECOND_APPROVAL_EUR", 5_000, minimum=0)
+PROTECT_GRANT_REPORT_DAYS = env_int("PROTECT_GRANT_REPORT_DAYS", 60, minimum=1)
+PROTECT_GRANT_SLA_NEAR_FRACTION = "0.75"  # escalate "near" at three quarters of the SLA
+try:
+    PROTECT_GRANT_SLA_HOURS = {
+        k: int(v) for k, v in env_mapping("PROTECT_GRANT_SLA_HOURS", "critical:24,high:72,normal:240").items()
+    }
+except ValueError as exc:
+    raise ImproperlyConfigured("PROTECT_GRANT_SLA_HOURS values must be whole hours.") from exc
+if set(PROTECT_GRANT_SLA_HOURS) != {"critical", "high", "normal"}:
+    raise ImproperlyConfigured("PROTECT_GRANT_SLA_HOURS must give critical, high and normal.")
+# EUR value of one unit of each accepted currency, recorded on each grant for statistics.
+try:
+    from decimal import Decimal as _Decimal
+
+    PROTECT_EUR_RATES = {
+        k.upper(): _Decimal(v)
+        for k, v in env_mapping(
+            "PROTECT_EUR_RATES", "EUR:1,USD:0.92,GBP:1.17,CHF:1.05,KES:0.0071,COP:0.00023,MXN:0.05,UAH:0.022,TRY:0.027"
+        ).items()
+    }
+except ArithmeticError as exc:
+    raise ImproperlyConfigured("PROTECT_EUR_RATES values must be decimal numbers.") from exc
+
 # --- E-mail --------------------------------------------------------------------------------
 
 EMAIL_BACKEND = env_str(
@@ -385,7 +458,10 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "protect@localhost")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "protect.accounts.authentication.ApiTokenAuthentication",  # partners: Authorization: Token …
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "protect.api.errors.exception_handler",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from protect.accounts import views as accounts_views
 from protect.core import views as core_views
 
 urlpatterns = [
@@ -13,8 +13,12 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("csp-report/", core_views.csp_report, name="csp-report"),
     path("request/", core_views.request_placeholder, name="request-form"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # accounts: login/logout keep their global names; the rest is namespaced "accounts:"
+    path("accounts/login/", accounts_views.login_view, name="login"),
+    path("accounts/logout/", accounts_views.logout_view, name="logout"),
+    path("accounts/", include("protect.accounts.urls")),
+    path("admin/login/", accounts_views.admin_login_redirect),  # one login page, with 2FA and throttling
+    # end accounts
     path("audit/", include("protect.audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,4 +1,5 @@
-"""The shared cast and the real-worker fixture for the whole suite."""
+"""The shared cast (one user per role, a caseworker of another team, an outsider) and the
+real-worker fixture for the whole suite."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from protect.accounts.roles import Role
+from tests.helpers import make_user
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -70,3 +74,88 @@ def celery_worker_process(test_database_url) -> Iterator[subprocess.Popen[bytes]
     except subprocess.TimeoutExpired:
         worker.kill()
     log.close()
+
+
+# --- the cast -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def caseworker(db):
+    return make_user("amina", Role.CASEWORKER)
+
+
+@pytest.fixture
+def reviewer(db):
+    return make_user("bruno", Role.REVIEWER)
+
+
+@pytest.fixture
+def finance(db):
+    return make_user("dalia", Role.FINANCE)
+
+
+@pytest.fixture
+def coordinator(db):
+    return make_user("elif", Role.COORDINATOR, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def second_coordinator(db):
+    return make_user("farid", Role.COORDINATOR, is_staff=True)
+
+
+@pytest.fixture
+def donor(db):
+    return make_user("fund", Role.DONOR)
+
+
+@pytest.fixture
+def partner(db):
+    return make_user("ngo", Role.PARTNER)
+
+
+@pytest.fixture
+def host(db):
+    return make_user("university", Role.HOST)
+
+
+@pytest.fixture
+def outsider(db):
+    return make_user("nobody")
+
+
+@pytest.fixture
+def audit_actions(db):
+    """The audit actions written so far, oldest first: call it to read them."""
+    from protect.audit.models import AuditEvent
+
+    def actions(prefix: str = "") -> list[str]:
+        return list(AuditEvent.objects.filter(action__startswith=prefix).values_list("action", flat=True))
+
+    return actions
+
+
+@pytest.fixture
+def approver(db):
+    """A second reviewer: the co-signer for grants above the second-approval threshold."""
+    return make_user("chen", Role.REVIEWER)
+
+
+@pytest.fixture
+def team_africa(db, caseworker, coordinator):
+    from protect.accounts.models import Team
+
+    team = Team.objects.create(name="Africa desk", region="africa", languages=["en", "fr"], coordinator=coordinator)
+    team.members.add(caseworker)
+    return team
+
+
+@pytest.fixture
+def caseworker_other_team(db, coordinator):
+    """A caseworker of the MENA desk: must never see the Africa desk's cases."""
+    from protect.accounts.models import Team
+
+    user = make_user("omar", Role.CASEWORKER)
+    team = Team.objects.create(name="MENA desk", region="mena", languages=["ar", "en"], coordinator=coordinator)
+    team.members.add(user)
+    return user

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.core.test_settings import PRODUCTION_ENV
+
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -26,6 +28,9 @@ def test_bin_serve_starts_web_worker_and_beat_and_stops_on_sigterm(test_database
         "PROTECT_ENV": "production",
         "DJANGO_SECRET_KEY": "serve-test-" + "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        # protect.crypto refuses to start in production without its keys (test-only values).
+        "PROTECT_MASTER_KEYS": PRODUCTION_ENV["PROTECT_MASTER_KEYS"],
+        "PROTECT_BLIND_INDEX_KEY": PRODUCTION_ENV["PROTECT_BLIND_INDEX_KEY"],
         "DATABASE_URL": test_database_url,
         "PROTECT_BIND": f"127.0.0.1:{port}",
         "PROTECT_VAR_DIR": str(tmp_path),

@@ -17,6 +17,9 @@ PRODUCTION_ENV = {
     "DJANGO_ALLOWED_HOSTS": "protect.example.org",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/protect",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    # protect.crypto: a fixed test ring and blind-index key (32 bytes each, base64); never real keys.
+    "PROTECT_MASTER_KEYS": "test1:" + "dGVzdC1vbmx5LW1hc3Rlci1rZXktMzItYnl0ZXMtISE=",
+    "PROTECT_BLIND_INDEX_KEY": "dGVzdC1vbmx5LWJsaW5kLWluZGV4LWtleS0zMmJ5dGU=",
 }
 
 

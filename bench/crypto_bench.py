@@ -1,0 +1,148 @@
+"""Benchmark of the encryption layer: decrypting a page of 50 defenders, wrapping and unwrapping data keys.
+
+Run: `.venv/bin/python bench/crypto_bench.py [--runs 300]`. Uses DATABASE_URL when given (it is
+migrated, and the bench's rows are rolled back at the end), otherwise a throw-away SQLite file.
+The page cost excludes the query: rows are loaded (one query, data keys joined), then the clock
+covers decrypting every encrypted field of the 50 rows, each with its own data key to unwrap.
+Goal: ≤ 2 ms per page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = 50
+ENCRYPTED = ["legal_name", "aliases", "contacts", "secure_channels", "location", "risk_notes", "date_of_birth"]
+
+
+def setup_django() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "protect.settings")
+    os.environ.setdefault("PROTECT_ENV", "demo")
+    if not os.environ.get("DATABASE_URL"):
+        scratch = Path(tempfile.mkdtemp(prefix="protect-bench-"))
+        os.environ["DATABASE_URL"] = f"sqlite:///{scratch / 'bench.sqlite3'}"
+        os.environ.setdefault("PROTECT_KEYS_DIR", str(scratch / "keys"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+class Rollback(Exception):
+    pass
+
+
+def bench_page(runs: int) -> tuple[list[float], int]:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from protect.defenders.models import Defender
+    from protect.defenders.services import defender_create
+
+    user = get_user_model().objects.create_user(username=f"bench-{uuid.uuid4().hex[:8]}", is_superuser=True)
+    ids = [
+        defender_create(
+            by=user, pseudonym=f"Bench {n}", legal_name=f"María José Benchmark-Pérez {n}", country="CO",
+            region="americas", aliases=["Majo", f"MJ {n}"],
+            contacts={"phone": f"+57 300 000 {n:04d}", "email": f"bench{n}@example.org", "signal": "@majo"},
+            secure_channels={"preferred": "signal", "safe_hours": "18-21"},
+            location="Carrera 7 # 12-34, Bogotá", risk_notes="Followed after the hearing. " * 8,
+            profiles=["lawyer"], languages=["es"],
+        ).pk
+        for n in range(PAGE)
+    ]
+    page = Defender.objects.select_related("data_key").filter(pk__in=ids)
+    with CaptureQueriesContext(connection) as queries:
+        list(page.all())
+    timings = []
+    for _ in range(runs):
+        rows = list(page.all())  # the query, outside the clock
+        start = time.perf_counter()
+        for row in rows:
+            for name in ENCRYPTED:
+                getattr(row, name)
+        timings.append((time.perf_counter() - start) * 1000)
+    return timings, len(queries.captured_queries)
+
+
+def bench_keys(ops: int) -> dict[str, float]:
+    from protect.crypto import primitives
+    from protect.crypto.keys import master_keyring
+
+    ring = master_keyring()
+    key_id = uuid.uuid4()
+    raw = primitives.new_data_key()
+    blob, _ = primitives.wrap_data_key(raw, data_key_id=key_id, ring=ring)
+    results: dict[str, float] = {}
+    start = time.perf_counter()
+    for _ in range(ops):
+        primitives.wrap_data_key(raw, data_key_id=key_id, ring=ring)
+    results["wrap"] = (time.perf_counter() - start) / ops * 1e6
+    start = time.perf_counter()
+    for _ in range(ops):
+        primitives.unwrap_data_key(blob, data_key_id=key_id, ring=ring)
+    results["unwrap"] = (time.perf_counter() - start) / ops * 1e6
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    cipher = AESGCM(raw)
+    aad = b"protect.field.v1\x00defenders_defender\x00legal_name\x00" + key_id.bytes
+    sealed = primitives.seal(cipher, "María José Benchmark-Pérez".encode(), aad)
+    start = time.perf_counter()
+    for _ in range(ops):
+        primitives.seal(cipher, "María José Benchmark-Pérez".encode(), aad)
+    results["seal a name"] = (time.perf_counter() - start) / ops * 1e6
+    start = time.perf_counter()
+    for _ in range(ops):
+        primitives.unseal(cipher, sealed, aad)
+    results["unseal a name"] = (time.perf_counter() - start) / ops * 1e6
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=300, help="page decryptions to time")
+    parser.add_argument("--ops", type=int, default=20000, help="key wraps/unwraps to time")
+    args = parser.parse_args()
+    setup_django()
+    from django.db import connection, transaction
+
+    timings: list[float] = []
+    queries = 0
+    try:
+        with transaction.atomic():
+            timings, queries = bench_page(args.runs)
+            raise Rollback
+    except Rollback:
+        pass
+    keys = bench_keys(args.ops)
+    median, p95 = statistics.median(timings), percentile(timings, 0.95)
+    print(f"database: {connection.vendor}")
+    print(f"page of {PAGE} defenders x {len(ENCRYPTED)} encrypted fields ({queries} query to load, not timed), "
+          f"{args.runs} runs:")
+    print(f"  median {median:.3f} ms   p95 {p95:.3f} ms   min {min(timings):.3f} ms   "
+          f"(goal <= 2 ms: {'met' if p95 <= 2 else 'NOT met'})")
+    print(f"  per row {median / PAGE * 1000:.1f} us (one data key unwrap + {len(ENCRYPTED)} fields)")
+    print(f"data keys and values, {args.ops} ops each:")
+    for name, micros in keys.items():
+        print(f"  {name:<14} {micros:6.2f} us/op")
+
+
+if __name__ == "__main__":
+    main()

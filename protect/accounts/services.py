@@ -1,0 +1,471 @@
+"""Accounts use cases: the only code that writes users' security state, teams and API tokens.
+
+Every function is keyword-only, validates before it saves, and writes its audit event in the same
+transaction. Secrets (passwords, TOTP keys, recovery codes, raw tokens) never reach the audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from importlib import import_module
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+from django.db.models import Model, Q
+from django.utils import timezone
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from protect.core.errors import PermissionDenied, ProtectError
+
+from .models import ApiToken, Team, User, UserSession
+from .permissions import has_any_role, is_coordinator
+from .roles import Role
+
+
+class AccountsError(ProtectError):
+    """An accounts rule said no; the message is safe to show to the person who asked."""
+
+
+RECOVERY_CODE_COUNT = 10
+TOTP_DEVICE_NAME = "Authenticator app"
+RECOVERY_DEVICE_NAME = "Recovery codes"
+# Only these roles may hold API tokens: a token skips the second factor, so staff never get one.
+API_TOKEN_ROLES = frozenset({Role.PARTNER})
+API_TOKEN_PREFIX = "pt"
+API_TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+REASON_MAX_LENGTH = 500
+
+_TOTP_SHAPE = re.compile(r"^\d{6}$")
+
+
+def _audit(action: str, *, actor: Any, target: Model | None, data: dict[str, Any] | None = None) -> None:
+    # Imported here: protect.audit is its own app and must not be needed to import accounts.
+    from protect.audit.services import log_event
+
+    log_event(action, actor=actor, target=target, data=data)
+
+
+def _require_coordinator(by: Any) -> None:
+    if not is_coordinator(by):
+        raise PermissionDenied("Only a coordinator may do this.")
+
+
+def _clean_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise AccountsError("Give a reason; it is kept in the audit log.", code="reason_required")
+    return reason[:REASON_MAX_LENGTH]
+
+
+# --- Users ---------------------------------------------------------------------------------
+
+
+def user_create(
+    *,
+    username: str,
+    password: str | None,
+    roles: Iterable[Role] = (),
+    display_name: str = "",
+    email: str = "",
+    by: User | None,
+) -> User:
+    """Create an account. `by` is the coordinator creating it, or None for the system (demo seed,
+    management commands). The password is checked against the configured validators (length,
+    common-password list, similarity); None leaves the account without a usable password."""
+    if by is not None:
+        _require_coordinator(by)
+    user = User(username=username, display_name=display_name, email=email)
+    if password:
+        validate_password(password, user)
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean()
+    role_names = sorted({Role(role).value for role in roles})
+    with transaction.atomic():
+        user.save()
+        user.groups.set([Group.objects.get_or_create(name=name)[0] for name in role_names])
+        _audit("accounts.user.created", actor=by, target=user, data={"roles": role_names})
+    return user
+
+
+def user_admin_saved(*, user: User, by: User, created: bool, fields: list[str]) -> None:
+    """Audit an account created or edited in the Django admin (which saves through its own forms,
+    password validators included): which fields changed and the roles now held, never values."""
+    roles = sorted(user.groups.values_list("name", flat=True))
+    _audit("accounts.user.created" if created else "accounts.user.changed", actor=by, target=user,
+           data={"fields": sorted(fields), "roles": roles})
+
+
+def user_password_change(*, user: User, password: str, by: User) -> User:
+    """Set a new password, checked by the validators. Other sessions of the user stop working at
+    their next request (Django binds sessions to the password hash)."""
+    if by.pk != user.pk:
+        _require_coordinator(by)
+    validate_password(password, user)
+    user.set_password(password)
+    with transaction.atomic():
+        user.save(update_fields=["password"])
+        _audit("accounts.password.changed", actor=by, target=user, data={"by_self": by.pk == user.pk})
+    return user
+
+
+def user_disable(*, user: User, by: User, reason: str) -> User:
+    """Disable an account: it can no longer log in, its sessions end now and its API tokens are
+    revoked. Running it twice changes nothing the second time."""
+    _require_coordinator(by)
+    if user.pk == by.pk:
+        raise AccountsError("You cannot disable your own account; ask another coordinator.", code="self")
+    reason = _clean_reason(reason)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        was_active = locked.is_active
+        locked.is_active = False
+        locked.full_clean()
+        locked.save(update_fields=["is_active"])
+        sessions_ended = _end_sessions(locked)
+        tokens_revoked = ApiToken.objects.filter(user=locked, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        if was_active or sessions_ended or tokens_revoked:
+            _audit(
+                "accounts.user.disabled",
+                actor=by,
+                target=locked,
+                data={"reason": reason, "sessions_ended": sessions_ended, "tokens_revoked": tokens_revoked},
+            )
+    user.is_active = False
+    return locked
+
+
+def user_enable(*, user: User, by: User, reason: str) -> User:
+    _require_coordinator(by)
+    reason = _clean_reason(reason)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.is_active:
+            return locked
+        locked.is_active = True
+        locked.full_clean()
+        locked.save(update_fields=["is_active"])
+        _audit("accounts.user.enabled", actor=by, target=locked, data={"reason": reason})
+    user.is_active = True
+    return locked
+
+
+# --- Sessions ------------------------------------------------------------------------------
+
+
+def session_track(*, user: User, session_key: str, previous_key: str | None = None) -> None:
+    """Remember that `session_key` belongs to `user` (at login, and whenever the key rotates)."""
+    now = timezone.now()
+    with transaction.atomic():
+        if previous_key and previous_key != session_key:
+            UserSession.objects.filter(session_key=previous_key).delete()
+        UserSession.objects.update_or_create(session_key=session_key, defaults={"user": user})
+        # No session outlives the absolute limit, so older rows name dead sessions: prune them.
+        stale_before = now - timedelta(seconds=settings.SESSION_ABSOLUTE_SECONDS)
+        UserSession.objects.filter(user=user, created_at__lt=stale_before).delete()
+
+
+def session_forget(*, session_key: str) -> None:
+    UserSession.objects.filter(session_key=session_key).delete()
+
+
+def _end_sessions(user: User) -> int:
+    """Delete every session of `user` from the session store (any engine); return how many."""
+    engine = import_module(settings.SESSION_ENGINE)
+    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    store = engine.SessionStore()
+    for key in keys:
+        store.delete(key)
+    UserSession.objects.filter(user=user).delete()
+    return len(keys)
+
+
+def user_sessions_end(*, user: User, by: User) -> int:
+    """Log `user` out everywhere (e.g. a lost laptop), without disabling the account."""
+    if by.pk != user.pk:
+        _require_coordinator(by)
+    with transaction.atomic():
+        ended = _end_sessions(user)
+        _audit("accounts.sessions.ended", actor=by, target=user, data={"sessions_ended": ended})
+    return ended
+
+
+# --- Second factor -------------------------------------------------------------------------
+
+
+def normalize_code(code: str) -> str:
+    """Codes are read off a phone or a sheet of paper: ignore spaces, dashes and case."""
+    return re.sub(r"[\s-]", "", code or "").lower()
+
+
+def _new_recovery_code() -> str:
+    while True:
+        code = StaticToken.random_token()  # 8 base32 characters (40 bits), single use, throttled
+        if not code.isdigit():  # an all-digit code would be taken for an authenticator code
+            return code
+
+
+def _replace_recovery_codes(user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).exclude(name=RECOVERY_DEVICE_NAME).delete()
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes: list[str] = []
+    while len(codes) < RECOVERY_CODE_COUNT:
+        code = _new_recovery_code()
+        if code not in codes:
+            codes.append(code)
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+def has_second_factor(user: User) -> bool:
+    """True when the user has a confirmed authenticator app (recovery codes alone do not count)."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def totp_device_for_enrolment(*, user: User) -> TOTPDevice:
+    """The unconfirmed authenticator device the enrolment page shows, kept across reloads so a
+    code scanned a minute ago still works."""
+    if has_second_factor(user):
+        raise AccountsError("This account already has an authenticator app.", code="already_enrolled")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    if device is None:
+        device = TOTPDevice(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+        device.full_clean()
+        device.save()
+    return device
+
+
+def second_factor_enrol(*, user: User, device: TOTPDevice, code: str) -> tuple[TOTPDevice, list[str]]:
+    """Confirm the authenticator app with a code it shows; return it and 10 fresh recovery codes
+    (shown once: only the user keeps them)."""
+    recovery_codes: list[str] = []
+    with transaction.atomic():
+        locked = TOTPDevice.objects.select_for_update().filter(pk=device.pk, user=user, confirmed=False).first()
+        if locked is None or has_second_factor(user):
+            raise AccountsError("Start the set-up again: this authenticator is no longer pending.", code="stale")
+        # verify_token records a failure for throttling itself; it must commit, so no raise inside.
+        confirmed = locked.verify_token(normalize_code(code))
+        if confirmed:
+            locked.confirmed = True
+            locked.full_clean()
+            locked.save(update_fields=["confirmed"])
+            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+            recovery_codes = _replace_recovery_codes(user)
+            _audit("accounts.2fa.enrolled", actor=user, target=user, data={"recovery_codes": RECOVERY_CODE_COUNT})
+    if not confirmed:
+        raise AccountsError("That code is not right. Check the time on your phone and try the next code.",
+                            code="wrong_code")
+    return locked, recovery_codes
+
+
+def totp_device_enrol_confirmed(*, user: User) -> tuple[TOTPDevice, list[str]]:
+    """Enrol an authenticator without a code from a phone: for the demo seed and tests only."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        device = TOTPDevice(user=user, name=TOTP_DEVICE_NAME, confirmed=True)
+        device.full_clean()
+        device.save()
+        codes = _replace_recovery_codes(user)
+        _audit("accounts.2fa.enrolled", actor=None, target=user, data={"recovery_codes": RECOVERY_CODE_COUNT,
+                                                                        "without_code": True})
+    return device, codes
+
+
+def second_factor_verify(*, user: User, code: str) -> Device | None:
+    """Check a code from the authenticator app or a recovery code (which is then used up).
+
+    Returns the device that accepted it, or None. Six digits are an authenticator code, anything
+    else a recovery code, so a mistyped code costs one device's throttle, not both."""
+    code = normalize_code(code)
+    if not code:
+        return None
+    model: type[Device] = TOTPDevice if _TOTP_SHAPE.match(code) else StaticDevice
+    matched: Device | None = None
+    with transaction.atomic():
+        for device in model.objects.filter(user=user, confirmed=True).select_for_update():
+            if device.verify_token(code):
+                matched = device
+                break
+        if matched is None:
+            _audit("accounts.2fa.failed", actor=user, target=user)
+        elif isinstance(matched, StaticDevice):
+            remaining = matched.token_set.count()
+            _audit("accounts.2fa.recovery_code_used", actor=user, target=user, data={"remaining": remaining})
+        else:
+            _audit("accounts.2fa.verified", actor=user, target=user)
+    return matched
+
+
+def recovery_codes_remaining(user: User) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def recovery_codes_regenerate(*, user: User, code: str) -> list[str]:
+    """Replace the recovery codes; needs a current authenticator code, so a borrowed, unlocked
+    session alone cannot mint codes that outlive it."""
+    code = normalize_code(code)
+    regenerated: list[str] = []
+    with transaction.atomic():
+        ok = False
+        if _TOTP_SHAPE.match(code):
+            for device in TOTPDevice.objects.filter(user=user, confirmed=True).select_for_update():
+                if device.verify_token(code):
+                    ok = True
+                    break
+        if ok:
+            regenerated = _replace_recovery_codes(user)
+            _audit("accounts.2fa.recovery_codes_regenerated", actor=user, target=user,
+                   data={"recovery_codes": RECOVERY_CODE_COUNT})
+    if not ok:
+        raise AccountsError("That authenticator code is not right.", code="wrong_code")
+    return regenerated
+
+
+def second_factor_reset(*, user: User, by: User, reason: str) -> None:
+    """A coordinator removes a user's authenticator and recovery codes (lost phone) and ends their
+    sessions, so the user must log in with the password and enrol again."""
+    _require_coordinator(by)
+    if user.pk == by.pk:
+        raise AccountsError("Ask another coordinator to reset your own second factor.", code="self")
+    reason = _clean_reason(reason)
+    with transaction.atomic():
+        totp_deleted, _ = TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
+        sessions_ended = _end_sessions(user)
+        _audit("accounts.2fa.reset", actor=by, target=user,
+               data={"reason": reason, "devices_removed": totp_deleted, "sessions_ended": sessions_ended})
+
+
+# --- Teams ---------------------------------------------------------------------------------
+
+
+def team_create(
+    *, name: str, region: str, languages: Iterable[str], coordinator: User | None = None, by: User
+) -> Team:
+    _require_coordinator(by)
+    team = Team(name=name.strip(), region=region, languages=sorted(set(languages)), coordinator=coordinator)
+    team.full_clean()
+    with transaction.atomic():
+        team.save()
+        _audit("accounts.team.created", actor=by, target=team,
+               data={"region": team.region, "languages": team.languages,
+                     "coordinator_id": coordinator.pk if coordinator else None})
+    return team
+
+
+def team_update(
+    *, team: Team, by: User, name: str, region: str, languages: Iterable[str], coordinator: User | None
+) -> Team:
+    _require_coordinator(by)
+    team.name = name.strip()
+    team.region = region
+    team.languages = sorted(set(languages))
+    team.coordinator = coordinator
+    team.full_clean()
+    with transaction.atomic():
+        team.save(update_fields=["name", "region", "languages", "coordinator"])
+        _audit("accounts.team.updated", actor=by, target=team,
+               data={"region": team.region, "languages": team.languages,
+                     "coordinator_id": coordinator.pk if coordinator else None})
+    return team
+
+
+def team_add_member(*, team: Team, user: User, by: User) -> Team:
+    _require_coordinator(by)
+    if not user.is_active:
+        raise AccountsError("A disabled account cannot join a team.", code="inactive")
+    with transaction.atomic():
+        if not team.members.filter(pk=user.pk).exists():
+            team.members.add(user)
+            _audit("accounts.team.member_added", actor=by, target=team, data={"user_id": user.pk})
+    return team
+
+
+def team_remove_member(*, team: Team, user: User, by: User) -> Team:
+    _require_coordinator(by)
+    with transaction.atomic():
+        if team.members.filter(pk=user.pk).exists():
+            team.members.remove(user)
+            _audit("accounts.team.member_removed", actor=by, target=team, data={"user_id": user.pk})
+    return team
+
+
+# --- Partner API tokens --------------------------------------------------------------------
+
+
+def api_token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def api_token_prefix_of(raw: str) -> str | None:
+    """The identifying prefix of a raw token `pt_<prefix>_<secret>`, or None if it is not one."""
+    parts = raw.split("_")
+    if len(parts) < 3 or parts[0] != API_TOKEN_PREFIX or not parts[1]:
+        return None
+    return parts[1]
+
+
+def api_token_allowed_for(user: User) -> bool:
+    """Only active partner accounts without admin rights hold tokens (a token skips the 2FA)."""
+    return bool(user.is_active and not user.is_staff and not user.is_superuser
+                and has_any_role(user, API_TOKEN_ROLES))
+
+
+def api_token_issue(
+    *, user: User, name: str, by: User, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """Issue a token for a partner account. Returns the token row and the raw token, which is
+    shown once and never stored: only its SHA-256 hash is kept."""
+    _require_coordinator(by)
+    if not user.is_active:
+        raise AccountsError("A disabled account cannot get an API token.", code="inactive")
+    if not api_token_allowed_for(user):
+        raise AccountsError("API tokens are only for partner accounts.", code="not_partner")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise AccountsError("The expiry date must be in the future.", code="expired")
+    prefix = secrets.token_hex(4)
+    raw = f"{API_TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken(user=user, name=name.strip(), prefix=prefix, token_hash=api_token_hash(raw),
+                     expires_at=expires_at)
+    token.full_clean()
+    with transaction.atomic():
+        token.save()
+        _audit("accounts.api_token.issued", actor=by, target=token,
+               data={"user_id": user.pk, "prefix": prefix,
+                     "expires_at": expires_at.isoformat() if expires_at else None})
+    return token, raw
+
+
+def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
+    """Revoke a token (its owner or a coordinator). Revoking twice changes nothing."""
+    if by.pk != token.user_id:
+        _require_coordinator(by)
+    with transaction.atomic():
+        locked = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if locked.revoked_at is None:
+            locked.revoked_at = timezone.now()
+            locked.save(update_fields=["revoked_at"])
+            _audit("accounts.api_token.revoked", actor=by, target=locked,
+                   data={"user_id": locked.user_id, "prefix": locked.prefix})
+    token.revoked_at = locked.revoked_at
+    return locked
+
+
+def api_token_mark_used(*, token: ApiToken, now: datetime | None = None) -> None:
+    """Record use at most once a minute, so a busy partner's reads do not each become a write."""
+    now = now or timezone.now()
+    ApiToken.objects.filter(pk=token.pk).filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - API_TOKEN_TOUCH_INTERVAL)
+    ).update(last_used_at=now)

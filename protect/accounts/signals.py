@@ -1,0 +1,71 @@
+"""Login, logout and lockout: stamp the session and write the security events to the audit log.
+
+No IP address, user agent or typed user name is recorded: a failed login names the account only
+when it exists (a mistyped name may be a password or a person's real name)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from .middleware import AUTH_AT_SESSION_KEY, track_session
+
+
+def _audit(action: str, *, actor: Any, target: Any, data: dict[str, Any] | None = None) -> None:
+    from protect.audit.services import log_event
+
+    log_event(action, actor=actor, target=target, data=data)
+
+
+def _account_named(username: object) -> Any:
+    if not isinstance(username, str) or not username:
+        return None
+    User = get_user_model()
+    return User._default_manager.filter(**{User.USERNAME_FIELD: username}).first()
+
+
+@receiver(user_logged_in, dispatch_uid="protect.accounts.logged_in")
+def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    if request is not None and hasattr(request, "session"):
+        # The absolute session lifetime counts from here (SessionLifetimeMiddleware).
+        request.session[AUTH_AT_SESSION_KEY] = int(time.time())
+        track_session(request, user)
+    _audit("accounts.login.succeeded", actor=user, target=user, data={"second_factor": "pending"})
+
+
+@receiver(user_logged_out, dispatch_uid="protect.accounts.logged_out")
+def on_logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    from .services import session_forget
+
+    session = getattr(request, "session", None)
+    if session is not None and session.session_key:
+        session_forget(session_key=session.session_key)
+    if user is not None:
+        _audit("accounts.logout.done", actor=user, target=user)
+
+
+@receiver(user_login_failed, dispatch_uid="protect.accounts.login_failed")
+def on_login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None,
+                    **kwargs: Any) -> None:
+    account = _account_named(credentials.get("username"))
+    # Unknown names are logged too (without the name), so both cases cost the same time.
+    _audit("accounts.login.failed", actor="anonymous", target=account,
+           data={"account": "known" if account is not None else "unknown"})
+
+
+def on_locked_out(sender: Any, request: HttpRequest | None = None, username: str | None = None,
+                  **kwargs: Any) -> None:
+    account = _account_named(username)
+    _audit("accounts.login.locked", actor="anonymous", target=account,
+           data={"account": "known" if account is not None else "unknown"})
+
+
+def connect_axes() -> None:
+    from axes.signals import user_locked_out
+
+    user_locked_out.connect(on_locked_out, dispatch_uid="protect.accounts.locked_out")

@@ -1,0 +1,209 @@
+"""The master key ring and the blind-index key: parsing, validation, loading and demo generation.
+
+`PROTECT_MASTER_KEYS` is `id1:base64key,id2:base64key` with 32-byte AES keys. The first key wraps
+new data keys and re-wraps old ones on rotation; every key in the ring can unwrap (a wrapped data
+key records the id of the key that wrapped it). `PROTECT_BLIND_INDEX_KEY` is one base64 HMAC key
+of at least 32 bytes. Both may come from `*_FILE` (settings.env_str).
+
+Outside production, when a variable is unset, a key is generated on first use into
+`PROTECT_KEYS_DIR` (var/keys/, git-ignored) and reused, so the demo and the tests run with no setup;
+production refuses to start without them (settings.py). A malformed value stops the process at
+start with a message naming the variable and the entry, never the key itself.
+
+settings.py imports this module to validate the variables, so it must import nothing from Django
+but exceptions and the lazy settings object.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import re
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.core.exceptions import ImproperlyConfigured
+
+MASTER_KEYS_VARIABLE = "PROTECT_MASTER_KEYS"
+BLIND_INDEX_VARIABLE = "PROTECT_BLIND_INDEX_KEY"
+MASTER_KEY_BYTES = 32
+BLIND_INDEX_MIN_BYTES = 32
+_KEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+MASTER_KEYS_FILE_NAME = "master_keys"
+BLIND_INDEX_FILE_NAME = "blind_index_key"
+
+
+@dataclass(frozen=True)
+class MasterKeyRing:
+    """Master keys in order; the first one is the primary (wraps). Holds ready AES-GCM objects."""
+
+    ids: tuple[str, ...]
+    _ciphers: dict[str, AESGCM] = field(repr=False, compare=False)
+
+    @property
+    def primary_id(self) -> str:
+        return self.ids[0]
+
+    def cipher(self, key_id: str) -> AESGCM | None:
+        return self._ciphers.get(key_id)
+
+    def __contains__(self, key_id: object) -> bool:
+        return key_id in self._ciphers
+
+
+def _decode_key(encoded: str, *, variable: str, what: str) -> bytes:
+    try:
+        return base64.b64decode(encoded.strip(), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ImproperlyConfigured(f"{variable}: {what} is not valid base64.") from exc
+
+
+def parse_master_keys(raw: str, *, variable: str = MASTER_KEYS_VARIABLE) -> MasterKeyRing:
+    """`id1:base64,id2:base64` → MasterKeyRing, or ImproperlyConfigured naming the variable."""
+    entries = [entry.strip() for entry in raw.replace("\n", ",").split(",") if entry.strip()]
+    if not entries:
+        raise ImproperlyConfigured(f"{variable} is empty: give at least one key as id:base64key.")
+    ids: list[str] = []
+    ciphers: dict[str, AESGCM] = {}
+    for position, entry in enumerate(entries, start=1):
+        key_id, sep, encoded = entry.partition(":")
+        key_id = key_id.strip()
+        if not sep or not encoded.strip():
+            raise ImproperlyConfigured(f"{variable}: entry {position} is not of the form id:base64key.")
+        if not _KEY_ID.match(key_id):
+            raise ImproperlyConfigured(
+                f"{variable}: entry {position} has the key id {key_id[:40]!r}; use 1-32 letters, digits, - or _."
+            )
+        if key_id in ciphers:
+            raise ImproperlyConfigured(f"{variable}: the key id {key_id!r} appears twice.")
+        key = _decode_key(encoded, variable=variable, what=f"the key {key_id!r}")
+        if len(key) != MASTER_KEY_BYTES:
+            raise ImproperlyConfigured(
+                f"{variable}: the key {key_id!r} is {len(key)} bytes; master keys must be exactly "
+                f"{MASTER_KEY_BYTES} bytes (base64 of 32 random bytes)."
+            )
+        ids.append(key_id)
+        ciphers[key_id] = AESGCM(key)
+    return MasterKeyRing(ids=tuple(ids), _ciphers=ciphers)
+
+
+def parse_blind_index_key(raw: str, *, variable: str = BLIND_INDEX_VARIABLE) -> bytes:
+    if not raw.strip():
+        raise ImproperlyConfigured(f"{variable} is empty.")
+    key = _decode_key(raw, variable=variable, what="the key")
+    if len(key) < BLIND_INDEX_MIN_BYTES:
+        raise ImproperlyConfigured(
+            f"{variable}: the key is {len(key)} bytes; it must be at least {BLIND_INDEX_MIN_BYTES} bytes (base64)."
+        )
+    return key
+
+
+def check_key_settings(*, master_keys: str, blind_index_key: str, production: bool) -> None:
+    """Called by settings.py: refuse to start with a missing (production) or malformed key."""
+    if production and not master_keys:
+        raise ImproperlyConfigured(
+            f"{MASTER_KEYS_VARIABLE} must be set in production (or {MASTER_KEYS_VARIABLE}_FILE): "
+            "id:base64key of 32 random bytes, e.g. from `manage.py new_master_key`."
+        )
+    if production and not blind_index_key:
+        raise ImproperlyConfigured(
+            f"{BLIND_INDEX_VARIABLE} must be set in production (or {BLIND_INDEX_VARIABLE}_FILE): "
+            "base64 of at least 32 random bytes, e.g. from `manage.py new_master_key --blind-index`."
+        )
+    if master_keys:
+        parse_master_keys(master_keys)
+    if blind_index_key:
+        parse_blind_index_key(blind_index_key)
+
+
+def new_master_key_entry(key_id: str) -> str:
+    """A fresh ring entry `id:base64key`, for operators (manage.py new_master_key) and tests."""
+    if not _KEY_ID.match(key_id):
+        raise ValueError("key id: use 1-32 letters, digits, - or _")
+    return f"{key_id}:{base64.b64encode(secrets.token_bytes(MASTER_KEY_BYTES)).decode()}"
+
+
+def new_blind_index_key() -> str:
+    return base64.b64encode(secrets.token_bytes(BLIND_INDEX_MIN_BYTES)).decode()
+
+
+# --- Loading (cached per process, reloaded when the settings change in tests) ----------------
+
+_lock = threading.Lock()
+_cache: dict[str, object] = {}
+
+
+def _generated(path: Path, make: str) -> str:
+    """Read the demo key file, creating it (0600, in a 0700 folder) if it does not exist yet.
+
+    O_EXCL makes the first of several processes starting together (web, worker, beat) the one
+    that writes; the others read what it wrote."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # the writer may not have finished its single write yet
+            text = path.read_text().strip()
+            if text:
+                return text
+            time.sleep(0.02)
+        raise ImproperlyConfigured(f"{path} is empty: delete it to generate a new demo key.") from None
+    with os.fdopen(fd, "w") as handle:
+        handle.write(make + "\n")
+    return make
+
+
+def _settings_value(name: str) -> tuple[str, bool, Path]:
+    from django.conf import settings
+
+    return (
+        str(getattr(settings, name, "") or ""),
+        bool(getattr(settings, "PRODUCTION", False)),
+        Path(settings.PROTECT_KEYS_DIR),
+    )
+
+
+def master_keyring() -> MasterKeyRing:
+    """The ring from settings; outside production, the generated demo ring when unset."""
+    ring = _cache.get("ring")
+    if isinstance(ring, MasterKeyRing):
+        return ring
+    with _lock:
+        raw, production, keys_dir = _settings_value(MASTER_KEYS_VARIABLE)
+        if raw:
+            ring = parse_master_keys(raw)
+        elif production:
+            raise ImproperlyConfigured(f"{MASTER_KEYS_VARIABLE} must be set in production.")
+        else:
+            path = keys_dir / MASTER_KEYS_FILE_NAME
+            ring = parse_master_keys(_generated(path, new_master_key_entry("demo1")), variable=str(path))
+        _cache["ring"] = ring
+        return ring
+
+
+def blind_index_key() -> bytes:
+    key = _cache.get("blind")
+    if isinstance(key, bytes):
+        return key
+    with _lock:
+        raw, production, keys_dir = _settings_value(BLIND_INDEX_VARIABLE)
+        if raw:
+            key = parse_blind_index_key(raw)
+        elif production:
+            raise ImproperlyConfigured(f"{BLIND_INDEX_VARIABLE} must be set in production.")
+        else:
+            path = keys_dir / BLIND_INDEX_FILE_NAME
+            key = parse_blind_index_key(_generated(path, new_blind_index_key()), variable=str(path))
+        _cache["blind"] = key
+        return key
+
+
+def reset_key_cache(**_: object) -> None:
+    """Forget the loaded keys (connected to setting_changed, so override_settings reloads them)."""
+    with _lock:
+        _cache.clear()

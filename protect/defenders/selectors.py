@@ -1,0 +1,63 @@
+"""Reads of defenders, scoped to what the asking user may see (the one answer to "who sees this")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from protect.accounts.roles import Role
+from protect.core.errors import NotFound
+
+from .models import Defender, DefenderGroupObjectPermission, DefenderUserObjectPermission
+
+
+def is_coordinator(user: Any) -> bool:
+    """Coordinators (and superusers, who are coordinators in the demo) see and manage every defender."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(user.is_superuser or user.has_role(Role.COORDINATOR))
+
+
+def _has_object_permission(user: Any, codename: str) -> Q:
+    """Exists-subqueries on guardian's direct tables: one query for the whole list, no N+1."""
+    perm = {"permission__codename": codename, "permission__content_type__app_label": "defenders"}
+    by_user = DefenderUserObjectPermission.objects.filter(user=user, content_object=OuterRef("pk"), **perm)
+    by_group = DefenderGroupObjectPermission.objects.filter(group__user=user, content_object=OuterRef("pk"), **perm)
+    return Q(Exists(by_user)) | Q(Exists(by_group))
+
+
+def defenders_visible_to(
+    user: Any, *, include_erased: bool = False, include_merged: bool = False
+) -> QuerySet[Defender]:
+    """Coordinators: every defender. Others: those they (or a group of theirs) may view_defender.
+
+    Erased and merged-away defenders are left out unless asked for: reading their encrypted fields
+    raises (erased) or shows a stale copy (merged)."""
+    queryset = Defender.objects.select_related("data_key")
+    if not include_erased:
+        queryset = queryset.filter(erased_at=None)
+    if not include_merged:
+        queryset = queryset.filter(merged_into=None)
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    if is_coordinator(user):
+        return queryset
+    return queryset.filter(_has_object_permission(user, "view_defender"))
+
+
+def defender_get_visible(*, user: Any, reference: str) -> Defender:
+    """The defender with this reference if `user` may see it; NotFound otherwise (never 'forbidden',
+    which would confirm that the reference exists)."""
+    defender = defenders_visible_to(user).filter(reference=reference).first()
+    if defender is None:
+        raise NotFound("No such defender.")
+    return defender
+
+
+def user_can_change_defender(user: Any, defender: Defender) -> bool:
+    if is_coordinator(user):
+        return True
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return Defender.objects.filter(pk=defender.pk).filter(_has_object_permission(user, "change_defender")).exists()

@@ -1,0 +1,472 @@
+"""Writes to defenders, contact persons and consents: one function per use case, audited.
+
+Every function checks who asks, runs in one transaction, validates with full_clean() before
+saving, and appends an audit event in the same transaction (with codes and counts, never a name).
+
+Merging: `defender_merge_duplicates` moves this app's rows (consents, contact persons, profiles,
+object permissions) and then calls every function registered with `register_merge_handler`, in
+the same transaction. An app whose rows point to a defender (grants, relocations, alerts)
+registers one in its AppConfig.ready() to re-point them; rows move to another data key, so the
+handler reads their encrypted fields first (`decrypt_all()`), re-points, then saves:
+
+    def move_grants(*, keep, duplicate, by):
+        for grant in Grant.objects.filter(defender=duplicate).select_related("defender__data_key"):
+            grant.decrypt_all()   # or read each encrypted field
+            grant.defender = keep
+            grant.save()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from protect.accounts.roles import Role
+from protect.core.errors import PermissionDenied
+from protect.crypto.blind import EMAIL, PHONE, blind_index_or_blank, name_country_index
+from protect.crypto.models import EncryptedFile
+from protect.crypto.services import data_key_create, data_key_destroy
+
+from .errors import DefenderError
+from .models import (
+    ConsentRecord,
+    ContactPerson,
+    Defender,
+    DefenderGroupObjectPermission,
+    DefenderProfile,
+    DefenderUserObjectPermission,
+    Kind,
+    Profile,
+)
+from .selectors import is_coordinator, user_can_change_defender
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+
+
+class MergeHandler(Protocol):
+    def __call__(self, *, keep: Defender, duplicate: Defender, by: Any) -> None: ...
+
+
+_MERGE_HANDLERS: list[MergeHandler] = []
+
+
+def register_merge_handler(handler: MergeHandler) -> MergeHandler:
+    """Add a function run by defender_merge_duplicates to re-point another app's rows."""
+    if handler not in _MERGE_HANDLERS:
+        _MERGE_HANDLERS.append(handler)
+    return handler
+
+
+def _log_event(action: str, **kwargs: Any) -> None:
+    from protect.audit.services import log_event
+
+    log_event(action, **kwargs)
+
+
+def _require_case_staff(by: Any) -> None:
+    if is_coordinator(by):
+        return
+    if by is None or not getattr(by, "is_authenticated", False) or not by.is_active or not by.has_role(Role.CASEWORKER):
+        raise PermissionDenied("Only caseworkers and coordinators can record defenders.")
+
+
+def _require_can_change(by: Any, defender: Defender) -> None:
+    _require_case_staff(by)
+    if not user_can_change_defender(by, defender):
+        raise PermissionDenied("You are not allowed to change this defender.")
+
+
+def _require_coordinator(by: Any, what: str) -> None:
+    if not is_coordinator(by):
+        raise PermissionDenied(f"Only a coordinator can {what}.")
+
+
+def _require_live(defender: Defender) -> None:
+    if defender.erased_at is not None:
+        raise DefenderError("This defender was erased.", code="erased")
+    if defender.merged_into_id is not None:
+        raise DefenderError("This defender was merged into another record.", code="merged")
+
+
+def _clean_profiles(profiles: Iterable[str]) -> list[str]:
+    chosen = sorted(set(profiles))
+    unknown = [p for p in chosen if p not in Profile.values]
+    if unknown:
+        raise ValidationError({"profiles": f"Unknown profile(s): {', '.join(unknown)}."})
+    return chosen
+
+
+def _reindex(defender: Defender) -> None:
+    """Recompute the blind indexes from the (decrypted) name, country and contacts."""
+    contacts = defender.contacts if isinstance(defender.contacts, dict) else {}
+    defender.name_country_index = name_country_index(defender.legal_name, defender.country)
+    defender.phone_index = blind_index_or_blank(PHONE, str(contacts.get("phone") or ""))
+    defender.email_index = blind_index_or_blank(EMAIL, str(contacts.get("email") or ""))
+
+
+def _lock(defender: Defender) -> Defender:
+    return Defender.objects.select_for_update(of=("self",)).select_related("data_key").get(pk=defender.pk)
+
+
+def _set_profiles(defender: Defender, profiles: list[str]) -> None:
+    DefenderProfile.objects.filter(defender=defender).exclude(profile__in=profiles).delete()
+    DefenderProfile.objects.bulk_create(
+        [DefenderProfile(defender=defender, profile=p) for p in profiles], ignore_conflicts=True
+    )
+
+
+# --- defenders ---------------------------------------------------------------------------------
+
+
+def defender_create(
+    *,
+    by: Any,
+    pseudonym: str,
+    legal_name: str,
+    country: str,
+    region: str,
+    kind: str = Kind.PERSON,
+    aliases: Iterable[str] = (),
+    contacts: dict[str, Any] | None = None,
+    secure_channels: dict[str, Any] | None = None,
+    location: str = "",
+    risk_notes: str = "",
+    date_of_birth: date | None = None,
+    languages: Iterable[str] = (),
+    profiles: Iterable[str] = (),
+) -> Defender:
+    """Record a defender with a data key of their own; the creator may then view and change it."""
+    _require_case_staff(by)
+    chosen_profiles = _clean_profiles(profiles)
+    with transaction.atomic():
+        defender = Defender(
+            kind=kind, pseudonym=pseudonym.strip(), legal_name=legal_name.strip(), country=country.strip().upper(),
+            region=region, aliases=list(aliases), contacts=dict(contacts or {}),
+            secure_channels=dict(secure_channels or {}), location=location, risk_notes=risk_notes,
+            date_of_birth=date_of_birth, languages=list(languages), created_by=by,
+        )
+        defender.data_key = data_key_create()
+        _reindex(defender)
+        defender.full_clean()
+        defender.save(force_insert=True)
+        _set_profiles(defender, chosen_profiles)
+        if not is_coordinator(by):
+            from guardian.shortcuts import assign_perm
+
+            assign_perm("defenders.view_defender", by, defender)
+            assign_perm("defenders.change_defender", by, defender)
+        _log_event("defenders.defender.created", actor=by, target=defender, data={
+            "reference": defender.reference, "kind": defender.kind, "country": defender.country,
+            "region": defender.region, "profiles": chosen_profiles,
+        })
+    return defender
+
+
+def defender_update(
+    *,
+    defender: Defender,
+    by: Any,
+    pseudonym: str = UNSET,
+    legal_name: str = UNSET,
+    aliases: list[str] = UNSET,
+    contacts: dict[str, Any] = UNSET,
+    secure_channels: dict[str, Any] = UNSET,
+    location: str = UNSET,
+    risk_notes: str = UNSET,
+    date_of_birth: date | None = UNSET,
+    country: str = UNSET,
+    region: str = UNSET,
+    languages: list[str] = UNSET,
+    profiles: Iterable[str] = UNSET,
+) -> Defender:
+    """Change the given fields (the others stay); blind indexes follow the name, country and contacts."""
+    _require_can_change(by, defender)
+    changes: dict[str, Any] = {
+        name: value for name, value in {
+            "pseudonym": pseudonym, "legal_name": legal_name, "aliases": aliases, "contacts": contacts,
+            "secure_channels": secure_channels, "location": location, "risk_notes": risk_notes,
+            "date_of_birth": date_of_birth, "country": country, "region": region, "languages": languages,
+        }.items() if value is not UNSET
+    }
+    if "country" in changes:
+        changes["country"] = str(changes["country"]).strip().upper()
+    with transaction.atomic():
+        locked = _lock(defender)
+        _require_live(locked)
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        _reindex(locked)
+        locked.updated_at = timezone.now()
+        locked.full_clean()
+        index_fields = ["name_country_index", "phone_index", "email_index"]
+        locked.save(update_fields=[*changes, *index_fields, "updated_at"])
+        changed = sorted(changes)
+        if profiles is not UNSET:
+            _set_profiles(locked, _clean_profiles(profiles))
+            changed.append("profiles")
+        _log_event("defenders.defender.updated", actor=by, target=locked, data={"fields": changed})
+    return locked
+
+
+def defender_find_duplicates(
+    *, name: str = "", country: str = "", phone: str = "", email: str = "", exclude: Defender | None = None
+) -> QuerySet[Defender]:
+    """Live defenders with the same name in the same country, the same phone or the same e-mail.
+
+    Compares blind indexes only: no plaintext is read or compared. Not scoped to the asking user on
+    purpose (a person already known to another team is still a duplicate): show the match by its
+    reference and pseudonym only, and let a coordinator decide."""
+    indexes: dict[str, str] = {
+        "name_country_index": name_country_index(name, country),
+        "phone_index": blind_index_or_blank(PHONE, phone),
+        "email_index": blind_index_or_blank(EMAIL, email),
+    }
+    from django.db.models import Q
+
+    query = Q()
+    for column, value in indexes.items():
+        if value:
+            query |= Q(**{column: value})
+    if not query:
+        return Defender.objects.none()
+    matches = Defender.objects.filter(query, erased_at=None, merged_into=None).select_related("data_key")
+    if exclude is not None:
+        matches = matches.exclude(pk=exclude.pk)
+    return matches
+
+
+def defender_merge_duplicates(*, keep: Defender, duplicate: Defender, by: Any) -> Defender:
+    """Fold `duplicate` into `keep`: its name becomes an alias, its consents, contact persons,
+    profiles, access rights (and, through the registered handlers, other apps' rows) move to
+    `keep`. The duplicate stays, marked merged_into, without blind indexes, for the record."""
+    _require_coordinator(by, "merge defenders")
+    if keep.pk == duplicate.pk:
+        raise DefenderError("A defender cannot be merged into itself.", code="same")
+    with transaction.atomic():
+        first, second = sorted([keep, duplicate], key=lambda d: d.pk)
+        locked = {d.pk: _lock(d) for d in (first, second)}  # in pk order: two merges never deadlock
+        keep, duplicate = locked[keep.pk], locked[duplicate.pk]
+        _require_live(keep)
+        _require_live(duplicate)
+
+        known = {name.casefold() for name in [keep.legal_name, *keep.aliases]}
+        for name in [duplicate.legal_name, *duplicate.aliases]:
+            if name and name.casefold() not in known:
+                keep.aliases = [*keep.aliases, name]
+                known.add(name.casefold())
+        keep.contacts = {**duplicate.contacts, **keep.contacts}
+        keep.secure_channels = {**duplicate.secure_channels, **keep.secure_channels}
+        if not keep.location:
+            keep.location = duplicate.location
+        if duplicate.risk_notes:
+            keep.risk_notes = "\n\n".join(
+                part for part in [keep.risk_notes, f"[from {duplicate.reference}]\n{duplicate.risk_notes}"] if part
+            )
+        if keep.date_of_birth is None:
+            keep.date_of_birth = duplicate.date_of_birth
+        keep.languages = sorted(set(keep.languages) | set(duplicate.languages))
+        _reindex(keep)
+        keep.updated_at = timezone.now()
+        keep.full_clean()
+        keep.save()
+
+        moved_consents = 0
+        for consent in ConsentRecord.objects.filter(defender=duplicate).select_related("evidence"):
+            consent.decrypt_all()  # read under the duplicate's key before re-pointing to keep's
+            consent.defender = keep
+            consent.save()
+            if consent.evidence is not None:
+                from protect.crypto.files import encrypted_file_move
+
+                encrypted_file_move(file=consent.evidence, owner=keep)
+            moved_consents += 1
+        moved_contacts = 0
+        for person in ContactPerson.objects.filter(defender=duplicate):
+            person.decrypt_all()
+            person.defender = keep
+            person.save()
+            moved_contacts += 1
+        _set_profiles(keep, sorted(set(keep.profile_codes) | set(duplicate.profile_codes)))
+        DefenderUserObjectPermission.objects.bulk_create([
+            DefenderUserObjectPermission(user_id=p.user_id, permission_id=p.permission_id, content_object=keep)
+            for p in DefenderUserObjectPermission.objects.filter(content_object=duplicate)
+        ], ignore_conflicts=True)
+        DefenderGroupObjectPermission.objects.bulk_create([
+            DefenderGroupObjectPermission(group_id=p.group_id, permission_id=p.permission_id, content_object=keep)
+            for p in DefenderGroupObjectPermission.objects.filter(content_object=duplicate)
+        ], ignore_conflicts=True)
+        for handler in _MERGE_HANDLERS:
+            handler(keep=keep, duplicate=duplicate, by=by)
+
+        duplicate.merged_into = keep
+        duplicate.merged_at = timezone.now()
+        duplicate.name_country_index = duplicate.phone_index = duplicate.email_index = ""
+        duplicate.save(update_fields=["merged_into", "merged_at", "name_country_index", "phone_index", "email_index"])
+        _log_event("defenders.defender.merged", actor=by, target=keep, data={
+            "duplicate": duplicate.reference, "consents": moved_consents, "contact_persons": moved_contacts,
+        })
+    return keep
+
+
+def defender_erase(*, defender: Defender, by: Any, reason: str) -> Defender:
+    """Crypto-shred a defender: destroy the data key, so every encrypted value of the defender and
+    of every row sealed under the same key (contact persons, consents, files, grants…) is gone.
+
+    Kept for statistics: kind, country, region, profiles, dates. Cleared: blind indexes, pseudonym,
+    languages. Recorded: who erased, when and why (the reason must not identify anyone). Erasing
+    twice changes nothing the second time."""
+    _require_coordinator(by, "erase a defender")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DefenderError("Give the reason for the erasure.", code="reason_required")
+    if len(reason) > 300:
+        raise DefenderError("Keep the reason under 300 characters, without identifying anyone.", code="reason_long")
+    with transaction.atomic():
+        locked = _lock(defender)
+        if locked.erased_at is not None:
+            return locked
+        files = list(EncryptedFile.objects.filter(data_key=locked.data_key))
+        data_key_destroy(data_key=locked.data_key)
+        locked.name_country_index = locked.phone_index = locked.email_index = ""
+        locked.pseudonym = f"Erased defender {locked.reference}"
+        locked.languages = []
+        locked.erased_at = timezone.now()
+        locked.erased_by = by
+        locked.erasure_reason = reason
+        locked.updated_at = locked.erased_at
+        # Only plaintext columns are written: the encrypted ones can no longer be read, and stay
+        # as unreadable ciphertext.
+        locked.save(update_fields=["name_country_index", "phone_index", "email_index", "pseudonym", "languages",
+                                   "erased_at", "erased_by", "erasure_reason", "updated_at"])
+        if files:
+            from protect.crypto.files import delete_stored_bytes_on_commit
+
+            for file in files:
+                delete_stored_bytes_on_commit(file)
+        _log_event("defenders.defender.erased", actor=by, target=locked,
+                   data={"reference": locked.reference, "files": len(files)})
+    # The caller's instance must not keep serving decrypted values either.
+    defender.forget_plaintext()
+    defender.data_key = locked.data_key
+    for name in ("name_country_index", "phone_index", "email_index", "pseudonym", "languages", "erased_at",
+                 "erased_by_id", "erasure_reason", "updated_at"):
+        setattr(defender, name, getattr(locked, name))
+    return locked
+
+
+# --- contact persons ---------------------------------------------------------------------------
+
+
+def contact_person_add(
+    *, defender: Defender, by: Any, name: str, role: str = "", contacts: dict[str, Any] | None = None
+) -> ContactPerson:
+    _require_can_change(by, defender)
+    with transaction.atomic():
+        locked = _lock(defender)
+        _require_live(locked)
+        person = ContactPerson(defender=locked, name=name.strip(), role=role.strip(), contacts=dict(contacts or {}))
+        person.full_clean()
+        person.save(force_insert=True)
+        _log_event("defenders.contact_person.added", actor=by, target=locked, data={"contact_person": person.pk})
+    return person
+
+
+# --- consent -----------------------------------------------------------------------------------
+
+
+def consent_record(
+    *,
+    defender: Defender,
+    by: Any,
+    purpose: str,
+    scope: str,
+    method: str,
+    given_at: datetime | None = None,
+    valid_until: date | None = None,
+    evidence: EncryptedFile | None = None,
+) -> ConsentRecord:
+    """Record a consent as given (what, for which use, how, when, until when), with optional proof."""
+    _require_can_change(by, defender)
+    given_at = given_at or timezone.now()
+    if valid_until is not None and valid_until < given_at.date():
+        raise DefenderError("The consent cannot end before it was given.", code="invalid_dates")
+    with transaction.atomic():
+        locked = _lock(defender)
+        _require_live(locked)
+        if evidence is not None and evidence.data_key_id != locked.data_key_id:
+            raise DefenderError("The proof of consent must be stored under this defender.", code="wrong_owner")
+        consent = ConsentRecord(defender=locked, purpose=purpose, scope=scope.strip(), method=method,
+                                given_at=given_at, valid_until=valid_until, evidence=evidence, recorded_by=by)
+        consent.full_clean()
+        consent.save(force_insert=True)
+        _log_event("defenders.consent.recorded", actor=by, target=consent, data={
+            "defender": locked.reference, "purpose": purpose, "method": method,
+            "valid_until": valid_until.isoformat() if valid_until else None, "evidence": evidence is not None,
+        })
+    return consent
+
+
+def consent_revoke(*, consent: ConsentRecord, by: Any) -> ConsentRecord:
+    """Mark a consent revoked from now on (what was done under it before stays recorded).
+    Revoking twice changes nothing the second time."""
+    _require_can_change(by, consent.defender)
+    with transaction.atomic():
+        locked = ConsentRecord.objects.select_for_update().get(pk=consent.pk)
+        if locked.revoked_at is not None:
+            return locked
+        locked.revoked_at = timezone.now()
+        locked.revoked_by = by
+        locked.save(update_fields=["revoked_at", "revoked_by"])
+        _log_event("defenders.consent.revoked", actor=by, target=locked, data={"purpose": locked.purpose})
+    consent.revoked_at, consent.revoked_by = locked.revoked_at, locked.revoked_by
+    return locked
+
+
+# --- access ------------------------------------------------------------------------------------
+
+
+def defender_grant_access(
+    *, defender: Defender, by: Any, user: Any = None, group: Any = None, can_change: bool = False
+) -> None:
+    """Let a user or a group (a team) view, and optionally change, a defender. Coordinators only."""
+    from guardian.shortcuts import assign_perm
+
+    _require_coordinator(by, "give access to a defender")
+    if (user is None) == (group is None):
+        raise DefenderError("Give either a user or a group.", code="invalid")
+    holder = user if user is not None else group
+    with transaction.atomic():
+        assign_perm("defenders.view_defender", holder, defender)
+        if can_change:
+            assign_perm("defenders.change_defender", holder, defender)
+        _log_event("defenders.access.granted", actor=by, target=defender, data={
+            "user": getattr(user, "pk", None), "group": getattr(group, "pk", None), "can_change": can_change,
+        })
+
+
+def defender_revoke_access(*, defender: Defender, by: Any, user: Any = None, group: Any = None) -> None:
+    from guardian.shortcuts import remove_perm
+
+    _require_coordinator(by, "take access to a defender away")
+    if (user is None) == (group is None):
+        raise DefenderError("Give either a user or a group.", code="invalid")
+    holder = user if user is not None else group
+    with transaction.atomic():
+        remove_perm("defenders.view_defender", holder, defender)
+        remove_perm("defenders.change_defender", holder, defender)
+        _log_event("defenders.access.revoked", actor=by, target=defender, data={
+            "user": getattr(user, "pk", None), "group": getattr(group, "pk", None),
+        })
+

@@ -1,0 +1,1 @@
+"""The accounts tests use the shared cast in tests/conftest.py."""

@@ -1,0 +1,98 @@
+"""Role checks: groups named by the Role enum, never labels; anonymous → login, wrong role → 403."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.test import RequestFactory
+from rest_framework.test import APIRequestFactory, force_authenticate
+from rest_framework.views import APIView
+
+from protect.accounts.permissions import HasRole, has_role, is_coordinator, role_required
+from protect.accounts.roles import Role
+
+
+@role_required(Role.FINANCE, Role.COORDINATOR)
+def payments(request):
+    return HttpResponse("ok")
+
+
+def _verified(user):
+    user.is_verified = lambda: True
+    return user
+
+
+@pytest.mark.django_db
+def test_has_role_follows_group_names(caseworker, coordinator, outsider):
+    assert has_role(caseworker, Role.CASEWORKER) and has_role(caseworker, "caseworker")
+    assert not has_role(caseworker, Role.COORDINATOR)
+    assert is_coordinator(coordinator) and not is_coordinator(outsider)
+    assert not has_role(AnonymousUser(), Role.CASEWORKER)
+    assert not has_role(None, Role.CASEWORKER)
+
+
+@pytest.mark.django_db
+def test_a_disabled_account_holds_no_role(caseworker):
+    caseworker.is_active = False
+    assert not has_role(caseworker, Role.CASEWORKER)
+
+
+@pytest.mark.django_db
+def test_superuser_status_alone_grants_no_role(outsider):
+    outsider.is_superuser = True
+    assert not is_coordinator(outsider)
+
+
+@pytest.mark.django_db
+def test_role_required_sends_anonymous_visitors_to_login():
+    request = RequestFactory().get("/payments/")
+    request.user = AnonymousUser()
+    response = payments(request)
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/?next=/payments/"
+
+
+@pytest.mark.django_db
+def test_role_required_answers_403_to_the_wrong_role_and_lets_the_right_ones_in(caseworker, finance, coordinator):
+    request = RequestFactory().get("/payments/")
+    request.user = _verified(caseworker)
+    with pytest.raises(PermissionDenied):
+        payments(request)
+    for user in (finance, coordinator):
+        request.user = _verified(user)
+        assert payments(request).status_code == 200
+
+
+@pytest.mark.django_db
+def test_role_required_refuses_a_session_without_the_second_factor(finance):
+    request = RequestFactory().get("/payments/")
+    finance.is_verified = lambda: False
+    request.user = finance
+    response = payments(request)
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/2fa/setup/")
+
+
+class Probe(APIView):
+    required_roles: tuple[Role, ...] = ()
+
+    def get(self, request):
+        return HttpResponse("ok")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("view_kwargs", "user_fixture", "status"),
+    [
+        ({"permission_classes": [HasRole], "required_roles": (Role.PARTNER,)}, "partner", 200),
+        ({"permission_classes": [HasRole], "required_roles": (Role.PARTNER,)}, "caseworker", 403),
+        ({"permission_classes": [HasRole.of(Role.DONOR, Role.COORDINATOR)]}, "donor", 200),
+        ({"permission_classes": [HasRole.of(Role.DONOR)]}, "partner", 403),
+        ({"permission_classes": [HasRole]}, "coordinator", 403),  # no role configured: closed to all
+    ],
+)
+def test_has_role_permission_is_configured_per_view(request, view_kwargs, user_fixture, status):
+    user = request.getfixturevalue(user_fixture)
+    api_request = APIRequestFactory().get("/api/probe/")
+    force_authenticate(api_request, user=user)
+    assert Probe.as_view(**view_kwargs)(api_request).status_code == status

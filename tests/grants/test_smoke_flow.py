@@ -1,0 +1,41 @@
+"""A grant walks the whole workflow through the services (the UI and worker tests build on this)."""
+
+import datetime
+
+import pytest
+
+from grants import services
+from grants.models import Grant
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_hotline_grant_goes_from_intake_to_closed(hotline_grant, caseworker, reviewer, approver, finance, coordinator):
+    grant = hotline_grant(amount_requested_minor=600_000)
+    assert grant.status == "submitted"
+    grant = services.grant_route(grant_id=grant.pk)
+    assert grant.status == "triage" and grant.caseworker == caseworker
+    services.grant_ask_requester(grant=grant, by=caseworker, question="Which court?")
+    grant.refresh_from_db()
+    assert grant.status == "info_requested"
+    services.grant_requester_reply(grant=grant, body="The Nairobi high court.")
+    grant.refresh_from_db()
+    assert grant.status == "triage"
+    services.grant_update_eligibility(grant=grant, by=caseworker, hrd=True, risk=True, urgent=True, no_other_source=True)
+    services.grant_submit_for_review(grant=grant, by=caseworker, reviewer=reviewer)
+    services.grant_record_review(grant=grant, by=reviewer, recommendation="approve",
+                                 verification=["endorser_contacted"], note="Endorser confirmed.")
+    grant = services.grant_approve(grant=grant, by=reviewer, amount_minor=600_000, second_approver=approver)
+    assert grant.status == "under_review"
+    grant = services.grant_approve(grant=grant, by=approver, amount_minor=600_000)
+    assert grant.status == "approved"
+    today = datetime.date.today()
+    services.grant_record_disbursement(grant=grant, by=finance, payment_reference="PAY-1", amount_minor=300_000,
+                                       payee_kind="third_party", payee_details="Law firm", paid_on=today)
+    services.grant_record_disbursement(grant=grant, by=finance, payment_reference="PAY-2", amount_minor=300_000,
+                                       payee_kind="defender", payee_details="", paid_on=today)
+    grant.refresh_from_db()
+    assert grant.status == "reporting" and grant.report_due_at is not None
+    services.grant_waive_report(grant=grant, by=coordinator, reason="Receipts would expose the defender.")
+    grant = services.grant_transition(grant=grant, by=caseworker, action="close")
+    assert grant.status == Grant.Status.CLOSED
