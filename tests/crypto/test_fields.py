@@ -134,6 +134,25 @@ def test_tampered_ciphertext_raises_and_is_recorded_in_the_audit_log(coordinator
 
 
 @pytest.mark.django_db
+def test_an_audit_write_that_itself_fails_to_decrypt_does_not_loop(coordinator, monkeypatch):
+    import protect.audit.services
+
+    defender = _create(coordinator)
+    _raw_update("UPDATE defenders_defender SET location = set_byte(location, 20, 0) WHERE id = %s", [defender.pk])
+    tampered = Defender.objects.get(pk=defender.pk)
+    calls: list[str] = []
+
+    def log_event_reading_the_target(action, *, target=None, **kwargs):
+        calls.append(action)
+        Defender.objects.get(pk=target.pk).location  # fails again, inside the reporting  # noqa: B018
+
+    monkeypatch.setattr(protect.audit.services, "log_event", log_event_reading_the_target)
+    with pytest.raises(DecryptionError):
+        _ = tampered.location
+    assert calls == ["crypto.decrypt.failed"]
+
+
+@pytest.mark.django_db
 def test_saving_a_row_with_a_tampered_value_fails_instead_of_resealing_it(coordinator):
     defender = _create(coordinator)
     _raw_update("UPDATE defenders_defender SET risk_notes = set_byte(risk_notes, 30, 0) WHERE id = %s", [defender.pk])

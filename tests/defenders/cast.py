@@ -15,7 +15,8 @@ def _user(username: str, *roles: str) -> Any:
     from protect.accounts.models import User
 
     user = User.objects.create_user(username=username, password="x" * 20)
-    user.groups.set(Group.objects.filter(name__in=roles))
+    # get_or_create: a transactional test elsewhere may have flushed the groups the migration made.
+    user.groups.set([Group.objects.get_or_create(name=role)[0] for role in roles])
     return user
 
 
