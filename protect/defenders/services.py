@@ -146,9 +146,18 @@ def defender_create(
     date_of_birth: date | None = None,
     languages: Iterable[str] = (),
     profiles: Iterable[str] = (),
+    intake: bool = False,
 ) -> Defender:
-    """Record a defender with a data key of their own; the creator may then view and change it."""
-    _require_case_staff(by)
+    """Record a defender with a data key of their own; the creator may then view and change it.
+
+    `intake=True` is for a request arriving from outside: the public form (`by=None`) or a partner's
+    referral (`by` = the partner account). Nobody is given access to the defender then: access
+    follows the request, once routing assigns it."""
+    if intake:
+        if by is not None and not by.has_role(Role.PARTNER):
+            raise PermissionDenied("Only the public form and partners submit requests from outside.")
+    else:
+        _require_case_staff(by)
     chosen_profiles = _clean_profiles(profiles)
     with transaction.atomic():
         defender = Defender(
@@ -162,7 +171,7 @@ def defender_create(
         defender.full_clean()
         defender.save(force_insert=True)
         _set_profiles(defender, chosen_profiles)
-        if not is_coordinator(by):
+        if not intake and not is_coordinator(by):
             from guardian.shortcuts import assign_perm
 
             assign_perm("defenders.view_defender", by, defender)

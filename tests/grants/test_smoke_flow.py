@@ -39,3 +39,17 @@ def test_a_hotline_grant_goes_from_intake_to_closed(hotline_grant, caseworker, r
     services.grant_waive_report(grant=grant, by=coordinator, reason="Receipts would expose the defender.")
     grant = services.grant_transition(grant=grant, by=caseworker, action="close")
     assert grant.status == Grant.Status.CLOSED
+
+
+def test_a_public_request_creates_a_defender_nobody_can_see_until_routing(team_africa, caseworker, caseworker_other_team):
+    from grants.selectors import grants_visible_to
+    from tests.grants.conftest import DEFENDER, details
+
+    grant, requester = services.grant_submit_public(defender_data=dict(DEFENDER), details=details())
+    assert grant.channel == "public_form" and grant.defender.created_by is None
+    assert len(requester.receipt_code.replace("-", "")) == 12 and len(requester.passphrase.split()) == 7
+    assert not grants_visible_to(caseworker).filter(pk=grant.pk).exists()
+    services.grant_route(grant_id=grant.pk)
+    assert grants_visible_to(caseworker).filter(pk=grant.pk).exists()
+    assert not grants_visible_to(caseworker_other_team).filter(pk=grant.pk).exists()
+    assert services.grant_for_requester(receipt_code=requester.receipt_code, passphrase=requester.passphrase) == grant
