@@ -169,6 +169,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "grants.views.staff_navigation",  # base.html: links to the pages of the user's roles
             ],
         },
     },
@@ -494,5 +495,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # The demo's file-system broker has no host name, which kombu warns about on every connection.
+        "kombu.connection": {"level": "WARNING" if REDIS_URL else "ERROR"},
     },
 }
