@@ -100,4 +100,6 @@ def generate_grants(total: int, *, batch: int = 2000, seed: int = 7) -> int:
             GrantUserObjectPermission.objects.bulk_create(perms, batch_size=2000)
         added += size
         print(f"  generated {existing + added}/{total} grants ({time.perf_counter() - started:.0f} s)", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # fresh statistics, as autovacuum would give a live database
     return added

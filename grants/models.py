@@ -63,6 +63,11 @@ class Channel(models.TextChoices):
     PARTNER = "partner", "Partner referral"
 
 
+_OPEN_Q = models.Q(status__in=[
+    "submitted", "triage", "info_requested", "under_review", "approved", "disbursing", "reporting",
+])
+
+
 class Grant(models.Model):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", "Submitted"
@@ -171,9 +176,13 @@ class Grant(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        # The queue walks open cases in deadline order: partial indexes on open statuses let it
+        # stop after one page instead of sorting every open case.
         indexes = [
-            models.Index(fields=["team", "status", "sla_due_at"], name="grant_team_queue"),
-            models.Index(fields=["caseworker", "status", "sla_due_at"], name="grant_caseworker_queue"),
+            models.Index(fields=["sla_due_at", "id"], name="grant_open_by_deadline", condition=_OPEN_Q),
+            models.Index(fields=["team", "sla_due_at", "id"], name="grant_team_open_by_deadline", condition=_OPEN_Q),
+            models.Index(fields=["caseworker", "sla_due_at", "id"], name="grant_cw_open_by_deadline",
+                         condition=_OPEN_Q),
             models.Index(fields=["status", "sla_due_at", "id"], name="grant_status_sla"),
         ]
         constraints = [
