@@ -36,7 +36,7 @@ def seed(out: OutputWrapper) -> None:
     defenders = {d.pseudonym: d for d in Defender.objects.all()}
     today = datetime.date.today()
 
-    def hotline(pseudonym: str, **overrides: object):  # noqa: ANN202 - a Grant
+    def hotline(pseudonym: str, **overrides: object):
         grant, _ = services.grant_record_hotline(by=caseworker, defender=defenders[pseudonym],
                                                  details=_details(**overrides))
         return services.grant_route(grant_id=grant.pk)

@@ -12,7 +12,7 @@ urlpatterns = [
     path("", core_views.landing, name="landing"),
     path("healthz", core_views.healthz, name="healthz"),
     path("csp-report/", core_views.csp_report, name="csp-report"),
-    path("request/", core_views.request_placeholder, name="request-form"),
+    path("", include("grants.public_urls")),  # the public request form and status page, in five languages
     # accounts: login/logout keep their global names; the rest is namespaced "accounts:"
     path("accounts/login/", accounts_views.login_view, name="login"),
     path("accounts/logout/", accounts_views.logout_view, name="logout"),
@@ -20,5 +20,7 @@ urlpatterns = [
     path("admin/login/", accounts_views.admin_login_redirect),  # one login page, with 2FA and throttling
     # end accounts
     path("audit/", include("protect.audit.urls")),
+    path("dashboard/", include("protect.dashboards.urls")),
+    path("cases/", include("grants.urls")),  # staff pages of grants
     path("admin/", admin.site.urls),
 ]

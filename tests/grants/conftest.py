@@ -33,7 +33,7 @@ def details(**overrides):
 @pytest.fixture
 def hotline_grant(db, caseworker, team_africa):
     def make(**overrides):
-        grant, secrets = grant_record_hotline(by=caseworker, defender_data=dict(DEFENDER), details=details(**overrides))
+        grant, _ = grant_record_hotline(by=caseworker, defender_data=dict(DEFENDER), details=details(**overrides))
         return grant
 
     return make

@@ -35,7 +35,8 @@ def _in_threads(fn):
 def grant_under_review(hotline_grant, caseworker, reviewer):
     grant = hotline_grant(amount_requested_minor=300_000)
     grant = services.grant_route(grant_id=grant.pk)
-    services.grant_update_eligibility(grant=grant, by=caseworker, hrd=True, risk=True, urgent=True, no_other_source=True)
+    services.grant_update_eligibility(grant=grant, by=caseworker, hrd=True, risk=True, urgent=True,
+                                      no_other_source=True)
     services.grant_submit_for_review(grant=grant, by=caseworker, reviewer=reviewer)
     services.grant_record_review(grant=grant, by=reviewer, recommendation="approve", verification=["partner_asked"],
                                  note="ok")

@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 
 from grants import services
@@ -84,7 +83,8 @@ def test_sla_sweep_leaves_decided_cases_alone(routed_grant, caseworker):
 @pytest.mark.django_db(transaction=True)
 def test_the_beat_tasks_run_on_the_worker(celery_worker_process, routed_grant):
     Grant.objects.filter(pk=routed_grant.pk).update(
-        sla_near_at=timezone.now() - datetime.timedelta(hours=2), sla_due_at=timezone.now() - datetime.timedelta(hours=1)
+        sla_near_at=timezone.now() - datetime.timedelta(hours=2),
+        sla_due_at=timezone.now() - datetime.timedelta(hours=1),
     )
     assert sweep_sla.delay().get(timeout=20) == 1
     assert sweep_sla.delay().get(timeout=20) == 0
@@ -95,7 +95,8 @@ def test_the_beat_tasks_run_on_the_worker(celery_worker_process, routed_grant):
 def test_report_reminders_go_once_per_stage(routed_grant, caseworker, reviewer, finance, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     grant = routed_grant
-    services.grant_update_eligibility(grant=grant, by=caseworker, hrd=True, risk=True, urgent=True, no_other_source=True)
+    services.grant_update_eligibility(grant=grant, by=caseworker, hrd=True, risk=True, urgent=True,
+                                      no_other_source=True)
     services.grant_submit_for_review(grant=grant, by=caseworker, reviewer=reviewer)
     services.grant_record_review(grant=grant, by=reviewer, recommendation="approve", verification=["partner_asked"],
                                  note="")
