@@ -2,7 +2,45 @@
 
 from django.apps import AppConfig
 
+# How a case's timeline says each grants.* audit action: "<who> <phrase>" (protect.audit.phrases).
+AUDIT_PHRASES = {
+    "grants.grant.submitted": "registered the request",
+    "grants.grant.route": "routed the case to a team and caseworker",
+    "grants.grant.request_info": "put the case on hold for the requester's answer",
+    "grants.grant.info_received": "resumed triage",
+    "grants.message.sent": "sent the requester a question",
+    "grants.message.received": "answered the question",
+    "grants.grant.eligibility_checked": "updated the eligibility checklist",
+    "grants.grant.submit_for_review": "sent the case for review",
+    "grants.grant.reviewed": "recorded a review",
+    "grants.grant.return_to_triage": "returned the case to triage",
+    "grants.grant.approval_recorded": "approved; a second approval is still needed",
+    "grants.grant.second_approver_assigned": "asked a second approver to co-sign",
+    "grants.grant.approve": "approved the grant",
+    "grants.grant.reject": "rejected the request",
+    "grants.grant.refer": "referred the case to another mechanism",
+    "grants.grant.withdraw": "withdrew the request",
+    "grants.grant.start_disbursing": "started paying the grant",
+    "grants.grant.fully_paid": "marked the grant fully paid",
+    "grants.disbursement.recorded": "recorded a payment",
+    "grants.report.received": "received the report",
+    "grants.report.waived": "waived the report",
+    "grants.report.reminder_sent": "sent a reminder for the report",
+    "grants.grant.close": "closed the case",
+    "grants.grant.escalated_near": "escalated the case: its deadline is near",
+    "grants.grant.escalated_overdue": "escalated the case: its deadline has passed",
+    "grants.note.added": "added a note",
+    "grants.file.attached": "attached a file",
+    "grants.file.downloaded": "downloaded a file",
+    "grants.grant.revealed": "viewed the confidential details",
+}
+
 
 class GrantsConfig(AppConfig):
     name = "grants"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from protect.audit.phrases import register_phrases
+
+        register_phrases(AUDIT_PHRASES)

@@ -26,8 +26,20 @@ from protect.core.errors import Conflict, NotFound, PermissionDenied, ProtectErr
 from protect.outbox.services import outbox_enqueue
 from protect.workflow import WorkflowError
 
-from .models import Approval, Channel, Disbursement, Escalation, Grant, GrantFile, Message, NeedKind, Note, Report
-from .models import RiskKind, Urgency
+from .models import (
+    Approval,
+    Channel,
+    Disbursement,
+    Escalation,
+    Grant,
+    GrantFile,
+    Message,
+    NeedKind,
+    Note,
+    Report,
+    RiskKind,
+    Urgency,
+)
 from .permissions import can_act_on_grant, grant_access
 from .workflow import GRANT_WORKFLOW
 
@@ -81,8 +93,8 @@ class RequestDetails:
     def validate(self) -> None:
         if not self.needs or any(n not in NeedKind.values for n in self.needs):
             raise GrantError("Choose at least one kind of need from the list.", code="needs")
-        if any(r not in RiskKind.values for r in self.risk_kinds):
-            raise GrantError("Unknown kind of risk.", code="risk_kinds")
+        if not self.risk_kinds or any(r not in RiskKind.values for r in self.risk_kinds):
+            raise GrantError("Choose at least one kind of risk from the list.", code="risk_kinds")
         if self.urgency not in Urgency.values:
             raise GrantError("Choose how urgent the need is.", code="urgency")
         if self.language not in dict(settings.LANGUAGES):
@@ -182,7 +194,7 @@ def grant_submit_public(
 
     details.validate()
     with transaction.atomic():
-        defender = defender_create(by=None, **defender_data)
+        defender = defender_create(by=None, intake=True, **defender_data)
         grant, requester = _create_grant(defender=defender, details=details, channel=Channel.PUBLIC_FORM,
                                          attachments=attachments)
     assert requester is not None
@@ -221,7 +233,7 @@ def grant_refer_from_partner(
         raise PermissionDenied("Only partner accounts refer cases.")
     details.validate()
     with transaction.atomic():
-        defender = defender_create(by=partner, **defender_data)
+        defender = defender_create(by=partner, intake=True, **defender_data)
         grant, _ = _create_grant(defender=defender, details=details, channel=Channel.PARTNER, referred_by=partner,
                                  with_requester_secrets=False)
     return grant
@@ -270,7 +282,8 @@ def grant_route(*, grant_id: int) -> Grant | None:
         team = _pick_team(grant)
         caseworker = _pick_caseworker(team) if team is not None else None
         grant = GRANT_WORKFLOW.run(
-            grant, "route", by=None, team=team, caseworker=caseworker, sla_due_at=sla_for(grant.urgency, grant.submitted_at)
+            grant, "route", by=None, team=team, caseworker=caseworker,
+            sla_due_at=sla_for(grant.urgency, grant.submitted_at),
         )
         if caseworker is not None:
             grant_access(grant=grant, user=caseworker)
@@ -513,7 +526,9 @@ def grant_record_disbursement(
 # --- reporting ----------------------------------------------------------------------------------
 
 
-def grant_receive_report(*, grant: Grant, by: Any, narrative: str, receipts: list[UploadedFile] | None = None) -> Report:
+def grant_receive_report(
+    *, grant: Grant, by: Any, narrative: str, receipts: list[UploadedFile] | None = None
+) -> Report:
     narrative = narrative.strip()
     if not narrative:
         raise GrantError("Write what the report says.", code="narrative")
@@ -583,6 +598,13 @@ def grant_reveal(*, grant: Grant, by: Any, fields: list[str]) -> None:
     """Record that `by` was shown the decrypted details of this grant."""
     with transaction.atomic():
         log_reveal(user=by, target=grant, fields=fields)
+
+
+def grant_record_download(*, grant: Grant, by: Any, grant_file: GrantFile) -> None:
+    """Record that `by` downloaded (decrypted) one of the case's files. The view has checked access."""
+    with transaction.atomic():
+        log_event("grants.file.downloaded", actor=by, target=grant,
+                  data={"file_id": grant_file.pk, "kind": grant_file.kind})
 
 
 # --- requester access (status page) -------------------------------------------------------------

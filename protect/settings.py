@@ -143,7 +143,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
+    "protect.core.csrf.ProtectCsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -322,7 +322,9 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "protect.core.privacy.no_client_ip"
 AXES_VERBOSE = False
 # Deliberate: locking by IP would mean storing IPs, and Tor users share exit addresses anyway.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# security.W003 looks for Django's own CSRF middleware by name; ours subclasses it
+# (protect/core/csrf.py) and protect.core.checks makes sure it stays installed.
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "security.W003"]
 # Second factor (django-otp): the name authenticator apps show; secrets never shown in the admin.
 OTP_TOTP_ISSUER = "Protect"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True

@@ -37,12 +37,13 @@ def test_database_url(django_db_setup, django_db_blocker) -> str:
         return _database_url_for_test_db()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def celery_worker_process(test_database_url) -> Iterator[subprocess.Popen[bytes]]:
     """A real Celery worker in its own process, on Redis, using the test database.
 
     Tests that rely on it must commit their data (transactional_db), as the worker has its own
-    connection."""
+    connection. One worker per test: transactional tests empty the database between them, and the
+    content types Django then recreates get new ids that a longer-lived worker has cached."""
     from django.conf import settings
 
     if not os.environ.get("REDIS_URL"):

@@ -24,8 +24,7 @@ def test_seed_demo_enrols_every_demo_user_and_prints_key_and_recovery_codes_on_o
         line = next(line for line in text.splitlines() if line.strip().startswith(username) and " key " in line)
         assert len(line.split("recovery", 1)[1].split()) == 3
         assert len(line) <= 100
-    accounts_part = text.split("Second factor", 1)[1]
-    assert len(accounts_part.splitlines()) <= 12
+    assert len(text.splitlines()) <= 40, "the whole demo seeding output fits on one screen"
 
 
 @pytest.mark.django_db
