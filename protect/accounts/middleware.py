@@ -25,7 +25,10 @@ TRACKED_SESSION_KEY = "protect_tracked_key"  # the session key last recorded in 
 # Pages anyone may see, including a person half-way through logging in. Everything else is closed
 # to an authenticated session that has not passed the second factor (default deny).
 PUBLIC_EXACT_PATHS = frozenset({"/", "/healthz", "/favicon.ico"})
-PUBLIC_PATH_PREFIXES = ("/request/", "/csp-report/")
+# The public request form and status page, unprefixed (English) and in each site language.
+PUBLIC_PATH_PREFIXES = (
+    "/request/", "/ar/request/", "/en/request/", "/es/request/", "/fr/request/", "/ru/request/", "/csp-report/",
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 

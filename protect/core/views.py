@@ -41,8 +41,3 @@ def csp_report(request: HttpRequest) -> HttpResponse:
             break
     logger.warning("csp violation reported directive=%s", directive)
     return HttpResponse(status=204)
-
-
-@require_GET
-def request_placeholder(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/request_placeholder.html")

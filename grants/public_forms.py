@@ -1,0 +1,533 @@
+"""The public request form and the status-page forms: what a defender fills in without an account.
+
+Choice labels owned by other apps (needs, risks, urgency, profiles) are declared again here for
+translation, keyed by the models' values, so the form speaks the page's language without touching
+those models. Business rules stay in grants/services.py: the form builds a RequestDetails and asks
+it to validate, then shows the service's refusals as field errors in the page's language.
+
+The form token (signed, timestamped, single use) and the honeypot resist spam without ever looking
+at an IP address.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import EmailValidator
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+
+from protect.core.errors import ProtectError
+from protect.defenders.models import Kind, Profile, Region
+
+from .models import NeedKind, RiskKind, Urgency
+from .services import GrantError, RequestDetails
+
+# --- labels of other apps' choices, translated ------------------------------------------------
+
+KIND_LABELS: dict[str, Any] = {
+    Kind.PERSON: _("A person"),
+    Kind.ORGANISATION: _("An organisation or group"),
+}
+PROFILE_LABELS: dict[str, Any] = {
+    Profile.JOURNALIST: _("Journalist or media worker"),
+    Profile.LAWYER: _("Lawyer"),
+    Profile.LAND_ENVIRONMENT: _("Land and environment defender"),
+    Profile.WOMEN_HRD: _("Woman or gender-diverse defender"),
+    Profile.LGBTI: _("LGBTI rights defender"),
+    Profile.TRADE_UNIONIST: _("Trade unionist"),
+    Profile.INDIGENOUS_RIGHTS: _("Indigenous peoples' rights defender"),
+    Profile.STUDENT: _("Student"),
+    Profile.OTHER: _("Other"),
+}
+RISK_LABELS: dict[str, Any] = {
+    RiskKind.THREATS: _("Threats"),
+    RiskKind.PHYSICAL_ATTACK: _("Physical attack"),
+    RiskKind.JUDICIAL_HARASSMENT: _("Judicial harassment"),
+    RiskKind.DETENTION: _("Detention or arrest"),
+    RiskKind.SURVEILLANCE: _("Surveillance"),
+    RiskKind.SMEAR_CAMPAIGN: _("Smear campaign"),
+    RiskKind.SGBV: _("Sexual or gender-based violence"),
+    RiskKind.RAID: _("Raid or break-in"),
+    RiskKind.FAMILY_TARGETED: _("Family targeted"),
+    RiskKind.OTHER: _("Other"),
+}
+URGENCY_LABELS: dict[str, Any] = {
+    Urgency.CRITICAL: _("Critical: I am in danger now"),
+    Urgency.HIGH: _("High: within days"),
+    Urgency.NORMAL: _("Normal: within weeks"),
+}
+NEED_LABELS: dict[str, Any] = {
+    NeedKind.PHYSICAL_SECURITY: _("Physical security"),
+    NeedKind.DIGITAL_SECURITY: _("Digital security"),
+    NeedKind.COMMUNICATIONS: _("Communications"),
+    NeedKind.SECURITY_TRAINING: _("Security training"),
+    NeedKind.SECURE_TRANSPORT: _("Secure transport"),
+    NeedKind.LEGAL: _("Legal support"),
+    NeedKind.MEDICAL: _("Medical care (psychosocial included)"),
+    NeedKind.HUMANITARIAN: _("Humanitarian needs (family included)"),
+    NeedKind.URGENT_RELOCATION: _("Urgent relocation"),
+    NeedKind.MONITORING_ADVOCACY: _("Urgent monitoring or advocacy"),
+    NeedKind.OTHER: _("Other"),
+}
+
+
+def _translated(choices: Iterable[tuple[str, str]], labels: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """The model's choices in the model's order, with our translated label (the model's as fallback)."""
+    return [(value, labels.get(value, label)) for value, label in choices]
+
+
+# How the defender wants to be reached: the key is also the key in Defender.contacts.
+CHANNELS = [
+    ("signal", _("Signal")),
+    ("whatsapp", _("WhatsApp")),
+    ("email", _("E-mail")),
+    ("phone", _("Phone call or SMS")),
+    ("partner", _("Through a partner organisation")),
+    ("other", _("Another way (say which)")),
+    ("none", _("Do not contact me: I will read the status page")),
+]
+
+# --- countries ----------------------------------------------------------------------------------
+# ISO 3166-1 alpha-2 (plus XK, Kosovo, in common use), without the uninhabited territories. The
+# names' translations come from Debian's iso-codes, checked by hand, and live in locale/.
+
+COUNTRIES = [
+    ("AD", _("Andorra")), ("AE", _("United Arab Emirates")), ("AF", _("Afghanistan")),
+    ("AG", _("Antigua and Barbuda")), ("AI", _("Anguilla")), ("AL", _("Albania")), ("AM", _("Armenia")),
+    ("AO", _("Angola")), ("AR", _("Argentina")), ("AS", _("American Samoa")), ("AT", _("Austria")),
+    ("AU", _("Australia")), ("AW", _("Aruba")), ("AX", _("Åland Islands")), ("AZ", _("Azerbaijan")),
+    ("BA", _("Bosnia and Herzegovina")), ("BB", _("Barbados")), ("BD", _("Bangladesh")), ("BE", _("Belgium")),
+    ("BF", _("Burkina Faso")), ("BG", _("Bulgaria")), ("BH", _("Bahrain")), ("BI", _("Burundi")), ("BJ", _("Benin")),
+    ("BL", _("Saint Barthélemy")), ("BM", _("Bermuda")), ("BN", _("Brunei")), ("BO", _("Bolivia")),
+    ("BQ", _("Bonaire, Sint Eustatius and Saba")), ("BR", _("Brazil")), ("BS", _("Bahamas")), ("BT", _("Bhutan")),
+    ("BW", _("Botswana")), ("BY", _("Belarus")), ("BZ", _("Belize")), ("CA", _("Canada")),
+    ("CC", _("Cocos (Keeling) Islands")), ("CD", _("Democratic Republic of the Congo")),
+    ("CF", _("Central African Republic")), ("CG", _("Republic of the Congo")), ("CH", _("Switzerland")),
+    ("CI", _("Côte d'Ivoire")), ("CK", _("Cook Islands")), ("CL", _("Chile")), ("CM", _("Cameroon")),
+    ("CN", _("China")), ("CO", _("Colombia")), ("CR", _("Costa Rica")), ("CU", _("Cuba")), ("CV", _("Cabo Verde")),
+    ("CW", _("Curaçao")), ("CX", _("Christmas Island")), ("CY", _("Cyprus")), ("CZ", _("Czechia")),
+    ("DE", _("Germany")), ("DJ", _("Djibouti")), ("DK", _("Denmark")), ("DM", _("Dominica")),
+    ("DO", _("Dominican Republic")), ("DZ", _("Algeria")), ("EC", _("Ecuador")), ("EE", _("Estonia")),
+    ("EG", _("Egypt")), ("EH", _("Western Sahara")), ("ER", _("Eritrea")), ("ES", _("Spain")), ("ET", _("Ethiopia")),
+    ("FI", _("Finland")), ("FJ", _("Fiji")), ("FK", _("Falkland Islands")), ("FM", _("Micronesia")),
+    ("FO", _("Faroe Islands")), ("FR", _("France")), ("GA", _("Gabon")), ("GB", _("United Kingdom")),
+    ("GD", _("Grenada")), ("GE", _("Georgia")), ("GF", _("French Guiana")), ("GG", _("Guernsey")), ("GH", _("Ghana")),
+    ("GI", _("Gibraltar")), ("GL", _("Greenland")), ("GM", _("Gambia")), ("GN", _("Guinea")), ("GP", _("Guadeloupe")),
+    ("GQ", _("Equatorial Guinea")), ("GR", _("Greece")), ("GT", _("Guatemala")), ("GU", _("Guam")),
+    ("GW", _("Guinea-Bissau")), ("GY", _("Guyana")), ("HK", _("Hong Kong")), ("HN", _("Honduras")),
+    ("HR", _("Croatia")), ("HT", _("Haiti")), ("HU", _("Hungary")), ("ID", _("Indonesia")), ("IE", _("Ireland")),
+    ("IL", _("Israel")), ("IM", _("Isle of Man")), ("IN", _("India")), ("IQ", _("Iraq")), ("IR", _("Iran")),
+    ("IS", _("Iceland")), ("IT", _("Italy")), ("JE", _("Jersey")), ("JM", _("Jamaica")), ("JO", _("Jordan")),
+    ("JP", _("Japan")), ("KE", _("Kenya")), ("KG", _("Kyrgyzstan")), ("KH", _("Cambodia")), ("KI", _("Kiribati")),
+    ("KM", _("Comoros")), ("KN", _("Saint Kitts and Nevis")), ("KP", _("North Korea")), ("KR", _("South Korea")),
+    ("KW", _("Kuwait")), ("KY", _("Cayman Islands")), ("KZ", _("Kazakhstan")), ("LA", _("Laos")), ("LB", _("Lebanon")),
+    ("LC", _("Saint Lucia")), ("LI", _("Liechtenstein")), ("LK", _("Sri Lanka")), ("LR", _("Liberia")),
+    ("LS", _("Lesotho")), ("LT", _("Lithuania")), ("LU", _("Luxembourg")), ("LV", _("Latvia")), ("LY", _("Libya")),
+    ("MA", _("Morocco")), ("MC", _("Monaco")), ("MD", _("Moldova")), ("ME", _("Montenegro")),
+    ("MF", _("Saint Martin (French part)")), ("MG", _("Madagascar")), ("MH", _("Marshall Islands")),
+    ("MK", _("North Macedonia")), ("ML", _("Mali")), ("MM", _("Myanmar")), ("MN", _("Mongolia")), ("MO", _("Macao")),
+    ("MP", _("Northern Mariana Islands")), ("MQ", _("Martinique")), ("MR", _("Mauritania")), ("MS", _("Montserrat")),
+    ("MT", _("Malta")), ("MU", _("Mauritius")), ("MV", _("Maldives")), ("MW", _("Malawi")), ("MX", _("Mexico")),
+    ("MY", _("Malaysia")), ("MZ", _("Mozambique")), ("NA", _("Namibia")), ("NC", _("New Caledonia")),
+    ("NE", _("Niger")), ("NF", _("Norfolk Island")), ("NG", _("Nigeria")), ("NI", _("Nicaragua")),
+    ("NL", _("Netherlands")), ("NO", _("Norway")), ("NP", _("Nepal")), ("NR", _("Nauru")), ("NU", _("Niue")),
+    ("NZ", _("New Zealand")), ("OM", _("Oman")), ("PA", _("Panama")), ("PE", _("Peru")), ("PF", _("French Polynesia")),
+    ("PG", _("Papua New Guinea")), ("PH", _("Philippines")), ("PK", _("Pakistan")), ("PL", _("Poland")),
+    ("PM", _("Saint Pierre and Miquelon")), ("PN", _("Pitcairn")), ("PR", _("Puerto Rico")), ("PS", _("Palestine")),
+    ("PT", _("Portugal")), ("PW", _("Palau")), ("PY", _("Paraguay")), ("QA", _("Qatar")), ("RE", _("Réunion")),
+    ("RO", _("Romania")), ("RS", _("Serbia")), ("RU", _("Russia")), ("RW", _("Rwanda")), ("SA", _("Saudi Arabia")),
+    ("SB", _("Solomon Islands")), ("SC", _("Seychelles")), ("SD", _("Sudan")), ("SE", _("Sweden")),
+    ("SG", _("Singapore")), ("SH", _("Saint Helena, Ascension and Tristan da Cunha")), ("SI", _("Slovenia")),
+    ("SJ", _("Svalbard and Jan Mayen")), ("SK", _("Slovakia")), ("SL", _("Sierra Leone")), ("SM", _("San Marino")),
+    ("SN", _("Senegal")), ("SO", _("Somalia")), ("SR", _("Suriname")), ("SS", _("South Sudan")),
+    ("ST", _("Sao Tome and Principe")), ("SV", _("El Salvador")), ("SX", _("Sint Maarten (Dutch part)")),
+    ("SY", _("Syria")), ("SZ", _("Eswatini")), ("TC", _("Turks and Caicos Islands")), ("TD", _("Chad")),
+    ("TG", _("Togo")), ("TH", _("Thailand")), ("TJ", _("Tajikistan")), ("TK", _("Tokelau")), ("TL", _("Timor-Leste")),
+    ("TM", _("Turkmenistan")), ("TN", _("Tunisia")), ("TO", _("Tonga")), ("TR", _("Türkiye")),
+    ("TT", _("Trinidad and Tobago")), ("TV", _("Tuvalu")), ("TW", _("Taiwan")), ("TZ", _("Tanzania")),
+    ("UA", _("Ukraine")), ("UG", _("Uganda")), ("US", _("United States")), ("UY", _("Uruguay")),
+    ("UZ", _("Uzbekistan")), ("VA", _("Vatican City")), ("VC", _("Saint Vincent and the Grenadines")),
+    ("VE", _("Venezuela")), ("VG", _("British Virgin Islands")), ("VI", _("U.S. Virgin Islands")),
+    ("VN", _("Vietnam")), ("VU", _("Vanuatu")), ("WF", _("Wallis and Futuna")), ("WS", _("Samoa")),
+    ("XK", _("Kosovo")), ("YE", _("Yemen")), ("YT", _("Mayotte")), ("ZA", _("South Africa")), ("ZM", _("Zambia")),
+    ("ZW", _("Zimbabwe")),
+]
+
+# The regional desk a country belongs to: routing picks a team by this region.
+_REGION_COUNTRIES = {
+    Region.AFRICA: "AO BF BI BJ BW CD CF CG CI CM CV DJ ER ET GA GH GM GN GQ GW KE KM LR LS MG ML MU MW MZ NA NE NG "
+                   "RE RW SC SD SH SL SN SO SS ST SZ TD TG TZ UG YT ZA ZM ZW",
+    Region.AMERICAS: "AG AI AR AW BB BL BM BO BQ BR BS BZ CA CL CO CR CU CW DM DO EC FK GD GF GL GP GT GY HN HT JM KN "
+                     "KY LC MF MQ MS MX NI PA PE PM PR PY SR SV SX TC TT US UY VC VE VG VI",
+    Region.ASIA_PACIFIC: "AF AS AU BD BN BT CC CK CN CX FJ FM GU HK ID IN JP KH KI KP KR LA LK MH MM MN MO MP MV MY NC "
+                         "NF NP NR NU NZ PF PG PH PK PN PW SB SG TH TK TL TO TV TW VN VU WF WS",
+    Region.EUROPE_CENTRAL_ASIA: "AD AL AM AT AX AZ BA BE BG BY CH CY CZ DE DK EE ES FI FO FR GB GE GG GI GR HR HU "
+                                "IE IM IS IT JE KG KZ LI LT LU LV MC MD ME MK MT NL NO PL PT RO RS RU SE SI SJ SK SM "
+                                "TJ TM TR UA UZ VA XK",
+    Region.MENA: "AE BH DZ EG EH IL IQ IR JO KW LB LY MA MR OM PS QA SA SY TN YE",
+}
+REGION_OF_COUNTRY: dict[str, str] = {
+    code: str(region) for region, codes in _REGION_COUNTRIES.items() for code in codes.split()
+}
+
+
+def _sort_key(label: Any) -> str:
+    text = unicodedata.normalize("NFKD", str(label)).casefold()
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def country_choices() -> list[tuple[str, Any]]:
+    """Countries sorted by their name in the active language (evaluated per request)."""
+    return [("", _("Choose a country")), *sorted(COUNTRIES, key=lambda item: _sort_key(item[1]))]
+
+
+def currency_choices() -> list[tuple[str, str]]:
+    return [(code, code) for code in sorted(settings.PROTECT_EUR_RATES)]
+
+
+# --- amounts --------------------------------------------------------------------------------------
+
+# Grouping characters people type and that never mean a decimal point: spaces of every width,
+# the apostrophe (Swiss), the Arabic thousands separator.
+_GROUPING = str.maketrans("", "", " \u00a0\u202f\u2009'\u066c")
+_AMOUNT = re.compile(r"(\d{1,12})(?:[.,](\d{1,2}))?")
+
+
+def parse_amount_minor(text: str) -> int:
+    """A decimal amount in major units ("2500", "2500.50", "2 500,5", Arabic-Indic digits) as
+    integer minor units (hundredths). A lone separator followed by three digits ("2,500") is
+    refused: it is a decimal comma in one language and a thousands separator in another."""
+    raw = text.strip().translate(_GROUPING).replace("\u066b", ".")  # ٫ is the Arabic decimal separator
+    raw = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in raw)
+    match = _AMOUNT.fullmatch(raw)
+    if match is None:
+        raise ValidationError(_("Write the amount in figures, for example 2500 or 2500.50."), code="amount_format")
+    major, minor = match.group(1), (match.group(2) or "").ljust(2, "0")
+    amount = int(major) * 100 + int(minor)
+    if amount <= 0:
+        raise ValidationError(_("Write an amount above zero."), code="amount")
+    return amount
+
+
+# --- the form token -------------------------------------------------------------------------------
+
+FORM_TOKEN_SALT = "grants.public.request-form"
+
+
+def form_min_seconds() -> int:
+    return int(getattr(settings, "PROTECT_PUBLIC_FORM_MIN_SECONDS", 3))
+
+
+def form_max_age_seconds() -> int:
+    return int(getattr(settings, "PROTECT_PUBLIC_FORM_MAX_AGE_SECONDS", 2 * 3600))
+
+
+@dataclass(frozen=True)
+class FormToken:
+    """A checked form token: `nonce` names it in the used-token store; `problem` is "" when usable."""
+
+    nonce: str
+    problem: str  # "", "invalid", "expired" or "too_fast"
+
+
+def form_token_issue(*, now: float | None = None) -> str:
+    """A signed token carrying a random nonce and the time the form was served."""
+    issued = time.time() if now is None else now
+    return signing.dumps({"n": secrets.token_urlsafe(16), "t": int(issued)}, salt=FORM_TOKEN_SALT)
+
+
+def form_token_check(token: str, *, now: float | None = None) -> FormToken:
+    """Is the token ours, younger than the maximum age and older than the minimum fill time?"""
+    now = time.time() if now is None else now
+    try:
+        payload = signing.loads(token, salt=FORM_TOKEN_SALT, max_age=form_max_age_seconds())
+    except signing.SignatureExpired:
+        return FormToken(nonce="", problem="expired")
+    except signing.BadSignature:
+        return FormToken(nonce="", problem="invalid")
+    if not isinstance(payload, dict) or not isinstance(payload.get("n"), str) or not isinstance(payload.get("t"), int):
+        return FormToken(nonce="", problem="invalid")
+    if now - payload["t"] > form_max_age_seconds():
+        return FormToken(nonce="", problem="expired")
+    if now - payload["t"] < form_min_seconds():
+        return FormToken(nonce=payload["n"], problem="too_fast")
+    return FormToken(nonce=payload["n"], problem="")
+
+
+# --- errors from the services, in the page's language ----------------------------------------------
+
+
+def _upload_limit_mb() -> str:
+    megabytes = settings.PROTECT_UPLOAD_MAX_BYTES / (1024 * 1024)
+    return number_format(megabytes, decimal_pos=0 if megabytes >= 1 else 2)
+
+
+def _cap() -> str:
+    return number_format(settings.PROTECT_GRANT_CAP_EUR, decimal_pos=0, force_grouping=True)
+
+
+# code → (form field, message). The service's English message is the fallback for a code not here.
+_SERVICE_ERRORS: dict[str, tuple[str | None, Callable[[], str]]] = {
+    "needs": ("needs", lambda: str(_("Choose at least one kind of need."))),
+    "risk_kinds": ("risk_kinds", lambda: str(_("Choose at least one kind of risk from the list."))),
+    "urgency": ("urgency", lambda: str(_("Choose how urgent it is."))),
+    "language": (None, lambda: str(_("This language is not available."))),
+    "amount": ("amount", lambda: str(_("Write an amount above zero."))),
+    "cap": ("amount", lambda: str(_("The amount is above the maximum grant of EUR %(cap)s.")) % {"cap": _cap()}),
+    "currency": ("currency", lambda: str(_("Choose a currency from the list."))),
+    "incident": ("incident", lambda: str(_("Tell us what happened and what the threat is now."))),
+    # protect.crypto.files.store_upload refusals (UploadRejected): nothing was stored.
+    "too_large": ("attachments", lambda: str(_("A file is larger than the limit of %(size)s MB.")) % {
+        "size": _upload_limit_mb()}),
+    "empty": ("attachments", lambda: str(_("A file is empty."))),
+    "bad_type": ("attachments", lambda: str(
+        _("This type of file is not accepted. Accepted: PDF, JPEG, PNG, plain text, ODT or DOCX."))),
+    "image_too_large": ("attachments", lambda: str(_("An image is too large (too many pixels)."))),
+    "bad_image": ("attachments", lambda: str(_("An image could not be read; it may be damaged."))),
+}
+
+
+def service_error(exc: ProtectError) -> tuple[str | None, str, bool]:
+    """(field or None, message to show, known). Unknown codes get a general message: the service's
+    own text is English and may speak to staff, not to the defender."""
+    entry = _SERVICE_ERRORS.get(exc.code)
+    if entry is None:
+        return None, str(_("We could not save your request. Please try again in a few minutes.")), False
+    field, message = entry
+    return field, message(), True
+
+
+# --- the request form -------------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one <input type=file multiple> (works without JavaScript)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+MAX_ATTACHMENTS = 3
+ENDORSER_SLOTS = (1, 2, 3)
+_TEXT = {"autocomplete": "off", "spellcheck": "false"}
+
+
+def _area(rows: int = 5) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows, "autocomplete": "off"})
+
+
+class PublicRequestForm(forms.Form):
+    """Everything the field asks of a request. `clean()` leaves `details` and `defender_data()`."""
+
+    # Who
+    kind = forms.ChoiceField(label=_("The request is for"), choices=_translated(Kind.choices, KIND_LABELS),
+                             widget=forms.RadioSelect, initial=Kind.PERSON)
+    pseudonym = forms.CharField(
+        label=_("A name we can use for you"), max_length=80, widget=forms.TextInput(attrs=_TEXT),
+        help_text=_("Not your real name. We use it in our messages so that your name is never written there."))
+    legal_name = forms.CharField(
+        label=_("Full name of the person or organisation"), max_length=300, widget=forms.TextInput(attrs=_TEXT),
+        help_text=_("Kept encrypted. Only the caseworkers who handle your request can read it."))
+    channel = forms.ChoiceField(label=_("Safest way to reach you"), choices=[("", _("Choose")), *CHANNELS])
+    contact = forms.CharField(
+        label=_("Number, address or partner to contact"), max_length=200, required=False,
+        widget=forms.TextInput(attrs=_TEXT),
+        help_text=_("For example your Signal number, an e-mail address, or a partner organisation and a person "
+                    "there. Not needed if you will only read the status page."))
+    contact_notes = forms.CharField(
+        label=_("When and how is it safe to contact you?"), max_length=500, required=False, widget=_area(2),
+        help_text=_("For example safe hours, a code word, or what we must never say."))
+    # Where
+    country = forms.ChoiceField(label=_("Country where you are now"), choices=country_choices)
+    location = forms.CharField(label=_("Region or city"), max_length=200, required=False,
+                               widget=forms.TextInput(attrs=_TEXT))
+    # Work
+    profiles = forms.MultipleChoiceField(
+        label=_("Your work"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=_translated(Profile.choices, PROFILE_LABELS), help_text=_("Choose all that apply."))
+    # What happened
+    incident = forms.CharField(label=_("What happened?"), max_length=10_000, required=False, widget=_area(6))
+    threat = forms.CharField(label=_("What is the threat now?"), max_length=10_000, required=False, widget=_area(4))
+    risk_kinds = forms.MultipleChoiceField(
+        label=_("Kinds of risk"), widget=forms.CheckboxSelectMultiple,
+        choices=_translated(RiskKind.choices, RISK_LABELS),
+        help_text=_("Choose all that apply. If none fits, choose Other."))
+    urgency = forms.ChoiceField(label=_("How urgent is it?"), widget=forms.RadioSelect,
+                                choices=_translated(Urgency.choices, URGENCY_LABELS))
+    # Needs and money
+    needs = forms.MultipleChoiceField(
+        label=_("What do you need?"), widget=forms.CheckboxSelectMultiple,
+        choices=_translated(NeedKind.choices, NEED_LABELS), help_text=_("Choose one or more."))
+    need_details = forms.CharField(label=_("Tell us more about what you need"), max_length=5_000, required=False,
+                                   widget=_area(4))
+    amount = forms.CharField(label=_("Amount you ask for"), max_length=24,
+                             widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+    currency = forms.ChoiceField(label=_("Currency"), choices=currency_choices, initial="EUR")
+    other_funding = forms.CharField(
+        label=_("Other funding you asked for"), max_length=2_000, required=False, widget=_area(3),
+        help_text=_("Which organisations you asked, and what they answered."))
+    # Attachments
+    attachments = MultipleFileField(
+        label=_("Files"), required=False,
+        widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.txt,.odt,.docx"}))
+    # Honeypot: hidden by the .hp class; people never see it, some robots fill it.
+    homepage = forms.CharField(label=_("Leave this field empty"), required=False,
+                               widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
+
+    def __init__(self, *args: Any, language: str = "en", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.language = language
+        self.details: RequestDetails | None = None
+        for slot in ENDORSER_SLOTS:
+            self.fields[f"endorser{slot}_name"] = forms.CharField(
+                label=_("Name"), max_length=200, required=False, widget=forms.TextInput(attrs=_TEXT))
+            self.fields[f"endorser{slot}_organisation"] = forms.CharField(
+                label=_("Organisation"), max_length=200, required=False, widget=forms.TextInput(attrs=_TEXT))
+            self.fields[f"endorser{slot}_contact"] = forms.CharField(
+                label=_("How to contact them"), max_length=300, required=False, widget=forms.TextInput(attrs=_TEXT))
+        self.fields["amount"].help_text = str(
+            _("In figures, for example 2500 or 2500.50. The maximum grant is EUR %(cap)s.")) % {"cap": _cap()}
+        self.fields["attachments"].help_text = str(
+            _("Up to %(count)s files: PDF, JPEG, PNG, plain text, ODT or DOCX, %(size)s MB at most each. "
+              "We remove location data from photos; office documents may still carry your name in their "
+              "properties.")) % {"count": MAX_ATTACHMENTS, "size": _upload_limit_mb()}
+
+    # -- groups of fields for the template --------------------------------------------------------
+
+    def endorser_rows(self) -> list[tuple[int, list[forms.BoundField]]]:
+        return [(slot, [self[f"endorser{slot}_{part}"] for part in ("name", "organisation", "contact")])
+                for slot in ENDORSER_SLOTS]
+
+    @property
+    def honeypot_filled(self) -> bool:
+        return bool(self.data.get("homepage", "").strip())
+
+    # -- validation -------------------------------------------------------------------------------
+
+    def clean_amount(self) -> int:
+        return parse_amount_minor(self.cleaned_data["amount"])
+
+    def clean_attachments(self) -> list[UploadedFile]:
+        files: list[UploadedFile] = self.cleaned_data.get("attachments") or []
+        if len(files) > MAX_ATTACHMENTS:
+            raise ValidationError(_("Send at most %(count)s files."), params={"count": MAX_ATTACHMENTS})
+        return files
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        channel = cleaned.get("channel")
+        contact = (cleaned.get("contact") or "").strip()
+        if channel and channel != "none" and not contact:
+            self.add_error("contact", _("Tell us the number, address or partner to contact."))
+        if channel == "email" and contact:
+            try:
+                EmailValidator()(contact)
+            except ValidationError:
+                self.add_error("contact", _("Enter a valid e-mail address."))
+        if cleaned.get("country") and cleaned["country"] not in REGION_OF_COUNTRY:
+            self.add_error("country", _("Choose a country from the list."))
+        for slot in ENDORSER_SLOTS:
+            name, organisation, how = (
+                (cleaned.get(f"endorser{slot}_{part}") or "").strip() for part in ("name", "organisation", "contact")
+            )
+            if (name or organisation or how) and not name:
+                self.add_error(f"endorser{slot}_name", _("Give the name of this person."))
+            if (name or organisation) and not how:
+                self.add_error(f"endorser{slot}_contact", _("Tell us how to contact this person."))
+        self._check_with_service(cleaned)
+        return cleaned
+
+    def _check_with_service(self, cleaned: dict[str, Any]) -> None:
+        """Ask the service's own rules (cap, needs, what happened) and show their refusals here."""
+        needed = ("urgency", "needs", "amount", "currency")
+        if any(name not in cleaned for name in needed):
+            return  # a field is already wrong; its own error says so
+        details = RequestDetails(
+            risk_kinds=list(cleaned.get("risk_kinds") or []),
+            urgency=cleaned["urgency"],
+            needs=list(cleaned["needs"]),
+            amount_requested_minor=cleaned["amount"],
+            currency=cleaned["currency"],
+            incident=cleaned.get("incident") or "",
+            threat=cleaned.get("threat") or "",
+            need_details=cleaned.get("need_details") or "",
+            other_funding=cleaned.get("other_funding") or "",
+            endorsers=self._endorsers(cleaned),
+            language=self.language,
+        )
+        try:
+            details.validate()
+        except GrantError as exc:
+            field, message, _known = service_error(exc)
+            self.add_error(field, message)
+            return
+        self.details = details
+
+    @staticmethod
+    def _endorsers(cleaned: Mapping[str, Any]) -> list[dict[str, str]]:
+        rows = []
+        for slot in ENDORSER_SLOTS:
+            row = {part: (cleaned.get(f"endorser{slot}_{part}") or "").strip()
+                   for part in ("name", "organisation", "contact")}
+            if any(row.values()):
+                rows.append(row)
+        return rows
+
+    def defender_data(self) -> dict[str, Any]:
+        """The keyword arguments of defender_create for this request."""
+        data = self.cleaned_data
+        channel, contact = data["channel"], data.get("contact", "").strip()
+        secure_channels = {"preferred": channel}
+        if data.get("contact_notes", "").strip():
+            secure_channels["notes"] = data["contact_notes"].strip()
+        return {
+            "kind": data["kind"],
+            "pseudonym": data["pseudonym"],
+            "legal_name": data["legal_name"],
+            "country": data["country"],
+            "region": REGION_OF_COUNTRY[data["country"]],
+            "location": data.get("location", "").strip(),
+            "contacts": {channel: contact} if channel != "none" and contact else {},
+            "secure_channels": secure_channels,
+            "languages": [self.language],
+            "profiles": list(data.get("profiles") or []),
+        }
+
+
+# --- the status page ---------------------------------------------------------------------------------
+
+
+class StatusLoginForm(forms.Form):
+    receipt_code = forms.CharField(
+        label=_("Receipt code"), max_length=40,
+        widget=forms.TextInput(attrs={**_TEXT, "autocapitalize": "characters", "dir": "ltr"}))
+    passphrase = forms.CharField(
+        label=_("Passphrase"), max_length=300,
+        widget=forms.TextInput(attrs={**_TEXT, "autocapitalize": "none"}))
+
+
+class AnswerForm(forms.Form):
+    body = forms.CharField(label=_("Your answer"), max_length=10_000, widget=_area(6))

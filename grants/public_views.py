@@ -1,0 +1,356 @@
+"""The public pages: the request form, its receipt, and the status page. No account, no JavaScript.
+
+The language comes from the URL alone (/request/ is English, /ar/request/ Arabic, …), never from
+the Accept-Language header or a cookie: a shared or seized device shows what the person chose, and
+nothing is guessed from where they connect. The receipt code and passphrase appear once, in the
+body of the POST response: never in a URL, a log, the session or the cache. The status page keeps
+only the grant's id and an expiry in the (anonymous) session, and never shows what the requester
+wrote: not the request, not their name, not their own answers.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import get_language_info, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from protect.accounts.middleware import second_factor_exempt
+from protect.core.csrf import ProtectCsrfViewMiddleware
+from protect.core.errors import NotFound, ProtectError
+from protect.crypto.errors import CryptoError
+
+from .models import Grant, Message
+from .public_forms import (
+    AnswerForm,
+    PublicRequestForm,
+    StatusLoginForm,
+    form_max_age_seconds,
+    form_token_check,
+    form_token_issue,
+    service_error,
+)
+from .ratelimit import (
+    form_token_consume,
+    form_token_release,
+    form_token_used,
+    rate_limit_exceeded,
+    requests_per_minute,
+    status_logins_per_minute,
+)
+from .services import grant_for_requester, grant_requester_reply, grant_submit_public
+
+logger = logging.getLogger(__name__)
+csrf_logger = logging.getLogger("django.security.csrf")
+
+DEFAULT_LANGUAGE = "en"  # /request/ without a prefix is English
+REQUESTER_SESSION_KEY = "protect_requester"  # {"grant": pk, "until": unix seconds}: nothing else
+
+S = Grant.Status
+# One plain sentence per status, as the requester reads it.
+STATUS_SENTENCES: dict[str, Any] = {
+    S.SUBMITTED: gettext_lazy("We received your request. A caseworker will look at it soon."),
+    S.TRIAGE: gettext_lazy("We are looking at your request."),
+    S.INFO_REQUESTED: gettext_lazy("We asked you a question: please answer below."),
+    S.UNDER_REVIEW: gettext_lazy("Your request is being reviewed for a decision."),
+    S.APPROVED: gettext_lazy("Your grant was approved; payment is being arranged."),
+    S.DISBURSING: gettext_lazy("Your grant is being paid."),
+    S.REPORTING: gettext_lazy("Your grant was paid. We may ask you how it was used."),
+    S.CLOSED: gettext_lazy("Your grant is complete and the request is closed."),
+    S.REJECTED: gettext_lazy("We cannot fund this request. We are sorry."),
+    S.REFERRED: gettext_lazy("We passed your request to another organisation that can help."),
+    S.WITHDRAWN: gettext_lazy("This request was withdrawn."),
+}
+
+
+def status_access_seconds() -> int:
+    return int(getattr(settings, "PROTECT_PUBLIC_STATUS_MINUTES", 15)) * 60
+
+
+# --- language and links -------------------------------------------------------------------------
+
+
+class _PublicCsrfCheck(ProtectCsrfViewMiddleware):
+    """The site's own CSRF check (protect.core.csrf: a same-origin `Origin: null` from our
+    no-referrer pages is accepted, the token is always required), run inside the public views so
+    that a refusal is a calm page in the person's language rather than Django's English one."""
+
+    def _reject(self, request: HttpRequest, reason: str) -> HttpResponse:
+        csrf_logger.warning("Forbidden (%s): %s", reason, request.path)
+        return HttpResponseForbidden()
+
+
+_csrf_check = _PublicCsrfCheck(lambda request: HttpResponse())
+
+
+def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve `view` in the language of the URL (`lang`, or English without a prefix), behind the
+    CSRF check above."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, lang: str | None = None) -> HttpResponse:
+        language = lang or DEFAULT_LANGUAGE
+        translation.activate(language)  # LocaleMiddleware guessed from the headers: the URL overrides it
+        request.LANGUAGE_CODE = language
+        if _csrf_check.process_view(request, view, (), {}) is not None:
+            response = render(request, "grants/public/csrf_failed.html", _context(lang, "request-form"), status=403)
+        else:
+            response = view(request, url_lang=lang)
+        response["Content-Language"] = language
+        return response
+
+    return csrf_exempt(second_factor_exempt(wrapper))  # exempt from the middleware: checked above
+
+
+def _url(name: str, url_lang: str | None) -> str:
+    return reverse(name, kwargs={"lang": url_lang}) if url_lang else reverse(name)
+
+
+def _context(url_lang: str | None, page: str, **extra: Any) -> dict[str, Any]:
+    current = url_lang or DEFAULT_LANGUAGE
+    languages = [
+        {
+            "code": code,
+            "name": name,
+            "url": _url(page, None if code == DEFAULT_LANGUAGE else code),
+            "dir": "rtl" if get_language_info(code)["bidi"] else "ltr",
+        }
+        for code, name in settings.LANGUAGES
+        if code != current
+    ]
+    urls = {
+        "form": _url("request-form", url_lang),
+        "status": _url("request-status", url_lang),
+        "leave": _url("request-status-leave", url_lang),
+    }
+    return {"languages": languages, "urls": urls, **extra}
+
+
+# --- the request form -----------------------------------------------------------------------------
+
+
+def _render_form(request: HttpRequest, url_lang: str | None, form: PublicRequestForm, *, token: str,
+                 notice: str = "", status: int = 200) -> HttpResponse:
+    context = _context(url_lang, "request-form", form=form, form_token=token, notice=notice)
+    return render(request, "grants/public/request_form.html", context, status=status)
+
+
+def _render_received(request: HttpRequest, url_lang: str | None, receipt_code: str, passphrase: str) -> HttpResponse:
+    context = _context(url_lang, "request-form", receipt_code=receipt_code, passphrase=passphrase)
+    return render(request, "grants/public/request_received.html", context)
+
+
+def _render_already_received(request: HttpRequest, url_lang: str | None) -> HttpResponse:
+    return render(request, "grants/public/request_already_received.html", _context(url_lang, "request-form"))
+
+
+def _decoy_secrets(language: str) -> tuple[str, str]:
+    """What a robot that filled the honeypot is shown: shaped like a real receipt, valid for nothing."""
+    from mnemonic import Mnemonic
+
+    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+    raw = "".join(secrets.choice(alphabet) for _ in range(12))
+    wordlists = {"es": "spanish", "fr": "french", "ru": "russian"}
+    words = Mnemonic(wordlists.get(language, "english")).wordlist
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}", " ".join(secrets.choice(words) for _ in range(7))
+
+
+def _add_validation_errors(form: PublicRequestForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@public_page
+@require_http_methods(["GET", "POST"])
+def request_form(request: HttpRequest, *, url_lang: str | None) -> HttpResponse:
+    language = translation.get_language() or DEFAULT_LANGUAGE
+    if request.method == "GET":
+        return _render_form(request, url_lang, PublicRequestForm(language=language), token=form_token_issue())
+
+    if rate_limit_exceeded("request", requests_per_minute()):
+        form = PublicRequestForm(request.POST, language=language)
+        notice = _("Many requests are arriving right now. Please wait one minute, then send your request again. "
+                   "What you typed is kept below.")
+        return _render_form(request, url_lang, form, token=request.POST.get("form_token", ""), notice=notice,
+                            status=429)
+
+    if request.POST.get("homepage", "").strip():
+        # The honeypot was filled: a robot. It gets a page like the real one; nothing is stored.
+        return _render_received(request, url_lang, *_decoy_secrets(language))
+
+    token = form_token_check(request.POST.get("form_token", ""))
+    if token.problem in ("invalid", "expired"):
+        form = PublicRequestForm(request.POST, language=language)
+        form.is_valid()
+        notice = _("This form was open for too long. Please look over your request and send it again.")
+        return _render_form(request, url_lang, form, token=form_token_issue(), notice=notice)
+    if form_token_used(token.nonce):
+        return _render_already_received(request, url_lang)
+
+    form = PublicRequestForm(request.POST, request.FILES, language=language)
+    valid = form.is_valid()
+    if token.problem == "too_fast":
+        notice = _("Please look over your request and send it again.")
+        return _render_form(request, url_lang, form, token=request.POST["form_token"], notice=notice)
+    if not valid or form.details is None:
+        return _render_form(request, url_lang, form, token=request.POST["form_token"])
+
+    if not form_token_consume(token.nonce, ttl_seconds=form_max_age_seconds() + 600):
+        return _render_already_received(request, url_lang)  # the same form, sent twice at once
+    try:
+        _grant, requester = grant_submit_public(
+            defender_data=form.defender_data(), details=form.details, attachments=form.cleaned_data["attachments"]
+        )
+    except ProtectError as exc:
+        form_token_release(token.nonce)
+        field, message, known = service_error(exc)
+        if not known:
+            logger.warning("public request refused code=%s", exc.code)
+        form.add_error(field, message)
+        return _render_form(request, url_lang, form, token=request.POST["form_token"])
+    except ValidationError as exc:  # defender_create's full_clean(): shown, never a 500
+        form_token_release(token.nonce)
+        _add_validation_errors(form, exc)
+        return _render_form(request, url_lang, form, token=request.POST["form_token"])
+    except BaseException:
+        form_token_release(token.nonce)
+        raise
+    return _render_received(request, url_lang, requester.receipt_code, requester.passphrase)
+
+
+# --- the status page ------------------------------------------------------------------------------
+
+
+def _grant_in_session(request: HttpRequest) -> tuple[Grant | None, bool]:
+    """(the grant this browser may see, whether an access just ended)."""
+    access = request.session.get(REQUESTER_SESSION_KEY)
+    if not isinstance(access, dict):
+        return None, False
+    if not isinstance(access.get("until"), int | float) or access["until"] < time.time():
+        request.session.pop(REQUESTER_SESSION_KEY, None)
+        return None, True
+    grant_id = access.get("grant")
+    grant = (Grant.objects.select_related("defender__data_key").filter(pk=grant_id).first()
+             if isinstance(grant_id, int) else None)
+    if grant is None or not grant.receipt_index:
+        request.session.pop(REQUESTER_SESSION_KEY, None)
+        return None, True
+    return grant, False
+
+
+def _thread_for_requester(grant: Grant) -> list[dict[str, Any]]:
+    """The caseworkers' questions (decrypted) and only the dates of the requester's own answers."""
+    thread: list[dict[str, Any]] = []
+    for message in grant.messages.all():
+        if message.direction == Message.Direction.TO_REQUESTER:
+            thread.append({"question": True, "text": message.body, "at": message.created_at})
+        else:
+            thread.append({"question": False, "at": message.created_at})  # the body is never read
+    return thread
+
+
+def _render_login(request: HttpRequest, url_lang: str | None, *, error: str = "", notice: str = "",
+                  status: int = 200) -> HttpResponse:
+    # Always an empty form: the page never echoes a receipt code or a passphrase.
+    form = StatusLoginForm()
+    if error:
+        for field in form.fields.values():
+            field.widget.attrs.update({"aria-describedby": "status-error", "aria-invalid": "true"})
+    context = _context(url_lang, "request-status", form=form, error=error, notice=notice)
+    return render(request, "grants/public/status_login.html", context, status=status)
+
+
+def _render_status(request: HttpRequest, url_lang: str | None, grant: Grant, answer_form: AnswerForm) -> HttpResponse:
+    try:
+        thread = _thread_for_requester(grant)
+    except CryptoError:
+        # The defender was erased, or a value failed to authenticate: show nothing, end the access.
+        request.session.pop(REQUESTER_SESSION_KEY, None)
+        return _render_login(request, url_lang, notice=_("This request can no longer be shown."))
+    context = _context(
+        url_lang, "request-status", grant_status=grant.status, sentence=STATUS_SENTENCES.get(grant.status, ""),
+        thread=thread, can_answer=grant.is_open, answer_form=answer_form,
+        minutes=status_access_seconds() // 60,
+    )
+    return render(request, "grants/public/status.html", context)
+
+
+def _status_login(request: HttpRequest, url_lang: str | None) -> HttpResponse:
+    if rate_limit_exceeded("status-login", status_logins_per_minute()):
+        return _render_login(request, url_lang, status=429, notice=_(
+            "Many people are using this page right now. Please wait one minute and try again."))
+    form = StatusLoginForm(request.POST)
+    if not form.is_valid():
+        return _render_login(request, url_lang, error=_("Enter your receipt code and your passphrase."))
+    try:
+        grant = grant_for_requester(receipt_code=form.cleaned_data["receipt_code"],
+                                    passphrase=form.cleaned_data["passphrase"])
+    except NotFound:
+        # Same words whether the receipt exists, the passphrase is wrong or the receipt is paused.
+        return _render_login(request, url_lang, error=_("Receipt code or passphrase not recognised."))
+    request.session.cycle_key()
+    request.session[REQUESTER_SESSION_KEY] = {"grant": grant.pk, "until": int(time.time()) + status_access_seconds()}
+    return redirect(_url("request-status", url_lang))
+
+
+def _reply_error(exc: ProtectError) -> str:
+    if exc.code == "closed":
+        return _("This request is closed; it cannot receive messages.")
+    if exc.code == "answer":
+        return _("Write your answer (10,000 characters at most).")
+    logger.warning("requester reply refused code=%s", exc.code)
+    return _("We could not save your answer. Please try again in a few minutes.")
+
+
+@public_page
+@require_http_methods(["GET", "POST"])
+def request_status(request: HttpRequest, *, url_lang: str | None) -> HttpResponse:
+    grant, ended = _grant_in_session(request)
+    ended_notice = _("Your time on the status page ended. Enter your receipt code and passphrase again.")
+    if request.method == "POST" and request.POST.get("action") == "answer":
+        if grant is None:
+            return _render_login(request, url_lang, notice=ended_notice)
+        form = AnswerForm(request.POST)
+        if form.is_valid():
+            try:
+                grant_requester_reply(grant=grant, body=form.cleaned_data["body"])
+            except ProtectError as exc:
+                form.add_error("body", _reply_error(exc))
+            else:
+                messages.success(request, _("Thank you. Your answer was sent."))
+                return redirect(_url("request-status", url_lang))
+        return _render_status(request, url_lang, grant, form)
+    if request.method == "POST":
+        return _status_login(request, url_lang)
+    if grant is None:
+        return _render_login(request, url_lang, notice=ended_notice if ended else "")
+    return _render_status(request, url_lang, grant, AnswerForm())
+
+
+@public_page
+@require_POST
+def request_status_leave(request: HttpRequest, *, url_lang: str | None) -> HttpResponse:
+    """End the status-page access now. An anonymous session is dropped whole (its cookie too)."""
+    if request.user.is_authenticated:
+        request.session.pop(REQUESTER_SESSION_KEY, None)
+    else:
+        request.session.flush()
+    messages.info(request, _("You have left the status page."))
+    return redirect(_url("request-status", url_lang))
