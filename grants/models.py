@@ -222,6 +222,9 @@ class Approval(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["grant", "approver"], name="one_approval_per_approver")]
 
+    def __str__(self) -> str:
+        return f"approval of grant {self.grant_id} by user {self.approver_id}"
+
 
 class Disbursement(models.Model):
     """One payment. The payment reference is unique in the whole database: a retried payment is one row."""
@@ -248,6 +251,9 @@ class Disbursement(models.Model):
             models.CheckConstraint(condition=models.Q(amount_minor__gt=0), name="disbursement_amount_positive"),
         ]
 
+    def __str__(self) -> str:
+        return f"payment {self.payment_reference}"
+
     def get_data_key(self) -> Any:
         return self.grant.get_data_key()
 
@@ -263,11 +269,16 @@ class Message(models.Model):
     grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="messages")
     direction = models.CharField(max_length=20, choices=Direction.choices)
     body = EncryptedTextField()
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.direction} message on grant {self.grant_id}"
 
     def get_data_key(self) -> Any:
         return self.grant.get_data_key()
@@ -284,6 +295,9 @@ class Note(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"note on grant {self.grant_id}"
 
     def get_data_key(self) -> Any:
         return self.grant.get_data_key()
@@ -303,6 +317,9 @@ class GrantFile(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return f"{self.kind} of grant {self.grant_id}"
+
 
 class Report(models.Model):
     """The defender's report on how the grant was used (narrative + receipts)."""
@@ -312,6 +329,9 @@ class Report(models.Model):
     narrative = EncryptedTextField()
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     received_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"report on grant {self.grant_id}"
 
     def get_data_key(self) -> Any:
         return self.grant.get_data_key()
@@ -330,3 +350,6 @@ class Escalation(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["grant", "threshold"], name="one_escalation_per_threshold")]
+
+    def __str__(self) -> str:
+        return f"{self.threshold} escalation of grant {self.grant_id}"

@@ -42,6 +42,9 @@ from .workflow import GRANT_WORKFLOW, PAGE_ACTIONS
 
 S = Grant.Status
 CASE_ROLES = (Role.CASEWORKER, Role.REVIEWER, Role.FINANCE, Role.COORDINATOR)
+# Actions whose role is known before the case is even looked up: the role is checked first, so a
+# refusal never depends on what was typed or on whether the case exists.
+DECIDING_ROLES = (Role.REVIEWER, Role.COORDINATOR)
 INTAKE_ROLES = (Role.CASEWORKER, Role.COORDINATOR)
 PRE_DECISION = (S.SUBMITTED, S.TRIAGE, S.INFO_REQUESTED, S.UNDER_REVIEW)  # the SLA runs until a decision
 CONFIDENTIAL_FIELDS = ["incident", "threat", "need_details", "other_funding", "endorsers",
@@ -472,7 +475,7 @@ def case_submit_for_review(request: HttpRequest, reference: str) -> HttpResponse
                 _("Sent for review."))
 
 
-@role_required(*CASE_ROLES)
+@role_required(*DECIDING_ROLES)
 @require_POST
 def case_review(request: HttpRequest, reference: str) -> HttpResponse:
     def run(grant: Grant, data: dict[str, Any]) -> Any:
@@ -485,7 +488,7 @@ def case_review(request: HttpRequest, reference: str) -> HttpResponse:
     return _act(request, reference, "review", grant_forms.ReviewForm(request.POST), run, _("Review recorded."))
 
 
-@role_required(*CASE_ROLES)
+@role_required(*DECIDING_ROLES)
 @require_POST
 def case_approve(request: HttpRequest, reference: str) -> HttpResponse:
     grant = _grant_or_404(request, reference)
@@ -499,10 +502,12 @@ def case_approve(request: HttpRequest, reference: str) -> HttpResponse:
     return _act(request, reference, "approve", form, run, _("Approval recorded."))
 
 
-def _transition_view(action: str, form_class: type[forms.Form], done: str) -> Callable[..., HttpResponse]:
+def _transition_view(
+    action: str, form_class: type[forms.Form], done: str, roles: tuple[Role, ...] = CASE_ROLES
+) -> Callable[..., HttpResponse]:
     """Reject, refer, withdraw, return to triage, close: one workflow transition with its params."""
 
-    @role_required(*CASE_ROLES)
+    @role_required(*roles)
     @require_POST
     def view(request: HttpRequest, reference: str) -> HttpResponse:
         return _act(request, reference, action, form_class(request.POST),
@@ -516,11 +521,12 @@ def _transition_view(action: str, form_class: type[forms.Form], done: str) -> Ca
 case_reject = _transition_view("reject", grant_forms.ReasonForm, _("Request rejected."))
 case_refer = _transition_view("refer", grant_forms.ReferForm, _("Case referred."))
 case_withdraw = _transition_view("withdraw", grant_forms.ReasonForm, _("Request withdrawn."))
-case_return_to_triage = _transition_view("return_to_triage", grant_forms.ReasonForm, _("Case returned to triage."))
+case_return_to_triage = _transition_view("return_to_triage", grant_forms.ReasonForm, _("Case returned to triage."),
+                                         roles=DECIDING_ROLES)
 case_close = _transition_view("close", grant_forms.ConfirmForm, _("Case closed."))
 
 
-@role_required(*CASE_ROLES)
+@role_required(Role.FINANCE)
 @require_POST
 def case_payment(request: HttpRequest, reference: str) -> HttpResponse:
     def run(grant: Grant, data: dict[str, Any]) -> Any:
@@ -544,7 +550,7 @@ def case_report(request: HttpRequest, reference: str) -> HttpResponse:
                 _("Report received."))
 
 
-@role_required(*CASE_ROLES)
+@role_required(Role.COORDINATOR)
 @require_POST
 def case_waive(request: HttpRequest, reference: str) -> HttpResponse:
     return _act(request, reference, "waive", grant_forms.ReasonForm(request.POST),

@@ -47,7 +47,9 @@ def verify(events: Iterable[Any]) -> tuple[int, ChainBreak | None]:
         if event.seq != expected_seq:
             return count, ChainBreak(event.seq, event.pk, f"expected event #{expected_seq} here (missing or moved)")
         if event.prev_hash != expected_prev:
-            return count, ChainBreak(event.seq, event.pk, "previous-hash link broken (row deleted, inserted or reordered)")
+            return count, ChainBreak(
+                event.seq, event.pk, "previous-hash link broken (row deleted, inserted or reordered)"
+            )
         body = canonical(
             seq=event.seq, occurred_at=event.occurred_at, actor_id=event.actor_id, actor_label=event.actor_label,
             action=event.action, target_type=event.target_type, target_id=event.target_id, data=event.data,

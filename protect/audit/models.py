@@ -28,7 +28,9 @@ class AuditEvent(models.Model):
 
     seq = models.BigIntegerField(unique=True)
     occurred_at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor_label = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=100)
     target_type = models.CharField(max_length=100, blank=True)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
+
+from protect.accounts.permissions import role_required
+from protect.accounts.roles import Role
 
 from .chain import verify
 from .models import AuditEvent
@@ -16,11 +18,8 @@ PAGE_SIZE = 50
 
 
 @require_GET
+@role_required(Role.COORDINATOR)
 def audit_log(request: HttpRequest) -> HttpResponse:
-    from protect.accounts.permissions import is_coordinator
-
-    if not is_coordinator(request.user):
-        raise PermissionDenied
     events = audit_events_visible_to(request.user).order_by("-seq")
     action = request.GET.get("action", "").strip()[:100]
     if action:

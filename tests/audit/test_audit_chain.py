@@ -104,7 +104,7 @@ def test_concurrent_appends_keep_one_unbroken_chain():
             for i in range(5):
                 with transaction.atomic():
                     log_event("tests.thing.happened", data={"thread": n, "i": i})
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             errors.append(exc)
         finally:
             connection.close()
