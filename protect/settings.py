@@ -147,6 +147,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "protect.core.middleware.ProtectErrorMiddleware",
     # accounts: 12 h absolute session limit, then no page behind login before the second factor
     "protect.accounts.middleware.SessionLifetimeMiddleware",
     "protect.accounts.middleware.SecondFactorRequiredMiddleware",
