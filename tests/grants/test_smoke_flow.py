@@ -53,3 +53,21 @@ def test_a_public_request_creates_a_defender_nobody_can_see_until_routing(team_a
     assert grants_visible_to(caseworker).filter(pk=grant.pk).exists()
     assert not grants_visible_to(caseworker_other_team).filter(pk=grant.pk).exists()
     assert services.grant_for_requester(receipt_code=requester.receipt_code, passphrase=requester.passphrase) == grant
+
+
+def test_a_partner_referral_is_recorded_with_its_partner_and_only_that_partner_sees_it(team_africa, partner, hotline_grant):
+    from grants.selectors import grants_visible_to
+    from protect.core.errors import PermissionDenied
+    from tests.grants.conftest import DEFENDER, details
+    from tests.helpers import make_user
+
+    other_case = hotline_grant()
+    grant = services.grant_refer_from_partner(partner=partner, defender_data=dict(DEFENDER), details=details())
+    assert grant.channel == "partner" and grant.referred_by == partner and grant.receipt_index is None
+    assert list(grants_visible_to(partner)) == [grant]
+    assert other_case not in grants_visible_to(partner)
+    other_partner = make_user("other-ngo", "partner")
+    assert not grants_visible_to(other_partner).exists()
+    with pytest.raises(PermissionDenied):
+        services.grant_refer_from_partner(partner=make_user("not-a-partner", "donor"), defender_data=dict(DEFENDER),
+                                          details=details())
