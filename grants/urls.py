@@ -27,5 +27,6 @@ urlpatterns = [
     path("<str:reference>/report/", views.case_report, name="receive-report"),
     path("<str:reference>/waive-report/", views.case_waive, name="waive-report"),
     path("<str:reference>/close/", views.case_close, name="close"),
+    path("<str:reference>/resume-triage/", views.case_resume_triage, name="resume-triage"),
     path("<str:reference>/notes/", views.case_note, name="add-note"),
 ]

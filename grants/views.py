@@ -262,6 +262,7 @@ def _case_forms(
         "refer": grant_forms.ReferForm,
         "withdraw": grant_forms.ReasonForm,
         "return_to_triage": grant_forms.ReasonForm,
+        "info_received": grant_forms.ConfirmForm,
         "close": grant_forms.ConfirmForm,
         "payment": grant_forms.DisbursementForm,
         "report": grant_forms.ReportForm,
@@ -338,7 +339,8 @@ def _render_case(
         and grant.report_waived_by_id is None,
         "note": narrative and can_act and not erased,
         "upload": narrative and can_act and not erased,
-        **{name: name in available for name in ("reject", "refer", "withdraw", "return_to_triage", "close")},
+        **{name: name in available
+           for name in ("reject", "refer", "withdraw", "return_to_triage", "info_received", "close")},
     }
     threshold_minor = settings.PROTECT_GRANT_SECOND_APPROVAL_EUR * 100
     largest_eur = max(grant.amount_requested_eur_minor,
@@ -524,6 +526,8 @@ case_withdraw = _transition_view("withdraw", grant_forms.ReasonForm, _("Request 
 case_return_to_triage = _transition_view("return_to_triage", grant_forms.ReasonForm, _("Case returned to triage."),
                                          roles=DECIDING_ROLES)
 case_close = _transition_view("close", grant_forms.ConfirmForm, _("Case closed."))
+# The requester may never answer (lost phone, arrest): the caseworker resumes triage without it.
+case_resume_triage = _transition_view("info_received", grant_forms.ConfirmForm, _("Triage resumed."))
 
 
 @role_required(Role.FINANCE)

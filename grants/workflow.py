@@ -178,4 +178,6 @@ GRANT_WORKFLOW: Workflow[Grant] = Workflow(
 )
 
 # Actions a person triggers from the case page directly (others run inside services).
-PAGE_ACTIONS = ("request_info", "submit_for_review", "return_to_triage", "reject", "refer", "withdraw", "close")
+PAGE_ACTIONS = (
+    "request_info", "info_received", "submit_for_review", "return_to_triage", "reject", "refer", "withdraw", "close",
+)

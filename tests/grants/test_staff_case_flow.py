@@ -375,3 +375,19 @@ def test_a_case_of_an_erased_defender_still_opens_without_its_encrypted_data(as_
         assert "Confirmed by the partner." not in page
     response = as_user(coordinator).post(case + "reveal/")
     assert response.status_code == 410 and "Achieng Otieno" not in _text(response)
+
+
+def test_a_caseworker_resumes_triage_when_the_requester_never_answers(client, caseworker, hotline_grant):
+    from grants import services
+    from grants.models import Grant
+    from tests.helpers import login_verified
+
+    grant = services.grant_route(grant_id=hotline_grant().pk)
+    services.grant_ask_requester(grant=grant, by=caseworker, question="Are you safe?")
+    login_verified(client, caseworker)
+    page = client.get(f"/cases/{grant.reference}/").content.decode()
+    assert "Resume triage without an answer" in page
+    assert client.post(f"/cases/{grant.reference}/resume-triage/").status_code == 302
+    assert Grant.objects.get(pk=grant.pk).status == "triage"
+    assert client.post(f"/cases/{grant.reference}/resume-triage/").status_code == 302  # a repeat changes nothing
+    assert Grant.objects.get(pk=grant.pk).status == "triage"

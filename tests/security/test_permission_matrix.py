@@ -95,6 +95,7 @@ MATRIX: dict[str, Row] = {
     "cases/<str:reference>/refer/": Row("post", CASE),
     "cases/<str:reference>/withdraw/": Row("post", CASE),
     "cases/<str:reference>/close/": Row("post", CASE),
+    "cases/<str:reference>/resume-triage/": Row("post", CASE),
     "cases/<str:reference>/review/": Row("post", CASE_REVIEWER_ACTION),
     "cases/<str:reference>/approve/": Row("post", CASE_REVIEWER_ACTION),
     "cases/<str:reference>/return-to-triage/": Row("post", CASE_REVIEWER_ACTION),
