@@ -23,6 +23,7 @@ from django.utils import timezone
 from protect.accounts.roles import Role
 from protect.audit.services import log_event, log_reveal
 from protect.core.errors import Conflict, NotFound, PermissionDenied, ProtectError
+from protect.delivery.services import delivery_email
 from protect.outbox.services import outbox_enqueue
 from protect.workflow import WorkflowError
 
@@ -287,7 +288,12 @@ def grant_route(*, grant_id: int) -> Grant | None:
         )
         if caseworker is not None:
             grant_access(grant=grant, user=caseworker)
-            outbox_enqueue(task_name="grants.notify_assigned", kwargs={"grant_id": grant.pk})
+            delivery_email(
+                key=f"grants.assigned:{grant.pk}:{caseworker.pk}", to=caseworker.email,
+                subject=f"New case {grant.reference} in your queue",
+                body=f"A {grant.get_urgency_display().lower()} case, {grant.reference}, was assigned to you.\n"
+                     f"Open it in Protect: /cases/{grant.reference}/\n",
+            )
     return grant
 
 
@@ -672,12 +678,17 @@ def grants_sweep_sla(*, now: datetime | None = None) -> int:
 def _escalate(grant_id: int, threshold: str) -> bool:
     try:
         with transaction.atomic():
-            grant = Grant.objects.select_related("team").get(pk=grant_id)
+            grant = Grant.objects.select_related("team__coordinator").get(pk=grant_id)
             _, created = Escalation.objects.get_or_create(grant=grant, threshold=threshold)
             if not created:
                 return False
             log_event(f"grants.grant.escalated_{threshold}", actor=None, target=grant, data={"threshold": threshold})
-            outbox_enqueue(task_name="grants.notify_escalation", kwargs={"grant_id": grant.pk, "threshold": threshold})
+            coordinator = grant.team.coordinator if grant.team is not None else None
+            if coordinator is not None:
+                what = "is past its deadline" if threshold == Escalation.Threshold.OVERDUE else "nears its deadline"
+                delivery_email(key=f"grants.escalated:{grant.pk}:{threshold}", to=coordinator.email,
+                               subject=f"Case {grant.reference} {what}",
+                               body=f"Case {grant.reference} {what}. Open it in Protect: /cases/{grant.reference}/\n")
             return True
     except IntegrityError:
         return False  # a concurrent sweep escalated it
@@ -693,12 +704,16 @@ def grants_send_report_reminders(*, now: datetime | None = None) -> int:
         batch = due.filter(report_reminders_sent__lt=stage, report_due_at__lte=now + when)
         for grant_id in batch.values_list("pk", flat=True):
             with transaction.atomic():
-                grant = Grant.objects.select_for_update().get(pk=grant_id)
+                grant = Grant.objects.select_for_update(of=("self",)).select_related("caseworker").get(pk=grant_id)
                 if grant.report_reminders_sent >= stage:
                     continue
                 grant.report_reminders_sent = stage
                 grant.save(update_fields=["report_reminders_sent"])
                 log_event("grants.report.reminder_sent", actor=None, target=grant, data={"stage": stage})
-                outbox_enqueue(task_name="grants.notify_report_due", kwargs={"grant_id": grant.pk, "stage": stage})
+                if grant.caseworker is not None:
+                    phrase = "is due in a week" if stage == 1 else "is due"
+                    delivery_email(key=f"grants.report_due:{grant.pk}:{stage}", to=grant.caseworker.email,
+                                   subject=f"Report for {grant.reference} {phrase}",
+                                   body=f"The report for grant {grant.reference} {phrase}.\n")
                 sent += 1
     return sent

@@ -94,6 +94,8 @@ def test_the_beat_tasks_run_on_the_worker(celery_worker_process, routed_grant):
 @pytest.mark.django_db
 def test_report_reminders_go_once_per_stage(routed_grant, caseworker, reviewer, finance, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    caseworker.email = "amina@example.org"
+    caseworker.save(update_fields=["email"])
     grant = routed_grant
     services.grant_update_eligibility(grant=grant, by=caseworker, hrd=True, risk=True, urgent=True,
                                       no_other_source=True)
@@ -110,4 +112,23 @@ def test_report_reminders_go_once_per_stage(routed_grant, caseworker, reviewer, 
     assert services.grants_send_report_reminders(now=due - datetime.timedelta(days=5)) == 0
     assert services.grants_send_report_reminders(now=due + datetime.timedelta(days=1)) == 1
     assert services.grants_send_report_reminders(now=due + datetime.timedelta(days=9)) == 0
-    assert OutboxMessage.objects.filter(task_name="grants.notify_report_due").count() == 2
+    from protect.delivery.models import Delivery
+
+    assert sorted(Delivery.objects.filter(key__startswith="grants.report_due:").values_list("key", flat=True)) == [
+        f"grants.report_due:{grant.pk}:1", f"grants.report_due:{grant.pk}:2"]
+
+
+@pytest.mark.django_db
+def test_routing_notifies_the_caseworker_once(hotline_grant, caseworker):
+    from protect.delivery.models import Delivery
+
+    caseworker.email = "amina@example.org"
+    caseworker.save()
+    grant = hotline_grant()
+    services.grant_route(grant_id=grant.pk)
+    services.grant_route(grant_id=grant.pk)  # a redelivered routing task
+    deliveries = Delivery.objects.filter(key__startswith="grants.assigned:")
+    assert deliveries.count() == 1
+    assert deliveries.get().recipient == "amina@example.org"
+    assert grant.reference in deliveries.get().body
+    assert "Achieng" not in deliveries.get().body and "Police" not in deliveries.get().body
