@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from protect.core.forms import MultipleFileField
 from protect.defenders.models import Kind, Profile, Region
 
 from .models import Disbursement, Grant, NeedKind, RiskKind, Urgency
@@ -45,24 +45,6 @@ def _amount_field(label: StrOrPromise, *, required: bool = True) -> forms.Decima
 def _text(label: StrOrPromise, *, rows: int = 3, required: bool = True, max_length: int = 10_000) -> forms.CharField:
     return forms.CharField(label=label, required=required, max_length=max_length,
                            widget=forms.Textarea(attrs={"rows": rows}))
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input (Django's documented recipe); cleans to a list."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)] if data else []
 
 
 # --- the queue ----------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from protect.core.errors import ProtectError
+from protect.core.forms import MultipleFileField, MultipleFileInput
 from protect.defenders.models import Kind, Profile, Region
 
 from .models import NeedKind, RiskKind, Urgency
@@ -310,24 +311,6 @@ def service_error(exc: ProtectError) -> tuple[str | None, str, bool]:
 
 
 # --- the request form -------------------------------------------------------------------------------
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files from one <input type=file multiple> (works without JavaScript)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
 
 
 MAX_ATTACHMENTS = 3

@@ -20,6 +20,7 @@ from django.db import models
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from protect.accounts.models import Region  # one list for teams and defenders: routing matches them
 from protect.crypto.fields import EncryptedDateField, EncryptedJSONField, EncryptedTextField
 from protect.crypto.models import DataKey, EncryptedModel
 
@@ -37,14 +38,6 @@ def new_defender_reference() -> str:
 class Kind(models.TextChoices):
     PERSON = "person", "Person"
     ORGANISATION = "organisation", "Organisation"
-
-
-class Region(models.TextChoices):
-    AFRICA = "africa", "Africa"
-    AMERICAS = "americas", "Americas"
-    ASIA_PACIFIC = "asia_pacific", "Asia and the Pacific"
-    EUROPE_CENTRAL_ASIA = "europe_central_asia", "Europe and Central Asia"
-    MENA = "mena", "Middle East and North Africa"
 
 
 class Profile(models.TextChoices):
