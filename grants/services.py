@@ -5,7 +5,7 @@ Each runs in one transaction with its audit event; status changes go through GRA
 
 from __future__ import annotations
 
-import hmac
+import functools
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -619,39 +619,40 @@ STATUS_MAX_FAILURES = 5
 STATUS_LOCK = timedelta(minutes=15)
 
 
+@functools.cache
+def _unknown_receipt_hash() -> str:
+    return make_password(secrets.token_urlsafe(16))
+
+
 def grant_for_requester(*, receipt_code: str, passphrase: str) -> Grant:
     """The grant a receipt code + passphrase open, or NotFound. Failed passphrases lock the receipt
-    for a while, so guessing is slow even though no IP address is kept."""
+    for a while, so guessing is slow even though no IP address is kept. Every attempt costs one
+    password hash, whether the receipt exists, is locked or not, so timing tells nothing."""
+    not_recognised = NotFound("Receipt code or passphrase not recognised.")
     code = receipt_code.strip().upper().replace(" ", "")
     if not code or not passphrase.strip():
-        raise NotFound("Receipt code or passphrase not recognised.")
+        raise not_recognised
     index = _receipt_index(code)
     with transaction.atomic():
         grant = Grant.objects.select_for_update().filter(receipt_index=index).first()
+        stored = grant.passphrase_hash if grant is not None else _unknown_receipt_hash()
+        matches = check_password(_normalise_secret(passphrase), stored)
         if grant is None:
-            # Same work as a real check, so timing does not tell which receipts exist.
-            check_password(passphrase, make_password("not-a-passphrase"))
-            raise NotFound("Receipt code or passphrase not recognised.")
+            raise not_recognised
         now = timezone.now()
         if grant.status_locked_until and grant.status_locked_until > now:
-            raise NotFound("Receipt code or passphrase not recognised.")
-        if not check_password(_normalise_secret(passphrase), grant.passphrase_hash):
-            grant.status_failures += 1
-            if grant.status_failures >= STATUS_MAX_FAILURES:
-                grant.status_locked_until = now + STATUS_LOCK
-                grant.status_failures = 0
-            grant.save(update_fields=["status_failures", "status_locked_until"])
-            return_error = NotFound("Receipt code or passphrase not recognised.")
-        else:
+            raise not_recognised
+        if matches:
             if grant.status_failures:
                 grant.status_failures = 0
                 grant.save(update_fields=["status_failures"])
             return grant
-    raise return_error
-
-
-def constant_time_equals(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode(), b.encode())
+        grant.status_failures += 1
+        if grant.status_failures >= STATUS_MAX_FAILURES:
+            grant.status_locked_until = now + STATUS_LOCK
+            grant.status_failures = 0
+        grant.save(update_fields=["status_failures", "status_locked_until"])
+    raise not_recognised  # after the commit: the failure stays counted
 
 
 # --- periodic work ------------------------------------------------------------------------------
