@@ -64,3 +64,21 @@ def test_only_donors_and_coordinators_open_the_dashboard(client, request, who, s
 def test_anonymous_visitors_are_sent_to_login(client):
     response = client.get("/dashboard/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_the_dashboard_costs_the_same_queries_with_no_grant_and_with_many(client, donor, team_africa, caseworker,
+                                                                         reviewer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login_verified(client, donor)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/dashboard/").status_code == 200
+        return len(captured)
+
+    empty = queries()
+    for n in range(6):
+        _funded_grant(caseworker, reviewer, n)
+    assert queries() == empty
