@@ -116,9 +116,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_filters",
     "guardian",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "django_otp",  # its plugins are not installed: protect.accounts has encrypted devices of its own
     "axes",
     "csp",
     "protect.core",

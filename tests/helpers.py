@@ -22,11 +22,11 @@ def make_user(username: str, *roles: str, password: str = PASSWORD, **fields: An
 
 def enrol_totp(user: Any) -> Any:
     """Give `user` a confirmed authenticator device (no recovery codes) and return it."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from protect.accounts.models import AuthenticatorDevice
 
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = AuthenticatorDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+        device = AuthenticatorDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
     return device
 
 

@@ -11,8 +11,6 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django_otp.admin import OTPAdminSite
-from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from protect.core.errors import ProtectError
 
@@ -25,11 +23,9 @@ from .permissions import is_coordinator
 # site OTP-aware), in addition to SecondFactorRequiredMiddleware. Its login page redirects to ours.
 admin.site.__class__ = OTPAdminSite
 
-# Devices change only through enrolment and the audited coordinator reset, never by hand: a
-# device added in the admin would be a second factor nobody enrolled.
-for _model in (TOTPDevice, StaticDevice):
-    if admin.site.is_registered(_model):
-        admin.site.unregister(_model)
+# Second-factor devices (AuthenticatorDevice, RecoveryCodeDevice) are deliberately not registered:
+# they change only through enrolment and the audited coordinator reset, never by hand (a device
+# added in the admin would be a second factor nobody enrolled).
 
 
 def _actor(request: HttpRequest) -> User:

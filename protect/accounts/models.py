@@ -1,19 +1,37 @@
 """Accounts: the user model, teams, the sessions a user holds and partner API tokens.
 
-Roles are groups (see roles.py); the second factor lives in django-otp's device tables."""
+Roles are groups (see roles.py). The second factor is two django-otp devices of our own: an
+authenticator app whose TOTP secret is encrypted (protect.crypto), and recovery codes stored only
+as keyed hashes, so a copy of the database (a dump, a backup) does not give the second factor away."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+import time
+import uuid
+from base64 import b32encode
+from binascii import unhexlify
 from datetime import datetime
+from typing import Any
+from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.oath import TOTP
+
+from protect.crypto.fields import EncryptedTextField
+from protect.crypto.models import DataKey
 
 
-class User(AbstractUser):
+# django-otp ships no type hints, so django-stubs cannot name the managers of the device relations.
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A person with an account: staff, a donor, a partner's API owner or a host institution's contact.
 
     Defenders never have an account."""
@@ -124,3 +142,156 @@ class ApiToken(models.Model):
         if self.revoked_at is not None:
             return False
         return self.expires_at is None or self.expires_at > now
+
+
+# --- Second factor -------------------------------------------------------------------------
+
+TOTP_KEY_BYTES = 20  # as django-otp's TOTPDevice: 160 bits, the size RFC 4226 recommends for SHA-1
+RECOVERY_HMAC_KEY_BYTES = 32
+
+
+def new_totp_secret() -> str:
+    return secrets.token_hex(TOTP_KEY_BYTES)
+
+
+def new_recovery_hmac_key() -> str:
+    return secrets.token_hex(RECOVERY_HMAC_KEY_BYTES)
+
+
+class SealedDevice(TimestampMixin, ThrottlingMixin, Device):
+    """A django-otp device whose secret is sealed under a data key of its own.
+
+    The key is made with the device (in `save`), re-wrapped by `rotate_master_key` like every data
+    key, and deleted with it (signals.py), so a removed authenticator cannot be read back from a
+    later dump. `crypto_id` binds each ciphertext to its row: a secret copied to another device
+    does not decrypt."""
+
+    crypto_id = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    # blank: made by save() when missing, so full_clean() passes on a new device.
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+", editable=False, blank=True)
+
+    class Meta(Device.Meta):
+        abstract = True
+
+    def get_data_key(self) -> DataKey:
+        return self.data_key
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        with transaction.atomic():
+            if self.data_key_id is None:
+                from protect.crypto.services import data_key_create
+
+                self.data_key = data_key_create()
+            super().save(*args, **kwargs)
+
+
+class AuthenticatorDevice(SealedDevice):
+    """An authenticator app (TOTP, RFC 6238), verified exactly as django-otp's TOTPDevice does:
+    the same drift, tolerance and last-step anti-replay, throttled on failures; only the secret is
+    stored differently (encrypted instead of hex in clear)."""
+
+    secret = EncryptedTextField(default=new_totp_secret, editable=False)  # hex, TOTP_KEY_BYTES long
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    # The time step of the last accepted code: only later steps are accepted (no replay).
+    last_t = models.BigIntegerField(default=-1)
+
+    class Meta(SealedDevice.Meta):
+        verbose_name = "authenticator device"
+
+    @property
+    def bin_key(self) -> bytes:
+        return unhexlify(self.secret.encode())
+
+    def totp(self) -> TOTP:
+        return TOTP(self.bin_key, self.step, self.t0, self.digits, self.drift)
+
+    def verify_token(self, token: Any) -> bool:
+        """As TOTPDevice.verify_token (django-otp 1.7), reading the decrypted secret."""
+        verify_allowed, _ = self.verify_is_allowed()
+        if not verify_allowed:
+            return False
+        try:
+            code = int(token)
+        except (TypeError, ValueError):
+            verified = False
+        else:
+            totp = self.totp()
+            totp.time = time.time()
+            verified = totp.verify(code, self.tolerance, self.last_t + 1)
+            if verified:
+                self.last_t = totp.t()
+                if getattr(settings, "OTP_TOTP_SYNC", True):
+                    self.drift = totp.drift
+                self.throttle_reset(commit=False)
+                self.set_last_used_timestamp(commit=False)
+                self.save()
+        if not verified:
+            self.throttle_increment(commit=True)
+        return verified
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1)
+
+    @property
+    def config_url(self) -> str:
+        """The otpauth:// URI an authenticator app scans (as TOTPDevice.config_url)."""
+        label = str(self.user.get_username())
+        params = urlencode({"secret": b32encode(self.bin_key), "algorithm": "SHA1",
+                            "digits": self.digits, "period": self.step})
+        issuer = getattr(settings, "OTP_TOTP_ISSUER", None)
+        if callable(issuer):
+            issuer = issuer(self)
+        if isinstance(issuer, str) and issuer:
+            issuer = issuer.replace(":", "")
+            label = f"{issuer}:{label}"
+            params += f"&issuer={quote(issuer)}"  # RFC 3986 encoding, as django-otp does
+        return f"otpauth://totp/{quote(label)}?{params}"
+
+
+class RecoveryCodeDevice(SealedDevice):
+    """A sheet of single-use recovery codes. Only an HMAC-SHA256 of each code is stored, keyed by
+    a random key of this device that is itself encrypted: without the master key a dump cannot
+    even be used to test guesses (the codes have 40 bits, too few for a plain fast hash)."""
+
+    hmac_key = EncryptedTextField(default=new_recovery_hmac_key, editable=False)  # hex
+
+    class Meta(SealedDevice.Meta):
+        verbose_name = "recovery code device"
+
+    def code_digest(self, code: str) -> str:
+        return hmac.new(unhexlify(self.hmac_key.encode()), code.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def verify_token(self, token: Any) -> bool:
+        """As StaticDevice.verify_token: a matching code is used up; a miss counts for throttling."""
+        verify_allowed, _ = self.verify_is_allowed()
+        if not verify_allowed:
+            return False
+        match = self.codes.filter(digest=self.code_digest(str(token))).first()
+        if match is None:
+            self.throttle_increment()
+            return False
+        match.delete()
+        self.throttle_reset(commit=False)
+        self.set_last_used_timestamp(commit=False)
+        self.save()
+        return True
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1)
+
+
+class RecoveryCode(models.Model):
+    """One unused recovery code, as its keyed hash (see RecoveryCodeDevice)."""
+
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["device", "digest"], name="recovery_code_unique_per_device")]
+
+    def __str__(self) -> str:
+        return f"recovery code of device {self.device_id}"

@@ -19,7 +19,8 @@ def users_for_coordination(*, viewer: Any) -> QuerySet[User]:
     return (
         User.objects.order_by("username")
         .prefetch_related("groups", "teams")
-        .annotate(totp_devices=Count("totpdevice", filter=Q(totpdevice__confirmed=True), distinct=True))
+        .annotate(totp_devices=Count("authenticatordevice", filter=Q(authenticatordevice__confirmed=True),
+                                     distinct=True))
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from base64 import b32encode
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from importlib import import_module
@@ -20,12 +21,19 @@ from django.db import transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 from django_otp.models import Device
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from protect.core.errors import PermissionDenied, ProtectError
 
-from .models import ApiToken, Team, User, UserSession
+from .models import (
+    ApiToken,
+    AuthenticatorDevice,
+    RecoveryCode,
+    RecoveryCodeDevice,
+    Team,
+    User,
+    UserSession,
+    new_recovery_hmac_key,
+)
 from .permissions import has_any_role, is_coordinator
 from .roles import Role
 
@@ -209,50 +217,58 @@ def normalize_code(code: str) -> str:
 
 def _new_recovery_code() -> str:
     while True:
-        code = StaticToken.random_token()  # 8 base32 characters (40 bits), single use, throttled
+        # 8 base32 characters (40 bits), single use, throttled: as django-otp's StaticToken.
+        code = b32encode(secrets.token_bytes(5)).decode("ascii").lower()
         if not code.isdigit():  # an all-digit code would be taken for an authenticator code
             return code
 
 
 def _replace_recovery_codes(user: User) -> list[str]:
-    StaticDevice.objects.filter(user=user).exclude(name=RECOVERY_DEVICE_NAME).delete()
-    device, _ = StaticDevice.objects.get_or_create(
-        user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True}
-    )
-    device.token_set.all().delete()
+    """Ten fresh codes under a fresh hash key; the old sheet stops working. The device itself is
+    kept (its throttle, and a session verified with it, carry on)."""
+    RecoveryCodeDevice.objects.filter(user=user).exclude(name=RECOVERY_DEVICE_NAME).delete()
+    device = RecoveryCodeDevice.objects.select_for_update().filter(user=user, name=RECOVERY_DEVICE_NAME).first()
+    if device is None:
+        device = RecoveryCodeDevice(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    else:
+        device.codes.all().delete()
+        device.hmac_key = new_recovery_hmac_key()
+    device.full_clean()
+    device.save()
     codes: list[str] = []
     while len(codes) < RECOVERY_CODE_COUNT:
         code = _new_recovery_code()
         if code not in codes:
             codes.append(code)
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    RecoveryCode.objects.bulk_create([RecoveryCode(device=device, digest=device.code_digest(code)) for code in codes])
     return codes
 
 
 def has_second_factor(user: User) -> bool:
     """True when the user has a confirmed authenticator app (recovery codes alone do not count)."""
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return AuthenticatorDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def totp_device_for_enrolment(*, user: User) -> TOTPDevice:
+def totp_device_for_enrolment(*, user: User) -> AuthenticatorDevice:
     """The unconfirmed authenticator device the enrolment page shows, kept across reloads so a
     code scanned a minute ago still works."""
     if has_second_factor(user):
         raise AccountsError("This account already has an authenticator app.", code="already_enrolled")
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    device = AuthenticatorDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
     if device is None:
-        device = TOTPDevice(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+        device = AuthenticatorDevice(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
         device.full_clean()
         device.save()
     return device
 
 
-def second_factor_enrol(*, user: User, device: TOTPDevice, code: str) -> tuple[TOTPDevice, list[str]]:
+def second_factor_enrol(*, user: User, device: AuthenticatorDevice, code: str) -> tuple[AuthenticatorDevice, list[str]]:
     """Confirm the authenticator app with a code it shows; return it and 10 fresh recovery codes
     (shown once: only the user keeps them)."""
     recovery_codes: list[str] = []
     with transaction.atomic():
-        locked = TOTPDevice.objects.select_for_update().filter(pk=device.pk, user=user, confirmed=False).first()
+        pending = AuthenticatorDevice.objects.select_for_update().filter(pk=device.pk, user=user, confirmed=False)
+        locked = pending.first()
         if locked is None or has_second_factor(user):
             raise AccountsError("Start the set-up again: this authenticator is no longer pending.", code="stale")
         # verify_token records a failure for throttling itself; it must commit, so no raise inside.
@@ -261,7 +277,7 @@ def second_factor_enrol(*, user: User, device: TOTPDevice, code: str) -> tuple[T
             locked.confirmed = True
             locked.full_clean()
             locked.save(update_fields=["confirmed"])
-            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+            AuthenticatorDevice.objects.filter(user=user, confirmed=False).delete()
             recovery_codes = _replace_recovery_codes(user)
             _audit("accounts.2fa.enrolled", actor=user, target=user, data={"recovery_codes": RECOVERY_CODE_COUNT})
     if not confirmed:
@@ -270,11 +286,11 @@ def second_factor_enrol(*, user: User, device: TOTPDevice, code: str) -> tuple[T
     return locked, recovery_codes
 
 
-def totp_device_enrol_confirmed(*, user: User) -> tuple[TOTPDevice, list[str]]:
+def totp_device_enrol_confirmed(*, user: User) -> tuple[AuthenticatorDevice, list[str]]:
     """Enrol an authenticator without a code from a phone: for the demo seed and tests only."""
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=user).delete()
-        device = TOTPDevice(user=user, name=TOTP_DEVICE_NAME, confirmed=True)
+        AuthenticatorDevice.objects.filter(user=user).delete()
+        device = AuthenticatorDevice(user=user, name=TOTP_DEVICE_NAME, confirmed=True)
         device.full_clean()
         device.save()
         codes = _replace_recovery_codes(user)
@@ -291,7 +307,7 @@ def second_factor_verify(*, user: User, code: str) -> Device | None:
     code = normalize_code(code)
     if not code:
         return None
-    model: type[Device] = TOTPDevice if _TOTP_SHAPE.match(code) else StaticDevice
+    model: type[Device] = AuthenticatorDevice if _TOTP_SHAPE.match(code) else RecoveryCodeDevice
     matched: Device | None = None
     with transaction.atomic():
         for device in model.objects.filter(user=user, confirmed=True).select_for_update():
@@ -300,8 +316,8 @@ def second_factor_verify(*, user: User, code: str) -> Device | None:
                 break
         if matched is None:
             _audit("accounts.2fa.failed", actor=user, target=user)
-        elif isinstance(matched, StaticDevice):
-            remaining = matched.token_set.count()
+        elif isinstance(matched, RecoveryCodeDevice):
+            remaining = matched.codes.count()
             _audit("accounts.2fa.recovery_code_used", actor=user, target=user, data={"remaining": remaining})
         else:
             _audit("accounts.2fa.verified", actor=user, target=user)
@@ -309,7 +325,7 @@ def second_factor_verify(*, user: User, code: str) -> Device | None:
 
 
 def recovery_codes_remaining(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return RecoveryCode.objects.filter(device__user=user, device__confirmed=True).count()
 
 
 def recovery_codes_regenerate(*, user: User, code: str) -> list[str]:
@@ -320,7 +336,7 @@ def recovery_codes_regenerate(*, user: User, code: str) -> list[str]:
     with transaction.atomic():
         ok = False
         if _TOTP_SHAPE.match(code):
-            for device in TOTPDevice.objects.filter(user=user, confirmed=True).select_for_update():
+            for device in AuthenticatorDevice.objects.filter(user=user, confirmed=True).select_for_update():
                 if device.verify_token(code):
                     ok = True
                     break
@@ -341,8 +357,8 @@ def second_factor_reset(*, user: User, by: User, reason: str) -> None:
         raise AccountsError("Ask another coordinator to reset your own second factor.", code="self")
     reason = _clean_reason(reason)
     with transaction.atomic():
-        totp_deleted, _ = TOTPDevice.objects.filter(user=user).delete()
-        StaticDevice.objects.filter(user=user).delete()
+        totp_deleted, _ = AuthenticatorDevice.objects.filter(user=user).delete()
+        RecoveryCodeDevice.objects.filter(user=user).delete()
         sessions_ended = _end_sessions(user)
         _audit("accounts.2fa.reset", actor=by, target=user,
                data={"reason": reason, "devices_removed": totp_deleted, "sessions_ended": sessions_ended})

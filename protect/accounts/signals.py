@@ -1,4 +1,5 @@
-"""Login, logout and lockout: stamp the session and write the security events to the audit log.
+"""Login, logout and lockout: stamp the session and write the security events to the audit log;
+and a second-factor device's data key goes with the device.
 
 No IP address, user agent or typed user name is recorded: a failed login names the account only
 when it exists (a mistyped name may be a password or a person's real name)."""
@@ -10,10 +11,12 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.http import HttpRequest
 
 from .middleware import AUTH_AT_SESSION_KEY, track_session
+from .models import AuthenticatorDevice, RecoveryCodeDevice, SealedDevice
 
 
 def _audit(action: str, *, actor: Any, target: Any, data: dict[str, Any] | None = None) -> None:
@@ -56,6 +59,16 @@ def on_login_failed(sender: Any, credentials: dict[str, Any], request: HttpReque
     # Unknown names are logged too (without the name), so both cases cost the same time.
     _audit("accounts.login.failed", actor="anonymous", target=account,
            data={"account": "known" if account is not None else "unknown"})
+
+
+@receiver(post_delete, sender=AuthenticatorDevice, dispatch_uid="protect.accounts.authenticator_deleted")
+@receiver(post_delete, sender=RecoveryCodeDevice, dispatch_uid="protect.accounts.recovery_device_deleted")
+def on_second_factor_device_deleted(sender: Any, instance: SealedDevice, **kwargs: Any) -> None:
+    """A device's data key serves that device only: delete it too (however the device went: a
+    reset, a fresh enrolment, a deleted user), so its secret cannot be unsealed from a later dump."""
+    from protect.crypto.models import DataKey
+
+    DataKey.objects.filter(pk=instance.data_key_id).delete()
 
 
 def on_locked_out(sender: Any, request: HttpRequest | None = None, username: str | None = None,

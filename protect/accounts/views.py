@@ -23,14 +23,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.models import Device
-from django_otp.plugins.otp_static.models import StaticDevice
 
 from protect.core.errors import ProtectError
 
 from . import selectors, services
 from .forms import LOGIN_FAILED, ApiTokenForm, CodeForm, LoginForm, ReasonForm
 from .middleware import second_factor_exempt, second_factor_url
-from .models import ApiToken, User
+from .models import ApiToken, RecoveryCodeDevice, User
 from .permissions import is_coordinator, is_second_factor_verified, role_required
 from .roles import Role
 
@@ -161,9 +160,9 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
         device = services.second_factor_verify(user=user, code=form.cleaned_data["code"])
         if device is not None:
             _complete_second_factor(request, device)
-            if isinstance(device, StaticDevice):
+            if isinstance(device, RecoveryCodeDevice):
                 messages.warning(request, _("You used a recovery code; %(n)d are left. Make new ones on your "
-                                            "account page if you are running out.") % {"n": device.token_set.count()})
+                                            "account page if you are running out.") % {"n": device.codes.count()})
             return HttpResponseRedirect(_after_login_url(next_url))
         form.add_error("code", _("That code is not right, or there were too many attempts: wait a moment and "
                                  "try the next code."))

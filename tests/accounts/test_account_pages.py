@@ -57,3 +57,5 @@ def test_otp_devices_cannot_be_edited_in_the_admin(client, coordinator):
     login_verified(client, coordinator)
     assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
     assert client.get("/admin/otp_static/staticdevice/").status_code == 404
+    assert client.get("/admin/accounts/authenticatordevice/").status_code == 404
+    assert client.get("/admin/accounts/recoverycodedevice/").status_code == 404

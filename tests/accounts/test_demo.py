@@ -6,9 +6,9 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from protect.accounts import services
+from protect.accounts.models import AuthenticatorDevice
 from tests.helpers import make_user
 
 
@@ -20,7 +20,7 @@ def test_seed_demo_enrols_every_demo_user_and_prints_key_and_recovery_codes_on_o
     from protect.core.demo import DEMO_USERS
 
     for username, _role, _display in DEMO_USERS:
-        assert TOTPDevice.objects.filter(user__username=username, confirmed=True).exists()
+        assert AuthenticatorDevice.objects.filter(user__username=username, confirmed=True).exists()
         line = next(line for line in text.splitlines() if line.strip().startswith(username) and " key " in line)
         assert len(line.split("recovery", 1)[1].split()) == 3
         assert len(line) <= 100

@@ -6,9 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from django_otp.plugins.otp_static.models import StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from protect.accounts.models import AuthenticatorDevice, RecoveryCode, RecoveryCodeDevice
 from tests.helpers import PASSWORD, current_code, enrol_totp
 
 
@@ -37,7 +36,7 @@ def test_the_password_of_an_enrolled_user_leads_to_verification_with_the_page_as
 def test_the_enrolment_page_shows_the_key_as_an_inline_image_and_as_text_without_script(client, caseworker):
     _log_in(client, caseworker)
     html = client.get("/accounts/2fa/setup/").content.decode()
-    device = TOTPDevice.objects.get(user=caseworker, confirmed=False)
+    device = AuthenticatorDevice.objects.get(user=caseworker, confirmed=False)
     assert 'src="data:image/png;base64,' in html
     from base64 import b32encode
 
@@ -46,19 +45,22 @@ def test_the_enrolment_page_shows_the_key_as_an_inline_image_and_as_text_without
     assert "<script" not in html and "style=" not in html
     # Reloading shows the same key, so a code from an app scanned a minute ago still works.
     client.get("/accounts/2fa/setup/")
-    assert TOTPDevice.objects.filter(user=caseworker).count() == 1
+    assert AuthenticatorDevice.objects.filter(user=caseworker).count() == 1
 
 
 @pytest.mark.django_db
 def test_a_correct_code_enrols_shows_ten_recovery_codes_and_verifies_the_session(client, caseworker, audit_actions):
     _log_in(client, caseworker)
     client.get("/accounts/2fa/setup/")
-    device = TOTPDevice.objects.get(user=caseworker)
+    device = AuthenticatorDevice.objects.get(user=caseworker)
     response = client.post("/accounts/2fa/setup/", {"code": current_code(device)})
     assert response.status_code == 200
     codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", response.content.decode())
     assert len(codes) == 10
-    assert set(StaticToken.objects.filter(device__user=caseworker).values_list("token", flat=True)) == set(codes)
+    sheet = RecoveryCodeDevice.objects.get(user=caseworker)
+    assert set(RecoveryCode.objects.filter(device=sheet).values_list("digest", flat=True)) == {
+        sheet.code_digest(code) for code in codes
+    }
     device.refresh_from_db()
     assert device.confirmed
     assert client.get("/accounts/").status_code == 200  # verified: staff pages open
@@ -69,7 +71,7 @@ def test_a_correct_code_enrols_shows_ten_recovery_codes_and_verifies_the_session
 def test_a_wrong_code_is_rejected_and_leaves_the_session_unverified(client, caseworker, audit_actions):
     _log_in(client, caseworker)
     client.get("/accounts/2fa/setup/")
-    device = TOTPDevice.objects.get(user=caseworker)
+    device = AuthenticatorDevice.objects.get(user=caseworker)
     wrong = f"{(int(current_code(device)) + 1) % 1_000_000:06d}"
     response = client.post("/accounts/2fa/setup/", {"code": wrong})
     assert response.status_code == 200
@@ -87,4 +89,4 @@ def test_an_enrolled_user_cannot_enrol_a_second_phone_with_the_password_alone(cl
     _log_in(client, caseworker)
     response = client.get("/accounts/2fa/setup/")
     assert response["Location"].startswith("/accounts/2fa/verify/")
-    assert TOTPDevice.objects.filter(user=caseworker).count() == 1
+    assert AuthenticatorDevice.objects.filter(user=caseworker).count() == 1

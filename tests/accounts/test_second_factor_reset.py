@@ -6,10 +6,9 @@ from __future__ import annotations
 import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
-from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from protect.accounts import services
+from protect.accounts.models import AuthenticatorDevice, RecoveryCodeDevice
 from protect.core.errors import PermissionDenied
 from tests.helpers import PASSWORD, login_verified
 
@@ -28,8 +27,8 @@ def test_a_coordinator_reset_removes_devices_ends_sessions_and_forces_enrolment(
     response = client.post(f"/accounts/2fa/reset/{caseworker.pk}/", {"reason": "Phone stolen at a checkpoint"})
     assert response.status_code == 302
 
-    assert not TOTPDevice.objects.filter(user=caseworker).exists()
-    assert not StaticDevice.objects.filter(user=caseworker).exists()
+    assert not AuthenticatorDevice.objects.filter(user=caseworker).exists()
+    assert not RecoveryCodeDevice.objects.filter(user=caseworker).exists()
     assert colleague.get("/accounts/")["Location"].startswith("/accounts/login/")  # session ended
     login = colleague.post("/accounts/login/", {"username": caseworker.username, "password": PASSWORD})
     assert login["Location"] == "/accounts/2fa/setup/"
@@ -50,7 +49,7 @@ def test_the_reset_page_is_refused_to_everyone_but_coordinators(client, request,
     login_verified(client, user)
     assert client.get(f"/accounts/2fa/reset/{coordinator.pk}/").status_code == 403
     assert client.post(f"/accounts/2fa/reset/{coordinator.pk}/", {"reason": "x"}).status_code == 403
-    assert TOTPDevice.objects.filter(user=coordinator).exists()
+    assert AuthenticatorDevice.objects.filter(user=coordinator).exists()
 
 
 @pytest.mark.django_db
@@ -67,7 +66,7 @@ def test_a_reset_needs_a_reason(client, coordinator, caseworker):
     login_verified(client, coordinator)
     response = client.post(f"/accounts/2fa/reset/{caseworker.pk}/", {"reason": "   "})
     assert response.status_code == 200
-    assert TOTPDevice.objects.filter(user=caseworker).exists()
+    assert AuthenticatorDevice.objects.filter(user=caseworker).exists()
 
 
 @pytest.mark.django_db
@@ -77,6 +76,6 @@ def test_the_admin_action_resets_through_the_audited_service(client, coordinator
     response = client.post("/admin/accounts/user/", {"action": "reset_second_factor",
                                                      "_selected_action": [caseworker.pk]})
     assert response.status_code == 302
-    assert not TOTPDevice.objects.filter(user=caseworker).exists()
+    assert not AuthenticatorDevice.objects.filter(user=caseworker).exists()
     assert "accounts.2fa.reset" in audit_actions()
     assert Session.objects.count() == 1  # only the coordinator's own

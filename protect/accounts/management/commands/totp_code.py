@@ -8,8 +8,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from protect.accounts.models import AuthenticatorDevice
 
 
 class Command(BaseCommand):
@@ -22,9 +22,10 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("totp_code is for the demo only and is refused with PROTECT_ENV=production.")
         device = (
-            TOTPDevice.objects.filter(user__username=options["username"], confirmed=True).order_by("-pk").first()
+            AuthenticatorDevice.objects.filter(user__username=options["username"], confirmed=True)
+            .order_by("-pk")
+            .first()
         )
         if device is None:
             raise CommandError(f"{options['username']!r} has no enrolled authenticator.")
-        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-        self.stdout.write(f"{totp.token():0{device.digits}d}")
+        self.stdout.write(f"{device.totp().token():0{device.digits}d}")
