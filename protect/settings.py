@@ -309,6 +309,7 @@ AXES_FAILURE_LIMIT = env_int("PROTECT_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("PROTECT_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 # Lock by user name, never by IP: we store no IP address (DESIGN: no IP is stored).
 AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "protect.accounts.lockout.axes_username"  # stores a keyed hash, not the name
 AXES_IPWARE_META_PRECEDENCE_ORDER: list[str] = []
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_DISABLE_ACCESS_LOG = True

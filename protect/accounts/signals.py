@@ -73,7 +73,10 @@ def on_second_factor_device_deleted(sender: Any, instance: SealedDevice, **kwarg
 
 def on_locked_out(sender: Any, request: HttpRequest | None = None, username: str | None = None,
                   **kwargs: Any) -> None:
-    account = _account_named(username)
+    from .lockout import typed_username
+
+    # axes passes its hashed key; the typed name is still in the request being refused.
+    account = _account_named(typed_username(request))
     _audit("accounts.login.locked", actor="anonymous", target=account,
            data={"account": "known" if account is not None else "unknown"})
 

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.conf import settings
 
+from protect.accounts.lockout import lockout_key
 from tests.helpers import PASSWORD
 
 LIMIT = settings.AXES_FAILURE_LIMIT
@@ -38,7 +39,7 @@ def test_below_the_limit_the_right_password_still_works_and_clears_the_count(cli
     assert _attempt(client, caseworker.username, PASSWORD).status_code == 302
     from axes.models import AccessAttempt
 
-    assert not AccessAttempt.objects.filter(username=caseworker.username).exists()
+    assert not AccessAttempt.objects.filter(username=lockout_key(caseworker.username)).exists()
 
 
 @pytest.mark.django_db
@@ -111,10 +112,10 @@ def test_retrying_while_paused_does_not_extend_the_pause(client, caseworker):
 
     for _ in range(LIMIT):
         _attempt(client, caseworker.username)
-    before = AccessAttempt.objects.get(username=caseworker.username)
+    before = AccessAttempt.objects.get(username=lockout_key(caseworker.username))
     for _ in range(3):
         _attempt(client, caseworker.username)
-    after = AccessAttempt.objects.get(username=caseworker.username)
+    after = AccessAttempt.objects.get(username=lockout_key(caseworker.username))
     assert (after.failures_since_start, after.attempt_time) == (before.failures_since_start, before.attempt_time)
 
 
@@ -126,3 +127,13 @@ def test_a_lockout_outside_the_login_page_still_answers_with_the_login_failure(r
     response = lockout_response(request, None, {"username": "someone"})
     assert response.status_code == 200
     assert "too many attempts" in response.content.decode()
+
+
+def test_the_attempts_table_keeps_no_typed_name(client, caseworker):
+    from axes.models import AccessAttempt
+
+    for name in (caseworker.username, "Maria Fernanda Quispe"):
+        _attempt(client, name, "wrong password")
+    stored = list(AccessAttempt.objects.values_list("username", flat=True))
+    assert len(stored) == 2 and all(value.startswith("h:") for value in stored)
+    assert caseworker.username not in " ".join(stored) and "Maria" not in " ".join(stored)
