@@ -479,3 +479,28 @@ def defender_revoke_access(*, defender: Defender, by: Any, user: Any = None, gro
             "user": getattr(user, "pk", None), "group": getattr(group, "pk", None),
         })
 
+
+
+def defenders_reindex(*, batch_size: int = 500) -> int:
+    """Recompute every live defender's blind indexes under the current PROTECT_BLIND_INDEX_KEY.
+
+    Run after changing that key (duplicate detection finds nothing until then). Batch by batch,
+    each committed, so it can be interrupted and run again. Erased defenders have no index."""
+    done = 0
+    last_pk = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Defender.objects.select_for_update(of=("self",)).select_related("data_key")
+                .filter(pk__gt=last_pk, erased_at__isnull=True).order_by("pk")[:batch_size]
+            )
+            if not batch:
+                break
+            for defender in batch:
+                _reindex(defender)
+                defender.save(update_fields=["name_country_index", "phone_index", "email_index"])
+            last_pk = batch[-1].pk
+            done += len(batch)
+    with transaction.atomic():
+        _log_event("defenders.indexes.rebuilt", actor=None, data={"defenders": done})
+    return done
