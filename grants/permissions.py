@@ -23,11 +23,7 @@ CHANGE = "change_grant"
 
 
 def _roles(user: Any) -> frozenset[str]:
-    cached = getattr(user, "_protect_roles", None)
-    if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True)) if user.is_authenticated else frozenset()
-        user._protect_roles = cached
-    return cached
+    return frozenset(user.role_names()) if user.is_authenticated else frozenset()
 
 
 def team_ids_of(user: Any) -> list[int]:

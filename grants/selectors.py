@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from protect.accounts.permissions import has_any_role
 from protect.accounts.roles import Role
 from protect.core.errors import NotFound
 
@@ -83,7 +84,7 @@ def grant_queue(user: Any, filters: QueueFilters, *, cursor: str = "", limit: in
     queryset = grants_visible_to(user)
     if filters.scope == "mine":
         mine = Q(caseworker=user) | Q(reviewer=user) | Q(second_approver=user)
-        if user.groups.filter(name__in=[Role.CASEWORKER, Role.REVIEWER]).exists():
+        if has_any_role(user, (Role.CASEWORKER, Role.REVIEWER)):
             mine |= _assigned_q(user, VIEW)
         queryset = queryset.filter(mine)
     elif filters.scope == "team":
@@ -121,7 +122,7 @@ def grants_to_review(user: Any) -> QuerySet[Grant]:
 
 def grants_to_pay(user: Any) -> QuerySet[Grant]:
     """The finance inbox: approved grants not fully paid, oldest decision first."""
-    if not user.groups.filter(name__in=[Role.FINANCE, Role.COORDINATOR]).exists():
+    if not has_any_role(user, (Role.FINANCE, Role.COORDINATOR)):
         return Grant.objects.none()
     return grants_visible_to(user).filter(
         status__in=[Grant.Status.APPROVED, Grant.Status.DISBURSING]

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from protect.accounts.permissions import has_any_role, has_role
 from protect.accounts.roles import Role
 from protect.audit.services import log_event, log_reveal
 from protect.core.errors import Conflict, NotFound, PermissionDenied, ProtectError
@@ -209,7 +210,7 @@ def grant_record_hotline(
     """A caseworker records a request taken by phone or secure messenger, for an existing or new defender."""
     from protect.defenders.services import defender_create
 
-    if not by.groups.filter(name__in=[Role.CASEWORKER, Role.COORDINATOR]).exists():
+    if not has_any_role(by, (Role.CASEWORKER, Role.COORDINATOR)):
         raise PermissionDenied("Only caseworkers and coordinators record hotline requests.")
     details.validate()
     with transaction.atomic():
@@ -230,7 +231,7 @@ def grant_refer_from_partner(
     """A partner organisation refers a case (the partner API exposes this)."""
     from protect.defenders.services import defender_create
 
-    if not partner.groups.filter(name=Role.PARTNER).exists():
+    if not has_role(partner, Role.PARTNER):
         raise PermissionDenied("Only partner accounts refer cases.")
     details.validate()
     with transaction.atomic():
@@ -392,7 +393,7 @@ def grant_record_review(
         _require_can_act(grant, by)
         if grant.status != S.UNDER_REVIEW:
             raise GrantError("A review is recorded while the case is under review.", code="not_under_review")
-        if not by.groups.filter(name__in=[Role.REVIEWER, Role.COORDINATOR]).exists():
+        if not has_any_role(by, (Role.REVIEWER, Role.COORDINATOR)):
             raise PermissionDenied("Only reviewers record a review.")
         if grant.prepared_by_id == by.pk:
             raise GrantError("You prepared this case: someone else must review it.", code="four_eyes")
@@ -425,7 +426,7 @@ def grant_approve(*, grant: Grant, by: Any, amount_minor: int, second_approver: 
         if grant.status != S.UNDER_REVIEW:
             raise WorkflowError(f"Cannot approve: the case is {grant.get_status_display().lower()}.",
                                 code="invalid_transition")
-        if not by.groups.filter(name__in=[Role.REVIEWER, Role.COORDINATOR]).exists() or not can_act_on_grant(by, grant):
+        if not has_any_role(by, (Role.REVIEWER, Role.COORDINATOR)) or not can_act_on_grant(by, grant):
             raise PermissionDenied("You may not approve this case.")
         if grant.prepared_by_id == by.pk:
             raise GrantError("You prepared this case: someone else must approve it.", code="four_eyes")
@@ -455,7 +456,7 @@ def grant_approve(*, grant: Grant, by: Any, amount_minor: int, second_approver: 
 def _assign_second_approver(grant: Grant, by: Any, approver: Any) -> None:
     if approver.pk in (by.pk, grant.prepared_by_id):
         raise GrantError("The second approver must be a third person.", code="four_eyes")
-    if not approver.is_active or not approver.groups.filter(name__in=[Role.REVIEWER, Role.COORDINATOR]).exists():
+    if not has_any_role(approver, (Role.REVIEWER, Role.COORDINATOR)):
         raise GrantError("The second approver must be an active reviewer.", code="second_approver")
     grant.second_approver = approver
     grant.save(update_fields=["second_approver"])
@@ -485,7 +486,7 @@ def grant_record_disbursement(
         raise GrantError("Say who was paid.", code="payee_kind")
     if paid_on > timezone.localdate():
         raise GrantError("The payment date cannot be in the future.", code="paid_on")
-    if not by.groups.filter(name=Role.FINANCE).exists():
+    if not has_role(by, Role.FINANCE):
         raise PermissionDenied("Only finance records payments.")
     try:
         with transaction.atomic():
@@ -559,7 +560,7 @@ def grant_waive_report(*, grant: Grant, by: Any, reason: str) -> Grant:
     reason = reason.strip()
     if not reason:
         raise GrantError("Say why the report is waived.", code="reason")
-    if not by.groups.filter(name=Role.COORDINATOR).exists():
+    if not has_role(by, Role.COORDINATOR):
         raise PermissionDenied("Only a coordinator can waive a report.")
     with transaction.atomic():
         grant = Grant.objects.select_for_update().get(pk=grant.pk)

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from protect.accounts.permissions import has_any_role, has_role
 from protect.accounts.roles import Role
 from protect.workflow import SYSTEM, Workflow, WorkflowError, transition
 
@@ -52,7 +53,7 @@ def _guard_submit_for_review(grant: Grant, by: Any, params: dict[str, Any]) -> N
     if reviewer.pk == getattr(by, "pk", None):
         raise WorkflowError("The reviewer must be someone other than the person who prepared the case.",
                             code="four_eyes")
-    if not reviewer.is_active or not reviewer.groups.filter(name=Role.REVIEWER).exists():
+    if not has_role(reviewer, Role.REVIEWER):
         raise WorkflowError("The chosen reviewer is not an active reviewer.", code="reviewer_invalid")
 
 
@@ -72,9 +73,7 @@ def _guard_reason(grant: Grant, by: Any, params: dict[str, Any]) -> None:
 
 def _guard_reject(grant: Grant, by: Any, params: dict[str, Any]) -> None:
     _require_text(params, "reason", "A reason")
-    if grant.status == S.UNDER_REVIEW and by is not None and not by.groups.filter(
-        name__in=[Role.REVIEWER, Role.COORDINATOR]
-    ).exists():
+    if grant.status == S.UNDER_REVIEW and by is not None and not has_any_role(by, (Role.REVIEWER, Role.COORDINATOR)):
         raise WorkflowError("Once under review, only a reviewer or a coordinator can reject.", code="reviewer_only")
 
 

@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 from django.db import models, transaction
 from django.utils import timezone
 
+from protect.accounts.permissions import has_any_role
 from protect.core.errors import PermissionDenied, ProtectError
 
 
@@ -90,13 +91,13 @@ class Workflow(Generic[M]):
     def _role_allows(self, user: Any, t: Transition) -> bool:
         if user is None:  # the system itself (a Celery task), e.g. routing on intake
             return SYSTEM in t.roles
-        return bool(user.is_authenticated and user.groups.filter(name__in=t.roles).exists())
+        return has_any_role(user, t.roles)
 
     def available(self, obj: M, user: Any) -> list[Transition]:
         """Transitions this user may ask for now (their guards are checked when run)."""
         if not user.is_authenticated or not self.object_check(user, obj):
             return []
-        roles = set(user.groups.values_list("name", flat=True))
+        roles = set(user.role_names())
         current = getattr(obj, self.status_field)
         return [t for t in self.transitions if current in t.sources and roles & t.roles]
 

@@ -44,12 +44,16 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     def __str__(self) -> str:
         return self.display_name or self.username
 
-    def has_role(self, role: str) -> bool:
+    def role_names(self) -> frozenset[str]:
+        """The user's roles (group names), read once per instance: pages ask many times."""
         cached = getattr(self, "_role_names", None)
         if cached is None:
             cached = frozenset(self.groups.values_list("name", flat=True))
             self._role_names = cached
-        return role in cached
+        return cached
+
+    def has_role(self, role: str) -> bool:
+        return role in self.role_names()
 
 
 class Region(models.TextChoices):

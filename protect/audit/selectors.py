@@ -12,9 +12,10 @@ from .models import AuditEvent
 
 def audit_events_visible_to(user: Any) -> QuerySet[AuditEvent]:
     """Only coordinators read the whole log (it names staff and cases)."""
+    from protect.accounts.permissions import has_role
     from protect.accounts.roles import Role
 
-    if not (user.is_authenticated and (user.is_superuser or user.groups.filter(name=Role.COORDINATOR).exists())):
+    if not (has_role(user, Role.COORDINATOR) or (user.is_authenticated and user.is_superuser)):
         return AuditEvent.objects.none()
     return AuditEvent.objects.select_related("actor")
 

@@ -21,27 +21,23 @@ REQUEST_QUERIES = [
     "session: load",
     "user: load",
     "second factor: the session's device (django-otp)",
-    "roles: role_required (User.has_role, cached on the user for the request)",
+    "roles: role_required (User.role_names, cached on the user for the whole request)",
 ]
 SESSION_SAVE = ["SAVEPOINT", "session: save (SESSION_SAVE_EVERY_REQUEST)", "RELEASE SAVEPOINT"]
 
 QUEUE_QUERIES = [
     *REQUEST_QUERIES,
-    "roles: grants.permissions scope (its own per-request cache)",
     "team ids of the user (grants.permissions.team_ids_of)",
-    "'mine' tab: is the user a caseworker or reviewer (guardian assignments count then)",
     "the page of grants, with defender, team and caseworker joined",
     *SESSION_SAVE,
 ]
 
 CASE_PAGE_QUERIES = [
     *REQUEST_QUERIES,
-    "roles: grants.permissions (its own per-request cache)",
     "team ids of the user",
     "the grant, with defender, data key, team, people and report joined",
     "may the user act on it (for the page's own forms)",
     "may the user act on it (GRANT_WORKFLOW.available's object check)",
-    "roles: GRANT_WORKFLOW.available",
     "approvals with their approvers",
     "messages with their authors",
     "notes with their authors",
@@ -90,7 +86,7 @@ def test_the_queue_costs_the_same_queries_for_5_and_60_grants(client, caseworker
     with django_assert_num_queries(len(QUEUE_QUERIES)):
         response = client.get("/cases/")
     assert len(response.context["rows"]) == QUEUE_PAGE_SIZE and response.context["next_cursor"]
-    assert len(QUEUE_QUERIES) == 11
+    assert len(QUEUE_QUERIES) == 9
 
 
 def test_the_queue_is_in_deadline_order_with_overdue_cases_first_and_marked(client, caseworker, many_grants):
@@ -204,7 +200,7 @@ def test_the_case_page_costs_the_same_queries_with_1_and_10_messages_notes_files
         assert len(response.context["messages_list"]) == 2 * n and len(response.context["notes"]) == n
         assert len(response.context["files"]) == n and len(response.context["timeline"]) >= 4 * n
         assert f"Answer {n - 1}." in response.content.decode()
-    assert len(CASE_PAGE_QUERIES) == 20
+    assert len(CASE_PAGE_QUERIES) == 18
 
 
 def test_the_inboxes_cost_the_same_queries_for_1_and_6_grants(
@@ -229,12 +225,12 @@ def test_the_inboxes_cost_the_same_queries_for_1_and_6_grants(
                                           no_other_source=True)
         return services.grant_submit_for_review(grant=grant, by=caseworker, reviewer=reviewer)
 
-    # Payments: request queries, roles (finance check of grants_to_pay), roles (scope), grants,
-    # their disbursements (prefetched), session save.
-    payments_queries = len(REQUEST_QUERIES) + 2 + 2 + len(SESSION_SAVE)
-    # Review inbox: request queries, roles (scope), the grants (guardian assignments as subqueries; a
-    # reviewer has no team, so no team query), session save.
-    review_queries = len(REQUEST_QUERIES) + 1 + 1 + len(SESSION_SAVE)
+    # Payments: request queries (roles are read once there and reused), grants, their disbursements
+    # (prefetched), session save.
+    payments_queries = len(REQUEST_QUERIES) + 2 + len(SESSION_SAVE)
+    # Review inbox: request queries, the grants (guardian assignments as subqueries; a reviewer has
+    # no team, so no team query), session save.
+    review_queries = len(REQUEST_QUERIES) + 1 + len(SESSION_SAVE)
     login_verified(client, finance)
     approved()
     client.get("/cases/payments/")
