@@ -13,7 +13,7 @@ from .models import Delivery
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("key", "channel", "status", "attempts", "created_at", "sent_at")
-    list_filter = ("status", "channel")
+    list_filter = ("channel", "sent_at", "failed_at")
     readonly_fields = [f.name for f in Delivery._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

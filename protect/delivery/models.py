@@ -15,21 +15,28 @@ class Delivery(models.Model):
     class Channel(models.TextChoices):
         EMAIL = "email", "E-mail"
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed after retries"
-
     key = models.CharField(max_length=200, unique=True)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
     recipient = models.CharField(max_length=254)
     subject = models.CharField(max_length=200)
     body = models.TextField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A delivery has no workflow: it is pending until one of these is set, once, by delivery_send.
     sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["created_at"], name="delivery_pending",
+                                condition=models.Q(sent_at=None, failed_at=None))]
 
     def __str__(self) -> str:
         return f"{self.channel} {self.key} ({self.status})"
+
+    @property
+    def status(self) -> str:
+        """pending, sent or failed (after every retry), read from the timestamps."""
+        if self.sent_at is not None:
+            return "sent"
+        return "failed" if self.failed_at is not None else "pending"

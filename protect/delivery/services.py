@@ -48,7 +48,7 @@ def delivery_send(*, delivery_id: int) -> str:
     so two workers given the same delivery send it once."""
     with transaction.atomic():
         delivery = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
-        if delivery is None or delivery.status != Delivery.Status.PENDING:
+        if delivery is None or delivery.status != "pending":
             return delivery.status if delivery is not None else "missing"
         delivery.attempts += 1
         try:
@@ -56,14 +56,13 @@ def delivery_send(*, delivery_id: int) -> str:
         except (smtplib.SMTPException, OSError) as exc:
             delivery.last_error = type(exc).__name__[:200]
             if delivery.attempts >= MAX_ATTEMPTS:
-                delivery.status = Delivery.Status.FAILED
+                delivery.failed_at = timezone.now()
                 logger.error("delivery %s failed for good after %s attempts", delivery.pk, delivery.attempts)
-            delivery.save(update_fields=["attempts", "last_error", "status"])
+            delivery.save(update_fields=["attempts", "last_error", "failed_at"])
         else:
-            delivery.status = Delivery.Status.SENT
             delivery.sent_at = timezone.now()
-            delivery.save(update_fields=["attempts", "status", "sent_at"])
-    if delivery.status == Delivery.Status.PENDING:
+            delivery.save(update_fields=["attempts", "sent_at"])
+    if delivery.status == "pending":
         # Raised after the commit, so the attempt is counted; the task retries with back-off.
         raise DeliveryTemporaryError(f"delivery {delivery.pk}: attempt {delivery.attempts} failed")
     return delivery.status

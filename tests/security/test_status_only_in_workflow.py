@@ -5,8 +5,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = re.compile(r"\.status\s*=[^=]|setattr\([^)]*status|update\([^)]*\bstatus\s*=")
-# A delivery's sent/failed flag is not a case status: it has no workflow of its own.
-ALLOWED = {"protect/workflow.py", "protect/delivery/services.py"}
+ALLOWED = {"protect/workflow.py"}
 
 
 def test_no_code_but_the_workflow_engine_assigns_a_case_status():
