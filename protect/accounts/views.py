@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import io
 from base64 import b32encode
+from collections.abc import Callable
 from typing import Any
 
 import django_otp
@@ -187,23 +188,33 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
                   {"form": form, "remaining": services.recovery_codes_remaining(user)})
 
 
-@role_required(Role.COORDINATOR)
-@require_http_methods(["GET", "POST"])
-def second_factor_reset(request: HttpRequest, user_id: int) -> HttpResponse:
+def _reasoned_action_on_user(
+    request: HttpRequest, user_id: int, *, act: Callable[..., Any], done: str, template: str
+) -> HttpResponse:
+    """A coordinator does something to an account, giving a reason: confirm page, service, back
+    to the account's page. Bad input or a refusal re-shows the form and changes nothing."""
     target = selectors.user_for_coordination(viewer=request.user, pk=user_id)
     if target is None:
         raise Http404
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.second_factor_reset(user=target, by=request.user, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
+            act(user=target, by=request.user, reason=form.cleaned_data["reason"])
         except ProtectError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("Second factor reset: %(user)s will enrol again at the next login.")
-                             % {"user": target.get_username()})
+            messages.success(request, done % {"user": target.get_username()})
             return HttpResponseRedirect(reverse("accounts:user-detail", args=[target.pk]))
-    return render(request, "accounts/2fa_reset.html", {"form": form, "target": target})
+    return render(request, template, {"form": form, "target": target})
+
+
+@role_required(Role.COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def second_factor_reset(request: HttpRequest, user_id: int) -> HttpResponse:
+    return _reasoned_action_on_user(
+        request, user_id, act=services.second_factor_reset, template="accounts/2fa_reset.html",
+        done=_("Second factor reset: %(user)s will enrol again at the next login."),
+    )
 
 
 # --- The account holder's own pages --------------------------------------------------------
@@ -261,19 +272,10 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
 @role_required(Role.COORDINATOR)
 @require_http_methods(["GET", "POST"])
 def user_disable(request: HttpRequest, user_id: int) -> HttpResponse:
-    target = selectors.user_for_coordination(viewer=request.user, pk=user_id)
-    if target is None:
-        raise Http404
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.user_disable(user=target, by=request.user, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
-        except ProtectError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Account disabled; its sessions ended and its API tokens were revoked."))
-            return HttpResponseRedirect(reverse("accounts:user-detail", args=[target.pk]))
-    return render(request, "accounts/user_disable.html", {"form": form, "target": target})
+    return _reasoned_action_on_user(
+        request, user_id, act=services.user_disable, template="accounts/user_disable.html",
+        done=_("Account disabled; its sessions ended and its API tokens were revoked."),
+    )
 
 
 @role_required(Role.COORDINATOR)

@@ -23,8 +23,10 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.core.exceptions import ImproperlyConfigured
@@ -168,39 +170,35 @@ def _settings_value(name: str) -> tuple[str, bool, Path]:
     )
 
 
+def _load(cache_key: str, variable: str, file_name: str, parse: Callable[..., Any], make: Callable[[], str]) -> Any:
+    """A key from settings, parsed once; outside production, a generated one kept in the keys dir."""
+    cached = _cache.get(cache_key)
+    if cached is not None:
+        return cached
+    with _lock:
+        raw, production, keys_dir = _settings_value(variable)
+        if raw:
+            value = parse(raw)
+        elif production:
+            raise ImproperlyConfigured(f"{variable} must be set in production.")
+        else:
+            path = keys_dir / file_name
+            value = parse(_generated(path, make()), variable=str(path))
+        _cache[cache_key] = value
+        return value
+
+
 def master_keyring() -> MasterKeyRing:
     """The ring from settings; outside production, the generated demo ring when unset."""
-    ring = _cache.get("ring")
-    if isinstance(ring, MasterKeyRing):
-        return ring
-    with _lock:
-        raw, production, keys_dir = _settings_value(MASTER_KEYS_VARIABLE)
-        if raw:
-            ring = parse_master_keys(raw)
-        elif production:
-            raise ImproperlyConfigured(f"{MASTER_KEYS_VARIABLE} must be set in production.")
-        else:
-            path = keys_dir / MASTER_KEYS_FILE_NAME
-            ring = parse_master_keys(_generated(path, new_master_key_entry("demo1")), variable=str(path))
-        _cache["ring"] = ring
-        return ring
+    ring: MasterKeyRing = _load("ring", MASTER_KEYS_VARIABLE, MASTER_KEYS_FILE_NAME, parse_master_keys,
+                                lambda: new_master_key_entry("demo1"))
+    return ring
 
 
 def blind_index_key() -> bytes:
-    key = _cache.get("blind")
-    if isinstance(key, bytes):
-        return key
-    with _lock:
-        raw, production, keys_dir = _settings_value(BLIND_INDEX_VARIABLE)
-        if raw:
-            key = parse_blind_index_key(raw)
-        elif production:
-            raise ImproperlyConfigured(f"{BLIND_INDEX_VARIABLE} must be set in production.")
-        else:
-            path = keys_dir / BLIND_INDEX_FILE_NAME
-            key = parse_blind_index_key(_generated(path, new_blind_index_key()), variable=str(path))
-        _cache["blind"] = key
-        return key
+    key: bytes = _load("blind", BLIND_INDEX_VARIABLE, BLIND_INDEX_FILE_NAME, parse_blind_index_key,
+                       new_blind_index_key)
+    return key
 
 
 def reset_key_cache(**_: object) -> None:
