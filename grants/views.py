@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from protect.accounts.permissions import has_any_role, has_role, is_second_factor_verified, role_required
+from protect.accounts.permissions import has_any_role, has_role, role_required
 from protect.accounts.roles import Role
 from protect.audit.phrases import describe
 from protect.audit.selectors import audit_events_for
@@ -72,20 +72,6 @@ def _case_url(grant: Grant) -> str:
 
 
 # --- navigation (a context processor: base.html shows each role the pages it uses) -------------
-
-
-def staff_navigation(request: HttpRequest) -> dict[str, Any]:
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not is_second_factor_verified(user):
-        return {"staff_nav": []}
-    links = [
-        (CASE_ROLES, _("Cases"), "grants:queue"),
-        ((Role.REVIEWER, Role.COORDINATOR), _("To review"), "grants:review-inbox"),
-        ((Role.FINANCE, Role.COORDINATOR), _("To pay"), "grants:payments"),
-        (INTAKE_ROLES, _("New request"), "grants:hotline-new"),
-        ((Role.COORDINATOR,), _("Audit log"), "audit:log"),
-    ]
-    return {"staff_nav": [(label, reverse(name)) for roles, label, name in links if has_any_role(user, roles)]}
 
 
 # --- lists --------------------------------------------------------------------------------------

@@ -168,7 +168,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "grants.views.staff_navigation",  # base.html: links to the pages of the user's roles
+                "protect.core.context_processors.staff_navigation",  # base.html: links to the pages of the user's roles
             ],
         },
     },

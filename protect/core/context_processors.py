@@ -1,0 +1,30 @@
+"""Template context for every page: the menu of the pages the user's roles use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
+
+from protect.accounts.permissions import has_any_role, is_second_factor_verified
+from protect.accounts.roles import Role
+
+# (roles that see the link, label, URL name). Route names only: the core imports no case app.
+MENU = [
+    ((Role.CASEWORKER, Role.REVIEWER, Role.FINANCE, Role.COORDINATOR), N_("Cases"), "grants:queue"),
+    ((Role.REVIEWER, Role.COORDINATOR), N_("To review"), "grants:review-inbox"),
+    ((Role.FINANCE, Role.COORDINATOR), N_("To pay"), "grants:payments"),
+    ((Role.CASEWORKER, Role.COORDINATOR), N_("New request"), "grants:hotline-new"),
+    ((Role.DONOR, Role.COORDINATOR), N_("Dashboard"), "dashboards:donor"),
+    ((Role.COORDINATOR,), N_("Audit log"), "audit:log"),
+]
+
+
+def staff_navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not is_second_factor_verified(user):
+        return {"staff_nav": []}
+    return {"staff_nav": [(_(label), reverse(name)) for roles, label, name in MENU if has_any_role(user, roles)]}
