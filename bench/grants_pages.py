@@ -31,6 +31,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from grants.models import Grant
+    from grants.workflow import GRANT_WORKFLOW
     from protect.accounts.models import User
     from tests.helpers import login_verified
 
@@ -54,7 +55,7 @@ def main() -> None:
         return timings, len(queries), response.status_code, len(response.content)
 
     total = Grant.objects.count()
-    open_total = Grant.objects.filter(status__in=Grant.OPEN_STATUSES).count()
+    open_total = Grant.objects.filter(status__in=GRANT_WORKFLOW.group("open")).count()
     print(f"grants pages at {total:,} grants ({open_total:,} open), {args.runs} runs each, server side")
     print(f"  {'page':<44} {'p50 ms':>8} {'p95 ms':>8} {'mean':>7} {'queries':>8} {'status':>6} {'KB':>5}")
     for label, user, path in (

@@ -1,15 +1,12 @@
-"""Emergency grants: intake, workflow, routing, disbursement, reporting."""
+"""Emergency grants: a kind of case (intake details, review, decision, disbursement, reporting)."""
 
 from django.apps import AppConfig
 
-# How a case's timeline says each grants.* audit action: "<who> <phrase>" (protect.audit.phrases).
+# How a case's timeline says each grant-specific audit action: "<who> <phrase>" (protect.audit.phrases);
+# what every case shares (submitted, routed, notes, files, messages…) the kernel says.
 AUDIT_PHRASES = {
-    "grants.grant.submitted": "registered the request",
-    "grants.grant.route": "routed the case to a team and caseworker",
     "grants.grant.request_info": "put the case on hold for the requester's answer",
     "grants.grant.info_received": "resumed triage",
-    "grants.message.sent": "sent the requester a question",
-    "grants.message.received": "answered the question",
     "grants.grant.eligibility_checked": "updated the eligibility checklist",
     "grants.grant.submit_for_review": "sent the case for review",
     "grants.grant.reviewed": "recorded a review",
@@ -27,12 +24,6 @@ AUDIT_PHRASES = {
     "grants.report.waived": "waived the report",
     "grants.report.reminder_sent": "sent a reminder for the report",
     "grants.grant.close": "closed the case",
-    "grants.grant.escalated_near": "escalated the case: its deadline is near",
-    "grants.grant.escalated_overdue": "escalated the case: its deadline has passed",
-    "grants.note.added": "added a note",
-    "grants.file.attached": "attached a file",
-    "grants.file.downloaded": "downloaded a file",
-    "grants.grant.revealed": "viewed the confidential details",
 }
 
 
@@ -42,5 +33,7 @@ class GrantsConfig(AppConfig):
 
     def ready(self) -> None:
         from protect.audit.phrases import register_phrases
+
+        from . import workflow  # noqa: F401  registers the grant table with the engine
 
         register_phrases(AUDIT_PHRASES)

@@ -10,10 +10,13 @@ import datetime
 from django.core.management.base import OutputWrapper
 
 from protect.accounts.models import User
+from protect.cases.services.casefile import case_ask_requester
+from protect.cases.services.routing import case_route
 from protect.core import demo
 from protect.defenders.models import Defender
 
 from . import services
+from .models import Grant
 from .services import RequestDetails
 
 
@@ -39,12 +42,12 @@ def seed(out: OutputWrapper) -> None:
     def hotline(pseudonym: str, **overrides: object):
         grant, _ = services.grant_record_hotline(by=caseworker, defender=defenders[pseudonym],
                                                  details=_details(**overrides))
-        return services.grant_route(grant_id=grant.pk)
+        return case_route(model=Grant, case_id=grant.pk)
 
     # In triage, with a question waiting for the requester.
     grant = hotline("Kestrel", urgency="critical", needs=["physical_security", "secure_transport"],
                     amount_requested_minor=180_000)
-    services.grant_ask_requester(grant=grant, by=caseworker, question="Is the safe house still available?")
+    case_ask_requester(case=grant, by=caseworker, question="Is the safe house still available?")
 
     # Under review, recommended for approval.
     grant = hotline("Baobab", language="fr")

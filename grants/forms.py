@@ -15,10 +15,11 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from protect.cases.models import Urgency
 from protect.core.forms import MultipleFileField
 from protect.defenders.models import Kind, Profile, Region
 
-from .models import Disbursement, Grant, NeedKind, RiskKind, Urgency
+from .models import Disbursement, Grant, NeedKind, RiskKind
 from .services import VERIFICATION_CHOICES, RequestDetails
 
 if TYPE_CHECKING:
@@ -158,14 +159,6 @@ class DisbursementForm(forms.Form):
 class ReportForm(forms.Form):
     narrative = _text(_("What the report says"), rows=5)
     receipts = MultipleFileField(label=_("Receipts"), required=False)
-
-
-class NoteForm(forms.Form):
-    body = _text(_("Note (confidential, for the team)"), max_length=10_000)
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(label=_("File (PDF, image, text, ODT or DOCX)"))
 
 
 # --- hotline intake -----------------------------------------------------------------------------

@@ -7,21 +7,24 @@ statistics. `status` is written only by grants/workflow.py.
 
 from __future__ import annotations
 
-import secrets
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from protect.cases.models import Case, CaseEscalation, CaseFile, CaseMessage, CaseNote, case_indexes, reference_field
 from protect.crypto.fields import EncryptedJSONField, EncryptedTextField
 
-_REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read over a phone line
-
-
-def new_grant_reference() -> str:
-    return "G-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(10))
+# Status groups, one name per meaning; the workflow table (grants/workflow.py) is built on them.
+OPEN = ["submitted", "triage", "info_requested", "under_review", "approved", "disbursing", "reporting"]
+AWAITING_DECISION = ["submitted", "triage", "info_requested", "under_review"]  # the answer deadline runs
+DECIDABLE = ["triage", "info_requested", "under_review"]  # a caseworker or reviewer may still say no
+FUNDED = ["approved", "disbursing", "reporting", "closed"]  # money was granted: finance sees these
 
 
 class NeedKind(models.TextChoices):
@@ -51,67 +54,31 @@ class RiskKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Urgency(models.TextChoices):
-    CRITICAL = "critical", "Critical: in danger now"
-    HIGH = "high", "High: within days"
-    NORMAL = "normal", "Normal: within weeks"
+class Grant(Case):
+    kind = "grant"
 
-
-class Channel(models.TextChoices):
-    PUBLIC_FORM = "public_form", "Public request form"
-    HOTLINE = "hotline", "Hotline (phone or secure messenger)"
-    PARTNER = "partner", "Partner referral"
-
-
-_OPEN_Q = models.Q(status__in=[
-    "submitted", "triage", "info_requested", "under_review", "approved", "disbursing", "reporting",
-])
-
-
-class Grant(models.Model):
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", "Submitted"
-        TRIAGE = "triage", "Triage"
-        INFO_REQUESTED = "info_requested", "Information requested"
-        UNDER_REVIEW = "under_review", "Under review"
-        APPROVED = "approved", "Approved"
-        DISBURSING = "disbursing", "Disbursing"
-        REPORTING = "reporting", "Reporting"
-        CLOSED = "closed", "Closed"
-        REJECTED = "rejected", "Rejected"
-        REFERRED = "referred", "Referred"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-
-    OPEN_STATUSES = (
-        Status.SUBMITTED, Status.TRIAGE, Status.INFO_REQUESTED, Status.UNDER_REVIEW, Status.APPROVED,
-        Status.DISBURSING, Status.REPORTING,
-    )
+        SUBMITTED = "submitted", _("Submitted")
+        TRIAGE = "triage", _("Triage")
+        INFO_REQUESTED = "info_requested", _("Information requested")
+        UNDER_REVIEW = "under_review", _("Under review")
+        APPROVED = "approved", _("Approved")
+        DISBURSING = "disbursing", _("Disbursing")
+        REPORTING = "reporting", _("Reporting")
+        CLOSED = "closed", _("Closed")
+        REJECTED = "rejected", _("Rejected")
+        REFERRED = "referred", _("Referred")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class Recommendation(models.TextChoices):
         APPROVE = "approve", "Approve"
         REJECT = "reject", "Reject"
         REFER = "refer", "Refer to another mechanism"
 
-    reference = models.CharField(max_length=12, unique=True, default=new_grant_reference, editable=False)
-    crypto_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    defender = models.ForeignKey("defenders.Defender", on_delete=models.PROTECT, related_name="grants")
+    reference = reference_field("G-")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
-    status_changed_at = models.DateTimeField(null=True, blank=True)
-    submitted_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
-    # Intake
-    channel = models.CharField(max_length=20, choices=Channel.choices)
-    language = models.CharField(max_length=5, choices=settings.LANGUAGES, default="en")
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    referred_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="referred_grants"
-    )
-    country = models.CharField(max_length=2)
-    region = models.CharField(max_length=30)
     risk_kinds = models.JSONField(default=list)
-    urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     needs = models.JSONField(default=list)
     amount_requested_minor = models.PositiveBigIntegerField()
     currency = models.CharField(max_length=3, default="EUR")
@@ -122,21 +89,6 @@ class Grant(models.Model):
     need_details = EncryptedTextField(blank=True)
     other_funding = EncryptedTextField(blank=True)
     endorsers = EncryptedJSONField(default=list, blank=True)
-
-    # Requester access: receipt code (looked up by keyed hash) + passphrase (password hash)
-    receipt_index = models.CharField(max_length=64, unique=True, null=True, blank=True)
-    passphrase_hash = models.CharField(max_length=200, blank=True)
-    status_failures = models.PositiveIntegerField(default=0)
-    status_locked_until = models.DateTimeField(null=True, blank=True)
-
-    # Routing
-    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="grants")
-    caseworker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="grants_assigned"
-    )
-    routed_at = models.DateTimeField(null=True, blank=True)
-    sla_due_at = models.DateTimeField()  # set at intake from the urgency; the queue is ordered by it
-    sla_near_at = models.DateTimeField(db_index=True)  # when the "near its deadline" escalation fires
 
     # Triage: the eligibility checklist (an HRD, at risk because of that work, urgent, no other source)
     eligible_hrd = models.BooleanField(default=False)
@@ -176,15 +128,7 @@ class Grant(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        # The queue walks open cases in deadline order: partial indexes on open statuses let it
-        # stop after one page instead of sorting every open case.
-        indexes = [
-            models.Index(fields=["sla_due_at", "id"], name="grant_open_by_deadline", condition=_OPEN_Q),
-            models.Index(fields=["team", "sla_due_at", "id"], name="grant_team_open_by_deadline", condition=_OPEN_Q),
-            models.Index(fields=["caseworker", "sla_due_at", "id"], name="grant_cw_open_by_deadline",
-                         condition=_OPEN_Q),
-            models.Index(fields=["status", "sla_due_at", "id"], name="grant_status_sla"),
-        ]
+        indexes = case_indexes("grant", OPEN)
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(approved_amount_minor__isnull=True) | models.Q(approved_amount_minor__gt=0),
@@ -192,15 +136,12 @@ class Grant(models.Model):
             ),
         ]
 
-    def __str__(self) -> str:
-        return self.reference
+    def get_absolute_url(self) -> str:
+        return reverse("grants:case", args=[self.reference])
 
-    def get_data_key(self) -> Any:
-        return self.defender.get_data_key()
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in self.OPEN_STATUSES
+    @classmethod
+    def sla_hours(cls) -> Mapping[str, float]:
+        return settings.PROTECT_GRANT_SLA_HOURS
 
 
 class GrantUserObjectPermission(UserObjectPermissionBase):
@@ -258,67 +199,16 @@ class Disbursement(models.Model):
         return self.grant.get_data_key()
 
 
-class Message(models.Model):
-    """A question from a caseworker to the requester, or the requester's answer (status page)."""
-
-    class Direction(models.TextChoices):
-        TO_REQUESTER = "to_requester", "To the requester"
-        FROM_REQUESTER = "from_requester", "From the requester"
-
-    crypto_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="messages")
-    direction = models.CharField(max_length=20, choices=Direction.choices)
-    body = EncryptedTextField()
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.direction} message on grant {self.grant_id}"
-
-    def get_data_key(self) -> Any:
-        return self.grant.get_data_key()
+class Message(CaseMessage):
+    case = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="messages")
 
 
-class Note(models.Model):
-    """A caseworker's internal note on a case."""
-
-    crypto_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="notes")
-    body = EncryptedTextField()
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"note on grant {self.grant_id}"
-
-    def get_data_key(self) -> Any:
-        return self.grant.get_data_key()
+class Note(CaseNote):
+    case = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="notes")
 
 
-class GrantFile(models.Model):
-    class Kind(models.TextChoices):
-        ATTACHMENT = "attachment", "Attachment from the request"
-        RECEIPT = "receipt", "Receipt for the report"
-        DOCUMENT = "document", "Case document"
-
-    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="files")
-    file = models.OneToOneField("crypto.EncryptedFile", on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"{self.kind} of grant {self.grant_id}"
+class GrantFile(CaseFile):
+    case = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="files")
 
 
 class Report(models.Model):
@@ -337,19 +227,5 @@ class Report(models.Model):
         return self.grant.get_data_key()
 
 
-class Escalation(models.Model):
-    """An SLA threshold crossed and escalated to the team's coordinator: once per threshold."""
-
-    class Threshold(models.TextChoices):
-        NEAR = "near", "Near its deadline"
-        OVERDUE = "overdue", "Past its deadline"
-
-    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="escalations")
-    threshold = models.CharField(max_length=10, choices=Threshold.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["grant", "threshold"], name="one_escalation_per_threshold")]
-
-    def __str__(self) -> str:
-        return f"{self.threshold} escalation of grant {self.grant_id}"
+class Escalation(CaseEscalation):
+    case = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="escalations")

@@ -28,12 +28,14 @@ from django.core.validators import EmailValidator
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from protect.cases.models import Urgency
 from protect.core.errors import ProtectError
 from protect.core.forms import MultipleFileField, MultipleFileInput
 from protect.defenders.models import Kind, Profile, Region
 
-from .models import NeedKind, RiskKind, Urgency
-from .services import GrantError, RequestDetails
+from .models import NeedKind, RiskKind
+from .money import GrantError
+from .services import RequestDetails
 
 # --- labels of other apps' choices, translated ------------------------------------------------
 
@@ -84,7 +86,7 @@ NEED_LABELS: dict[str, Any] = {
 }
 
 
-def _translated(choices: Iterable[tuple[str, str]], labels: Mapping[str, Any]) -> list[tuple[str, Any]]:
+def _translated(choices: Iterable[tuple[str, Any]], labels: Mapping[str, Any]) -> list[tuple[str, Any]]:
     """The model's choices in the model's order, with our translated label (the model's as fallback)."""
     return [(value, labels.get(value, label)) for value, label in choices]
 

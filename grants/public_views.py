@@ -30,11 +30,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from protect.accounts.middleware import second_factor_exempt
+from protect.cases.models import CaseMessage
+from protect.cases.services.casefile import case_requester_reply
+from protect.cases.services.requester import case_for_requester
 from protect.core.csrf import ProtectCsrfViewMiddleware
 from protect.core.errors import NotFound, ProtectError
 from protect.crypto.errors import CryptoError
 
-from .models import Grant, Message
+from .models import Grant
 from .public_forms import (
     AnswerForm,
     PublicRequestForm,
@@ -52,7 +55,8 @@ from .ratelimit import (
     requests_per_minute,
     status_logins_per_minute,
 )
-from .services import grant_for_requester, grant_requester_reply, grant_submit_public
+from .services import grant_submit_public
+from .workflow import GRANT_WORKFLOW
 
 logger = logging.getLogger(__name__)
 csrf_logger = logging.getLogger("django.security.csrf")
@@ -259,7 +263,7 @@ def _thread_for_requester(grant: Grant) -> list[dict[str, Any]]:
     """The caseworkers' questions (decrypted) and only the dates of the requester's own answers."""
     thread: list[dict[str, Any]] = []
     for message in grant.messages.all():
-        if message.direction == Message.Direction.TO_REQUESTER:
+        if message.direction == CaseMessage.Direction.TO_REQUESTER:
             thread.append({"question": True, "text": message.body, "at": message.created_at})
         else:
             thread.append({"question": False, "at": message.created_at})  # the body is never read
@@ -286,7 +290,7 @@ def _render_status(request: HttpRequest, url_lang: str | None, grant: Grant, ans
         return _render_login(request, url_lang, notice=_("This request can no longer be shown."))
     context = _context(
         url_lang, "request-status", grant_status=grant.status, sentence=STATUS_SENTENCES.get(grant.status, ""),
-        thread=thread, can_answer=grant.is_open, answer_form=answer_form,
+        thread=thread, can_answer=GRANT_WORKFLOW.in_group(grant, "open"), answer_form=answer_form,
         minutes=status_access_seconds() // 60,
     )
     return render(request, "grants/public/status.html", context)
@@ -300,7 +304,7 @@ def _status_login(request: HttpRequest, url_lang: str | None) -> HttpResponse:
     if not form.is_valid():
         return _render_login(request, url_lang, error=_("Enter your receipt code and your passphrase."))
     try:
-        grant = grant_for_requester(receipt_code=form.cleaned_data["receipt_code"],
+        grant = case_for_requester(receipt_code=form.cleaned_data["receipt_code"],
                                     passphrase=form.cleaned_data["passphrase"])
     except NotFound:
         # Same words whether the receipt exists, the passphrase is wrong or the receipt is paused.
@@ -330,7 +334,7 @@ def request_status(request: HttpRequest, *, url_lang: str | None) -> HttpRespons
         form = AnswerForm(request.POST)
         if form.is_valid():
             try:
-                grant_requester_reply(grant=grant, body=form.cleaned_data["body"])
+                case_requester_reply(case=grant, body=form.cleaned_data["body"])
             except ProtectError as exc:
                 form.add_error("body", _reply_error(exc))
             else:

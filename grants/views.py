@@ -19,10 +19,8 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -31,14 +29,19 @@ from protect.accounts.permissions import has_any_role, has_role, role_required
 from protect.accounts.roles import Role
 from protect.audit.phrases import describe
 from protect.audit.selectors import audit_events_for
-from protect.core.errors import NotFound, PermissionDenied, ProtectError
+from protect.cases import selectors as case_selectors
+from protect.cases.access import can_see_narrative
+from protect.cases.services.casefile import case_ask_requester
+from protect.cases.views import CaseFileViews, NoteForm, UploadForm, act
+from protect.core.errors import NotFound, ProtectError, form_errors_from
 from protect.defenders.models import Region
+from protect.defenders.selectors import defender_get_visible
 
 from . import forms as grant_forms
 from . import selectors, services
-from .models import Approval, Grant, GrantFile, NeedKind, RiskKind
-from .permissions import can_act_on_grant, can_see_narrative
-from .workflow import GRANT_WORKFLOW, PAGE_ACTIONS
+from .models import Grant, NeedKind, RiskKind
+from .money import approvals_needed, to_eur_minor
+from .workflow import GRANT_WORKFLOW, awaiting_cosigner
 
 S = Grant.Status
 CASE_ROLES = (Role.CASEWORKER, Role.REVIEWER, Role.FINANCE, Role.COORDINATOR)
@@ -46,7 +49,6 @@ CASE_ROLES = (Role.CASEWORKER, Role.REVIEWER, Role.FINANCE, Role.COORDINATOR)
 # refusal never depends on what was typed or on whether the case exists.
 DECIDING_ROLES = (Role.REVIEWER, Role.COORDINATOR)
 INTAKE_ROLES = (Role.CASEWORKER, Role.COORDINATOR)
-PRE_DECISION = (S.SUBMITTED, S.TRIAGE, S.INFO_REQUESTED, S.UNDER_REVIEW)  # the SLA runs until a decision
 CONFIDENTIAL_FIELDS = ["incident", "threat", "need_details", "other_funding", "endorsers",
                        "defender.legal_name", "defender.contacts"]
 NEED_LABELS = dict(NeedKind.choices)
@@ -65,10 +67,6 @@ def _grant_or_404(request: HttpRequest, reference: str) -> Grant:
         return selectors.grant_get_for(request.user, reference)
     except NotFound:
         raise Http404(_("No such case.")) from None
-
-
-def _case_url(grant: Grant) -> str:
-    return reverse("grants:case", args=[grant.reference])
 
 
 # --- navigation (a context processor: base.html shows each role the pages it uses) -------------
@@ -95,7 +93,7 @@ def _row(grant: Grant, now: Any) -> dict[str, Any]:
     return {
         "grant": grant,
         "needs": [NEED_LABELS.get(code, code) for code in grant.needs],
-        "overdue": grant.status in PRE_DECISION and grant.sla_due_at < now,
+        "overdue": case_selectors.is_overdue(grant, now),
     }
 
 
@@ -109,9 +107,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     form = grant_forms.QueueFilterForm(request.GET)
     form.is_valid()  # a value that does not validate is dropped (and marked); the others still filter
     data = form.cleaned_data
-    filters = selectors.QueueFilters(scope=scope, status=data.get("status", ""), urgency=data.get("urgency", ""),
-                                     country=data.get("country", ""), need=data.get("need", ""))
-    page = selectors.grant_queue(request.user, filters, cursor=data.get("cursor", ""))
+    filters = case_selectors.QueueFilters(scope=scope, status=data.get("status", ""),
+                                          urgency=data.get("urgency", ""), country=data.get("country", ""))
+    page = selectors.grant_queue(request.user, filters, need=data.get("need", ""), cursor=data.get("cursor", ""))
     return render(request, "grants/staff/queue.html", {
         "form": form, "scopes": scopes, "scope": scope, "rows": [_row(g, page.now) for g in page.rows],
         "next_cursor": page.next_cursor, "paged": bool(data.get("cursor")),
@@ -146,14 +144,6 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 def _intake_key(user: Any, token: str) -> str:
     return f"grants:hotline-intake:{user.pk}:{token}"
-
-
-def _add_validation_error(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @role_required(*INTAKE_ROLES)
@@ -195,8 +185,6 @@ def hotline_new(request: HttpRequest) -> HttpResponse:
         defender = None
         reference = form.cleaned_data["defender_reference"]
         if reference:
-            from protect.defenders.selectors import defender_get_visible
-
             try:
                 defender = defender_get_visible(user=request.user, reference=reference)
             except NotFound:
@@ -207,11 +195,8 @@ def hotline_new(request: HttpRequest) -> HttpResponse:
                 by=request.user, defender=defender, defender_data=None if defender else form.defender_data(),
                 details=form.request_details(), attachments=form.cleaned_data["attachments"],
             )
-        except ValidationError as exc:
-            _add_validation_error(form, exc)
-            return refuse()
         except ProtectError as exc:
-            form.add_error(None, exc.message)
+            form_errors_from(form, exc)
             return refuse(exc.status_code)
     except BaseException:
         cache.delete(key)  # an unexpected failure recorded nothing either: let the form be sent again
@@ -223,13 +208,23 @@ def hotline_new(request: HttpRequest) -> HttpResponse:
 # --- the case page ------------------------------------------------------------------------------
 
 
+# Each form of the case page and the workflow step that decides whether the page offers it.
+FORM_STEPS = {
+    "eligibility": "update_eligibility", "question": "ask_requester", "submit_for_review": "submit_for_review",
+    "review": "record_review", "approve": "record_approval", "reject": "reject", "refer": "refer",
+    "withdraw": "withdraw", "return_to_triage": "return_to_triage", "info_received": "info_received",
+    "close": "close", "payment": "record_payment", "report": "receive_report", "waive": "waive_report",
+    "note": "add_note", "upload": "attach_file",
+}
+
+
 def _case_forms(
-    request: HttpRequest, grant: Grant, bound: dict[str, forms.Form], approvals: list[Approval],
-    show: dict[str, bool], readable: bool,
-) -> dict[str, Any]:
+    request: HttpRequest, grant: Grant, bound: dict[str, forms.Form], shown: set[str], readable: bool,
+) -> dict[str, forms.Form]:
     """The forms the case page shows, the bound one (re-rendered with its errors) in its place. Only
     those shown are built: a form's initial values may decrypt, or query, what others must not."""
     user = request.user
+    approvals = list(grant.approvals.all())
     first_approval_amount = approvals[0].amount_minor if approvals else None  # a co-signer agrees on the same
     built: dict[str, Callable[[], forms.Form]] = {
         "eligibility": lambda: grant_forms.EligibilityForm.for_grant(grant),
@@ -253,10 +248,10 @@ def _case_forms(
         "payment": grant_forms.DisbursementForm,
         "report": grant_forms.ReportForm,
         "waive": grant_forms.ReasonForm,
-        "note": grant_forms.NoteForm,
-        "upload": grant_forms.UploadForm,
+        "note": NoteForm,
+        "upload": UploadForm,
     }
-    page_forms = {name: bound.get(name) or make() for name, make in built.items() if show.get(name)}
+    page_forms = {name: bound.get(name) or make() for name, make in built.items() if name in shown}
     for name, form in page_forms.items():
         form.auto_id = f"id_{name}_%s"  # several forms share field names (reason): ids stay unique
     return page_forms
@@ -287,54 +282,21 @@ def _render_case(
     confidential: bool = False,
 ) -> HttpResponse:
     user = request.user
-    narrative = can_see_narrative(user)
     erased = grant.defender.is_erased
-    can_act = can_act_on_grant(user, grant)
-    roles = {role for role in Role if has_role(user, role)}
-    available = {t.name for t in GRANT_WORKFLOW.available(grant, user)} & set(PAGE_ACTIONS)
-    if grant.status == S.UNDER_REVIEW and not roles & {Role.REVIEWER, Role.COORDINATOR}:
-        available.discard("reject")  # the guard refuses it: once under review, reviewers decide
-    approvals = list(selectors.grant_approvals(grant))
+    readable = can_see_narrative(user) and not erased
+    allowed = GRANT_WORKFLOW.available(grant, user, set(FORM_STEPS.values()))
+    shown = {name for name, step in FORM_STEPS.items() if step in allowed}
+    approvals = list(grant.approvals.all())  # prefetched with the case
     disbursements = list(selectors.grant_disbursements(grant)) if grant.approved_amount_minor else []
     paid = sum(d.amount_minor for d in disbursements)
-    has_report = hasattr(grant, "report")
-    staff = bool(roles & {Role.CASEWORKER, Role.COORDINATOR})
     # Approvals so far are for one amount (the service insists); it decides how many are needed.
-    needed = None
-    if approvals:
-        needed = services.approvals_needed(services.to_eur_minor(approvals[0].amount_minor, grant.eur_rate))
-    approved_by_me = any(a.approver_id == user.pk for a in approvals)
-    # A first approval above the threshold without a co-signer yet: its approver may still name one.
-    awaiting_cosigner = needed is not None and len(approvals) < needed and grant.second_approver_id is None
-    show = {
-        "eligibility": can_act and staff and grant.status in (S.TRIAGE, S.INFO_REQUESTED),
-        "question": narrative and can_act and bool(grant.receipt_index) and (
-            "request_info" in available
-            or (grant.status == S.INFO_REQUESTED and bool(roles & {Role.CASEWORKER, Role.REVIEWER, Role.COORDINATOR}))
-        ),
-        "submit_for_review": "submit_for_review" in available,
-        "review": can_act and grant.status == S.UNDER_REVIEW and user.pk != grant.prepared_by_id and (
-            user.pk == grant.reviewer_id or Role.COORDINATOR in roles),
-        "approve": can_act and grant.status == S.UNDER_REVIEW and bool(roles & {Role.REVIEWER, Role.COORDINATOR})
-        and bool(grant.recommendation) and user.pk != grant.prepared_by_id
-        and (not approved_by_me or awaiting_cosigner),
-        "payment": Role.FINANCE in roles and grant.status in (S.APPROVED, S.DISBURSING),
-        "report": can_act and staff and grant.status == S.REPORTING and not has_report
-        and grant.report_waived_by_id is None,
-        "waive": Role.COORDINATOR in roles and grant.status == S.REPORTING and not has_report
-        and grant.report_waived_by_id is None,
-        "note": narrative and can_act and not erased,
-        "upload": narrative and can_act and not erased,
-        **{name: name in available
-           for name in ("reject", "refer", "withdraw", "return_to_triage", "info_received", "close")},
-    }
+    needed = approvals_needed(to_eur_minor(approvals[0].amount_minor, grant.eur_rate)) if approvals else None
+    cosigner_pending = awaiting_cosigner(grant)
     threshold_minor = settings.PROTECT_GRANT_SECOND_APPROVAL_EUR * 100
-    largest_eur = max(grant.amount_requested_eur_minor,
-                      services.to_eur_minor(grant.proposed_amount_minor or 0, grant.eur_rate))
+    largest_eur = max(grant.amount_requested_eur_minor, to_eur_minor(grant.proposed_amount_minor or 0, grant.eur_rate))
     # A co-signer is named by the first approver, when the amount may need one.
-    show_second_approver = (not approvals and largest_eur > threshold_minor) or awaiting_cosigner
-    readable = narrative and not erased
-    all_forms = _case_forms(request, grant, bound or {}, approvals, show, readable)
+    show_second_approver = (not approvals and largest_eur > threshold_minor) or cosigner_pending
+    all_forms = _case_forms(request, grant, bound or {}, shown, readable)
     if "approve" in all_forms and not show_second_approver:
         del all_forms["approve"].fields["second_approver"]
     context = {
@@ -351,21 +313,21 @@ def _render_case(
         "needs": [NEED_LABELS.get(code, code) for code in grant.needs],
         "risks": [RISK_LABELS.get(code, code) for code in grant.risk_kinds],
         "region": REGION_LABELS.get(grant.region, grant.region),
-        "overdue": grant.status in PRE_DECISION and grant.sla_due_at < timezone.now(),
+        "overdue": case_selectors.is_overdue(grant, timezone.now()),
         "approvals": [{"approval": a, "amount": money(a.amount_minor, grant.currency)} for a in approvals],
         "approvals_needed": needed,
-        "awaiting_cosigner": awaiting_cosigner and grant.status == S.UNDER_REVIEW,
+        "awaiting_cosigner": cosigner_pending and grant.status == S.UNDER_REVIEW,
         "disbursements": [{"d": d, "amount": money(d.amount_minor, d.currency)} for d in disbursements],
-        "show_payee_details": bool(roles & {Role.FINANCE, Role.COORDINATOR}) and not erased,
-        "has_report": has_report,
+        "show_payee_details": has_any_role(user, (Role.FINANCE, Role.COORDINATOR)) and not erased,
+        "has_report": hasattr(grant, "report"),
         "verification_labels": [services.VERIFICATION_CHOICES.get(v, v) for v in grant.verification],
-        "messages_list": list(selectors.grant_messages(grant)) if readable else [],
-        "notes": list(selectors.grant_notes(grant)) if readable else [],
-        "files": [] if erased else list(selectors.grant_files_for(user, grant)),
+        "messages_list": list(case_selectors.case_messages(grant)) if readable else [],
+        "notes": list(case_selectors.case_notes(grant)) if readable else [],
+        "files": [] if erased else list(case_selectors.case_files_for(user, grant)),
         "duplicates": _duplicates(grant) if readable else [],
         "timeline": [(event, describe(event)) for event in audit_events_for(grant)],
-        "show": show,
-        "any_action": any(show.values()),
+        "show": dict.fromkeys(shown, True),
+        "any_action": bool(shown),
         "forms": all_forms,
     }
     return render(request, "grants/staff/case.html", context, status=status)
@@ -377,38 +339,11 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return _render_case(request, _grant_or_404(request, reference))
 
 
-@role_required(*CASE_ROLES)
-@require_POST
-def case_reveal(request: HttpRequest, reference: str) -> HttpResponse:
-    """Show the confidential details, once per click, each time audited. The answer is the page
-    itself (nothing to repeat on reload but another audited reveal)."""
-    grant = _grant_or_404(request, reference)
-    if not can_see_narrative(request.user):
-        messages.error(request, _("Finance does not see the confidential details of a case."))
-        return _render_case(request, grant, status=403)
-    if grant.defender.is_erased:
-        messages.error(request, _("The defender's data was erased; it can no longer be read."))
-        return _render_case(request, grant, status=410)
-    services.grant_reveal(grant=grant, by=request.user, fields=CONFIDENTIAL_FIELDS)
-    return _render_case(request, grant, confidential=True)
-
-
-@role_required(*CASE_ROLES)
-@require_GET
-def case_file(request: HttpRequest, reference: str, file_id: int) -> HttpResponse:
-    from protect.crypto.files import encrypted_file_response
-
-    grant = _grant_or_404(request, reference)
-    grant_file = selectors.grant_files_for(request.user, grant).filter(pk=file_id).first()
-    if grant_file is None:
-        raise Http404(_("No such file."))
-    try:
-        response: HttpResponse = encrypted_file_response(grant_file.file)  # type: ignore[assignment]
-    except ProtectError as exc:  # erased owner, missing or damaged file: refused before any byte
-        messages.error(request, exc.message)
-        return redirect(_case_url(grant))
-    services.grant_record_download(grant=grant, by=request.user, grant_file=grant_file)
-    return response
+_CASE_FILE = CaseFileViews(Grant, _render_case, CASE_ROLES, CONFIDENTIAL_FIELDS)
+case_reveal = _CASE_FILE.reveal()
+case_file = _CASE_FILE.download()
+case_note = _CASE_FILE.note()
+case_upload = _CASE_FILE.upload()
 
 
 # --- actions: one small view per form, one service each ------------------------------------------
@@ -418,22 +353,8 @@ def _act(
     request: HttpRequest, reference: str, name: str, form: forms.Form, run: Callable[[Grant, dict[str, Any]], Any],
     done: str,
 ) -> HttpResponse:
-    """Validate `form`, run one service; on success redirect to the case with `done`; otherwise
-    re-render the case page with the message and the form as filled in (nothing was changed)."""
-    grant = _grant_or_404(request, reference)
-    if not form.is_valid():
-        messages.error(request, _("Nothing was changed: correct what is marked in the form."))
-        return _render_case(request, grant, status=400, bound={name: form})
-    try:
-        run(grant, form.cleaned_data)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return _render_case(request, _grant_or_404(request, reference), status=400, bound={name: form})
-    except ProtectError as exc:
-        messages.error(request, exc.message)
-        return _render_case(request, _grant_or_404(request, reference), status=exc.status_code, bound={name: form})
-    messages.success(request, done)
-    return redirect(_case_url(grant))
+    return act(request, _grant_or_404(request, reference), name, form, run, done, _render_case,
+               lambda: _grant_or_404(request, reference))
 
 
 @role_required(*CASE_ROLES)
@@ -448,8 +369,7 @@ def case_eligibility(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def case_ask(request: HttpRequest, reference: str) -> HttpResponse:
     return _act(request, reference, "question", grant_forms.QuestionForm(request.POST),
-                lambda grant, data: services.grant_ask_requester(grant=grant, by=request.user,
-                                                                 question=data["question"]),
+                lambda grant, data: case_ask_requester(case=grant, by=request.user, question=data["question"]),
                 _("Question sent; the case waits for the answer."))
 
 
@@ -546,26 +466,3 @@ def case_waive(request: HttpRequest, reference: str) -> HttpResponse:
     return _act(request, reference, "waive", grant_forms.ReasonForm(request.POST),
                 lambda grant, data: services.grant_waive_report(grant=grant, by=request.user, reason=data["reason"]),
                 _("Report waived."))
-
-
-@role_required(*CASE_ROLES)
-@require_POST
-def case_note(request: HttpRequest, reference: str) -> HttpResponse:
-    return _act(request, reference, "note", grant_forms.NoteForm(request.POST),
-                lambda grant, data: services.grant_add_note(grant=grant, by=request.user, body=data["body"]),
-                _("Note added."))
-
-
-@role_required(*CASE_ROLES)
-@require_POST
-def case_upload(request: HttpRequest, reference: str) -> HttpResponse:
-    def run(grant: Grant, data: dict[str, Any]) -> Any:
-        # grant_attach_file serves intake too (before anyone is assigned), so the rule is checked here,
-        # with the permission helpers every other check uses.
-        if not (can_see_narrative(request.user) and can_act_on_grant(request.user, grant)):
-            raise PermissionDenied(_("You may not add files to this case."))
-        return services.grant_attach_file(grant=grant, by=request.user, uploaded_file=data["file"],
-                                          kind=GrantFile.Kind.DOCUMENT)
-
-    return _act(request, reference, "upload", grant_forms.UploadForm(request.POST, request.FILES), run,
-                _("File added."))

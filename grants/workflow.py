@@ -1,4 +1,5 @@
-"""The grant state machine: its transition table and guards. The engine is protect/workflow.py.
+"""The grant state machine: its steps (transitions and state-gated actions), guards and status
+groups. The engine is protect/workflow.py; the routing step is the kernel's.
 
 submitted → triage ⇄ info_requested → under_review → approved → disbursing → reporting → closed,
 exits rejected, referred (to another mechanism), withdrawn.
@@ -8,17 +9,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from protect.accounts.permissions import has_any_role, has_role
 from protect.accounts.roles import Role
-from protect.workflow import SYSTEM, Workflow, WorkflowError, transition
+from protect.cases.access import can_act
+from protect.cases.services.routing import route_effect, route_guard
+from protect.workflow import SYSTEM, Workflow, WorkflowError, action, transition
 
-from .models import Grant
-from .permissions import can_act_on_grant
+from .models import AWAITING_DECISION, DECIDABLE, FUNDED, OPEN, Grant
+from .money import GrantError, approvals_needed, to_eur_minor
 
 S = Grant.Status
-PRE_DECISION = (S.TRIAGE, S.INFO_REQUESTED, S.UNDER_REVIEW)
+STAFF = {Role.CASEWORKER, Role.COORDINATOR}
+DECIDERS = {Role.REVIEWER, Role.COORDINATOR}
+READERS = STAFF | {Role.REVIEWER}  # who reads and writes the case file (finance never does)
+EVERY_STATUS = S.values
 
 
 def _require_text(params: dict[str, Any], key: str, what: str) -> None:
@@ -26,12 +33,63 @@ def _require_text(params: dict[str, Any], key: str, what: str) -> None:
         raise WorkflowError(f"{what} is required.", code=f"{key}_required")
 
 
-# --- guards: raise WorkflowError to refuse; they see the locked row -------------------------
+# --- when: may this person take the step on this case now (before anything is typed) -----------
 
 
-def _guard_route(grant: Grant, by: Any, params: dict[str, Any]) -> None:
-    if params.get("team") is None:
-        raise WorkflowError("No team can take this case: create a team for its region first.", code="no_team")
+def _not_preparer(grant: Grant, by: Any, verb: str) -> None:
+    if grant.prepared_by_id is not None and grant.prepared_by_id == getattr(by, "pk", None):
+        raise GrantError(f"You prepared this case: someone else must {verb} it.", code="four_eyes")
+
+
+def _when_review(grant: Grant, by: Any) -> None:
+    _not_preparer(grant, by, "review")
+    if grant.reviewer_id != getattr(by, "pk", None) and not has_role(by, Role.COORDINATOR):
+        raise WorkflowError("This case was sent to another reviewer.", code="not_your_review")
+
+
+def _when_decide(grant: Grant, by: Any) -> None:
+    """Four eyes and a recorded review, re-checked on the locked row so no path to `approved` skips them."""
+    _not_preparer(grant, by, "approve")
+    if not grant.recommendation:
+        raise GrantError("Record the review (recommendation and verification) before approving.",
+                            code="review_missing")
+
+
+def _when_approve(grant: Grant, by: Any) -> None:
+    """And one approval per person, unless a co-signer is still to be named."""
+    _when_decide(grant, by)
+    if by is not None and any(a.approver_id == by.pk for a in grant.approvals.all()) and not awaiting_cosigner(grant):
+        raise WorkflowError("You approved this case already; a second approver must co-sign.", code="approved_once")
+
+
+def awaiting_cosigner(grant: Grant) -> bool:
+    """A first approval above the threshold and no co-signer named yet: its approver may name one."""
+    approvals = list(grant.approvals.all())
+    return (bool(approvals) and grant.second_approver_id is None
+            and len(approvals) < approvals_needed(to_eur_minor(approvals[0].amount_minor, grant.eur_rate)))
+
+
+def _when_report_open(grant: Grant, by: Any) -> None:
+    if hasattr(grant, "report") or grant.report_waived_by_id is not None:
+        raise WorkflowError("The report was received or waived already.", code="report_done")
+
+
+def _when_readable(grant: Grant, by: Any) -> None:
+    if grant.defender.is_erased:
+        raise WorkflowError("The defender's data was erased; nothing can be added to this case.", code="erased")
+
+
+def _when_has_status_page(grant: Grant, by: Any) -> None:
+    if not grant.receipt_index:
+        raise WorkflowError("This requester has no status page to read a question on.", code="no_status_page")
+
+
+def _when_reject(grant: Grant, by: Any) -> None:
+    if grant.status == S.UNDER_REVIEW and by is not None and not has_any_role(by, DECIDERS):
+        raise WorkflowError("Once under review, only a reviewer or a coordinator can reject.", code="reviewer_only")
+
+
+# --- guards: check what was typed; they see the locked row ---------------------------------------
 
 
 def _guard_submit_for_review(grant: Grant, by: Any, params: dict[str, Any]) -> None:
@@ -57,24 +115,8 @@ def _guard_submit_for_review(grant: Grant, by: Any, params: dict[str, Any]) -> N
         raise WorkflowError("The chosen reviewer is not an active reviewer.", code="reviewer_invalid")
 
 
-def _guard_approve(grant: Grant, by: Any, params: dict[str, Any]) -> None:
-    # The service has checked amounts and counted approvals; this re-checks the four-eyes rule
-    # on the locked row, so no path to `approved` can skip it.
-    if grant.prepared_by_id is not None and grant.prepared_by_id == getattr(by, "pk", None):
-        raise WorkflowError("You prepared this case: someone else must approve it.", code="four_eyes")
-    if not grant.recommendation:
-        raise WorkflowError("Record the review (recommendation and verification) before approving.",
-                            code="review_missing")
-
-
 def _guard_reason(grant: Grant, by: Any, params: dict[str, Any]) -> None:
     _require_text(params, "reason", "A reason")
-
-
-def _guard_reject(grant: Grant, by: Any, params: dict[str, Any]) -> None:
-    _require_text(params, "reason", "A reason")
-    if grant.status == S.UNDER_REVIEW and by is not None and not has_any_role(by, (Role.REVIEWER, Role.COORDINATOR)):
-        raise WorkflowError("Once under review, only a reviewer or a coordinator can reject.", code="reviewer_only")
 
 
 def _guard_refer(grant: Grant, by: Any, params: dict[str, Any]) -> None:
@@ -93,14 +135,6 @@ def _guard_fully_paid(grant: Grant, by: Any, params: dict[str, Any]) -> None:
 
 
 # --- effects: write the fields a transition owns besides status ------------------------------
-
-
-def _effect_route(grant: Grant, by: Any, params: dict[str, Any]) -> list[str]:
-    grant.team = params["team"]
-    grant.caseworker = params.get("caseworker")
-    grant.sla_due_at = params["sla_due_at"]
-    grant.routed_at = timezone.now()
-    return ["team", "caseworker", "sla_due_at", "routed_at"]
 
 
 def _effect_submit_for_review(grant: Grant, by: Any, params: dict[str, Any]) -> list[str]:
@@ -139,44 +173,53 @@ def _effect_close(grant: Grant, by: Any, params: dict[str, Any]) -> list[str]:
     return ["closed_at"]
 
 
-STAFF = {Role.CASEWORKER, Role.COORDINATOR}
-
 GRANT_WORKFLOW: Workflow[Grant] = Workflow(
     model=Grant,
     audit_prefix="grants.grant",
-    object_check=can_act_on_grant,
-    transitions=[
+    object_check=can_act,
+    groups={"open": OPEN, "awaiting_decision": AWAITING_DECISION, "decidable": DECIDABLE, "funded": FUNDED},
+    role_scope={Role.FINANCE: Q(status__in=FUNDED)},
+    steps=[
         transition("route", sources=[S.SUBMITTED], target=S.TRIAGE, roles={SYSTEM, Role.COORDINATOR},
-                   label="Route", guard=_guard_route, effect=_effect_route),
-        transition("request_info", sources=[S.TRIAGE, S.UNDER_REVIEW], target=S.INFO_REQUESTED,
-                   roles=STAFF | {Role.REVIEWER}, label="Ask the requester a question"),
+                   label="Route", guard=route_guard, effect=route_effect),
+        action("update_eligibility", states=[S.TRIAGE, S.INFO_REQUESTED], roles=STAFF,
+               label="Update the eligibility checklist"),
+        action("ask_requester", states=[S.TRIAGE, S.UNDER_REVIEW, S.INFO_REQUESTED], roles=READERS,
+               label="Ask the requester a question", when=_when_has_status_page),
+        transition("request_info", sources=[S.TRIAGE, S.UNDER_REVIEW], target=S.INFO_REQUESTED, roles=READERS,
+                   label="Put the case on hold for the requester's answer"),
         transition("info_received", sources=[S.INFO_REQUESTED], target=S.TRIAGE, roles=STAFF | {SYSTEM},
                    label="Resume triage"),
         transition("submit_for_review", sources=[S.TRIAGE], target=S.UNDER_REVIEW, roles=STAFF,
                    label="Send for review", guard=_guard_submit_for_review, effect=_effect_submit_for_review,
                    audit_params=("reviewer_id",)),
-        transition("return_to_triage", sources=[S.UNDER_REVIEW], target=S.TRIAGE,
-                   roles={Role.REVIEWER, Role.COORDINATOR}, label="Return to triage", guard=_guard_reason),
-        transition("approve", sources=[S.UNDER_REVIEW], target=S.APPROVED, roles={Role.REVIEWER, Role.COORDINATOR},
-                   label="Approve", guard=_guard_approve, effect=_effect_approve,
+        action("record_review", states=[S.UNDER_REVIEW], roles=DECIDERS, label="Record the review",
+               when=_when_review),
+        transition("return_to_triage", sources=[S.UNDER_REVIEW], target=S.TRIAGE, roles=DECIDERS,
+                   label="Return to triage", guard=_guard_reason),
+        action("record_approval", states=[S.UNDER_REVIEW], roles=DECIDERS, label="Approve", when=_when_approve),
+        transition("approve", sources=[S.UNDER_REVIEW], target=S.APPROVED, roles=DECIDERS, label="Approve",
+                   when=_when_decide, effect=_effect_approve,
                    audit_params=("amount_minor", "amount_eur_minor", "approvals")),
-        transition("reject", sources=PRE_DECISION, target=S.REJECTED, roles=STAFF | {Role.REVIEWER},
-                   label="Reject", guard=_guard_reject, effect=_effect_decide_with_reason),
-        transition("refer", sources=PRE_DECISION, target=S.REFERRED, roles=STAFF | {Role.REVIEWER},
+        transition("reject", sources=DECIDABLE, target=S.REJECTED, roles=READERS, label="Reject",
+                   when=_when_reject, guard=_guard_reason, effect=_effect_decide_with_reason),
+        transition("refer", sources=DECIDABLE, target=S.REFERRED, roles=READERS,
                    label="Refer to another mechanism", guard=_guard_refer, effect=_effect_refer,
                    audit_params=("referred_to",)),
-        transition("withdraw", sources=[S.SUBMITTED, *PRE_DECISION], target=S.WITHDRAWN, roles=STAFF | {SYSTEM},
+        transition("withdraw", sources=[S.SUBMITTED, *DECIDABLE], target=S.WITHDRAWN, roles=STAFF | {SYSTEM},
                    label="Withdraw", guard=_guard_reason, effect=_effect_decide_with_reason),
+        action("record_payment", states=[S.APPROVED, S.DISBURSING], roles={Role.FINANCE}, label="Record a payment"),
         transition("start_disbursing", sources=[S.APPROVED], target=S.DISBURSING, roles={Role.FINANCE},
                    label="Start paying"),
         transition("fully_paid", sources=[S.DISBURSING], target=S.REPORTING, roles={Role.FINANCE},
                    label="Mark fully paid", guard=_guard_fully_paid, effect=_effect_fully_paid),
+        action("receive_report", states=[S.REPORTING], roles=STAFF, label="Receive the report",
+               when=_when_report_open),
+        action("waive_report", states=[S.REPORTING], roles={Role.COORDINATOR}, label="Waive the report",
+               when=_when_report_open),
         transition("close", sources=[S.REPORTING], target=S.CLOSED, roles=STAFF, label="Close",
                    guard=_guard_close, effect=_effect_close),
+        action("add_note", states=EVERY_STATUS, roles=READERS, label="Add a note", when=_when_readable),
+        action("attach_file", states=EVERY_STATUS, roles=READERS, label="Add a file", when=_when_readable),
     ],
-)
-
-# Actions a person triggers from the case page directly (others run inside services).
-PAGE_ACTIONS = (
-    "request_info", "info_received", "submit_for_review", "return_to_triage", "reject", "refer", "withdraw", "close",
 )

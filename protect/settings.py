@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "protect.crypto",
     "protect.audit",
     "protect.defenders",
+    "protect.cases",
     "protect.outbox",
     "protect.delivery",
     "protect.dashboards",
@@ -272,7 +273,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "heartbeat": {"task": "protect.heartbeat", "schedule": timedelta(seconds=30)},
     "outbox-relay": {"task": "protect.outbox.relay", "schedule": timedelta(seconds=10)},
-    "grants-sla-sweep": {"task": "grants.sweep_sla", "schedule": timedelta(minutes=5)},
+    "cases-sla-sweep": {"task": "cases.sweep_sla", "schedule": timedelta(minutes=5)},
     "grants-report-reminders": {"task": "grants.report_reminders", "schedule": timedelta(hours=6)},
 }
 

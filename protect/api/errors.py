@@ -12,5 +12,8 @@ from protect.core.errors import ProtectError
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ProtectError):
-        return Response({"error": exc.code, "detail": exc.message}, status=exc.status_code)
+        body: dict[str, Any] = {"error": exc.code, "detail": exc.message}
+        if exc.field:
+            body["field"] = exc.field
+        return Response(body, status=exc.status_code)
     return drf_exception_handler(exc, context)

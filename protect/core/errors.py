@@ -4,16 +4,22 @@ The UI shows `message`; the API maps it once to a 4xx (protect.api.errors)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
 
 class ProtectError(Exception):
-    """A rule of the domain said no. The message is safe to show to the person who asked."""
+    """A rule of the domain said no. The message is safe to show to the person who asked;
+    `field` names the input it concerns (a form shows it there), or is None for the whole request."""
 
     status_code = 400
 
-    def __init__(self, message: str, *, code: str = "invalid") -> None:
+    def __init__(self, message: str, *, code: str = "invalid", field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
+        self.field = field
 
 
 class PermissionDenied(ProtectError):
@@ -35,3 +41,29 @@ class Conflict(ProtectError):
 
     def __init__(self, message: str, *, code: str = "conflict") -> None:
         super().__init__(message, code=code)
+
+
+class InvalidInput(ProtectError):
+    """Several inputs refused at once (a model's own validation): `errors` maps field → messages."""
+
+    def __init__(self, errors: dict[str, list[str]], *, code: str = "invalid") -> None:
+        first_field, first = next(iter(errors.items()), (None, ["Invalid input."]))
+        super().__init__(" ".join(first), code=code, field=first_field)
+        self.errors = errors
+
+
+def clean_or_refuse(instance: Any) -> None:
+    """Run a model's full_clean(); a refusal leaves as an InvalidInput naming its fields, so no
+    caller ever sees Django's ValidationError."""
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        raise InvalidInput(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}) from None
+
+
+def form_errors_from(form: Any, exc: ProtectError) -> None:
+    """Show a domain error in a form: beside the field it names, or at the top. The one mapping of
+    errors to forms; the API's exception handler gives the same `field` to a machine."""
+    fields = getattr(exc, "errors", None) or {exc.field: [exc.message]}
+    for name, messages in fields.items():
+        form.add_error(name if name in form.fields else None, messages)

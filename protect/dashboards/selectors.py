@@ -12,7 +12,6 @@ from typing import Any
 from django.db.models import Count, Sum
 
 SUPPRESS_BELOW = 5
-FUNDED = ("approved", "disbursing", "reporting", "closed")
 
 
 @dataclass(frozen=True)
@@ -45,9 +44,11 @@ class DonorDashboard:
 
 def donor_dashboard() -> DonorDashboard:
     from grants.models import Grant, NeedKind
+    from grants.workflow import GRANT_WORKFLOW
     from protect.defenders.models import DefenderProfile, Profile, Region
 
-    funded = Grant.objects.filter(status__in=FUNDED)
+    funded_statuses = GRANT_WORKFLOW.group("funded")
+    funded = Grant.objects.filter(status__in=funded_statuses)
     totals = funded.aggregate(n=Count("pk"), eur=Sum("approved_amount_eur_minor"),
                               defenders=Count("defender", distinct=True))
     regions: dict[str, tuple[int, int]] = {
@@ -61,7 +62,7 @@ def donor_dashboard() -> DonorDashboard:
             need_counts[need] = need_counts.get(need, 0) + 1
     by_need = [_cell(str(label), need_counts.get(code, 0)) for code, label in NeedKind.choices]
     profile_counts = dict(
-        DefenderProfile.objects.filter(defender__grants__status__in=FUNDED)
+        DefenderProfile.objects.filter(defender__grants__status__in=funded_statuses)
         .values("profile").annotate(n=Count("defender", distinct=True)).values_list("profile", "n")
     )
     by_profile = [_cell(str(label), profile_counts.get(code, 0)) for code, label in Profile.choices]

@@ -3,24 +3,16 @@
 Every function checks who asks, runs in one transaction, validates with full_clean() before
 saving, and appends an audit event in the same transaction (with codes and counts, never a name).
 
-Merging: `defender_merge_duplicates` moves this app's rows (consents, contact persons, profiles,
-object permissions) and then calls every function registered with `register_merge_handler`, in
-the same transaction. An app whose rows point to a defender (grants, relocations, alerts)
-registers one in its AppConfig.ready() to re-point them; rows move to another data key, so the
-handler reads their encrypted fields first (`decrypt_all()`), re-points, then saves:
-
-    def move_grants(*, keep, duplicate, by):
-        for grant in Grant.objects.filter(defender=duplicate).select_related("defender__data_key"):
-            grant.decrypt_all()   # or read each encrypted field
-            grant.defender = keep
-            grant.save()
+Merging: `defender_merge_duplicates` unites the defenders' own tables (profiles, object
+permissions) and carries every other row that points to the duplicate over to the defender kept
+(protect/defenders/merge.py finds them through the app registry: no app registers anything).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -34,6 +26,7 @@ from protect.crypto.models import EncryptedFile
 from protect.crypto.services import data_key_create, data_key_destroy
 
 from .errors import DefenderError
+from .merge import carry_over
 from .models import (
     ConsentRecord,
     ContactPerson,
@@ -53,20 +46,6 @@ class _Unset:
 
 
 UNSET: Any = _Unset()
-
-
-class MergeHandler(Protocol):
-    def __call__(self, *, keep: Defender, duplicate: Defender, by: Any) -> None: ...
-
-
-_MERGE_HANDLERS: list[MergeHandler] = []
-
-
-def register_merge_handler(handler: MergeHandler) -> MergeHandler:
-    """Add a function run by defender_merge_duplicates to re-point another app's rows."""
-    if handler not in _MERGE_HANDLERS:
-        _MERGE_HANDLERS.append(handler)
-    return handler
 
 
 def _log_event(action: str, **kwargs: Any) -> None:
@@ -291,22 +270,9 @@ def defender_merge_duplicates(*, keep: Defender, duplicate: Defender, by: Any) -
         keep.full_clean()
         keep.save()
 
-        moved_consents = 0
-        for consent in ConsentRecord.objects.filter(defender=duplicate).select_related("evidence"):
-            consent.decrypt_all()  # read under the duplicate's key before re-pointing to keep's
-            consent.defender = keep
-            consent.save()
-            if consent.evidence is not None:
-                from protect.crypto.files import encrypted_file_move
-
-                encrypted_file_move(file=consent.evidence, owner=keep)
-            moved_consents += 1
-        moved_contacts = 0
-        for person in ContactPerson.objects.filter(defender=duplicate):
-            person.decrypt_all()
-            person.defender = keep
-            person.save()
-            moved_contacts += 1
+        # Every row of every app that points to the duplicate (consents, contact persons, cases of
+        # every kind…), found through the app registry and re-sealed under keep's key.
+        moved = carry_over(keep=keep, duplicate=duplicate)
         _set_profiles(keep, sorted(set(keep.profile_codes) | set(duplicate.profile_codes)))
         DefenderUserObjectPermission.objects.bulk_create([
             DefenderUserObjectPermission(user_id=p.user_id, permission_id=p.permission_id, content_object=keep)
@@ -316,15 +282,12 @@ def defender_merge_duplicates(*, keep: Defender, duplicate: Defender, by: Any) -
             DefenderGroupObjectPermission(group_id=p.group_id, permission_id=p.permission_id, content_object=keep)
             for p in DefenderGroupObjectPermission.objects.filter(content_object=duplicate)
         ], ignore_conflicts=True)
-        for handler in _MERGE_HANDLERS:
-            handler(keep=keep, duplicate=duplicate, by=by)
-
         duplicate.merged_into = keep
         duplicate.merged_at = timezone.now()
         duplicate.name_country_index = duplicate.phone_index = duplicate.email_index = ""
         duplicate.save(update_fields=["merged_into", "merged_at", "name_country_index", "phone_index", "email_index"])
         _log_event("defenders.defender.merged", actor=by, target=keep, data={
-            "duplicate": duplicate.reference, "consents": moved_consents, "contact_persons": moved_contacts,
+            "duplicate": duplicate.reference, "moved": dict(sorted(moved.items())),
         })
     return keep
 

@@ -4,6 +4,8 @@ import pytest
 from django.core.management import call_command
 
 from grants import services
+from grants.models import Grant
+from protect.cases.services.routing import case_route
 from protect.dashboards.selectors import dashboard_as_dict, donor_dashboard
 from tests.grants.conftest import DEFENDER, details
 from tests.helpers import login_verified
@@ -14,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def _funded_grant(caseworker, reviewer, n):
     defender = dict(DEFENDER, pseudonym=f"Heron {n}", legal_name=f"Person {n}", contacts={"phone": f"+25470000{n:04d}"})
     grant, _ = services.grant_record_hotline(by=caseworker, defender_data=defender, details=details())
-    grant = services.grant_route(grant_id=grant.pk)
+    grant = case_route(model=Grant, case_id=grant.pk)
     services.grant_update_eligibility(grant=grant, by=caseworker, hrd=True, risk=True, urgent=True,
                                       no_other_source=True)
     services.grant_submit_for_review(grant=grant, by=caseworker, reviewer=reviewer)

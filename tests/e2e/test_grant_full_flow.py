@@ -313,7 +313,7 @@ def test_an_arabic_request_goes_from_the_public_form_to_closed(
     _submit(defender.get_by_role("button", name="إرسال", exact=True))
     assert "شكرًا لك. أُرسلت إجابتك." in defender.locator("main").inner_text()
     assert status_of(grant) == "triage"
-    assert Message.objects.get(grant=grant, direction="from_requester").body == ANSWER
+    assert Message.objects.get(case=grant, direction="from_requester").body == ANSWER
     _submit(defender.get_by_role("button", name="مغادرة"))  # "Leave": the status page asks for it when done
 
     # --- the caseworker reads the answer, completes the checklist, sends the case to the reviewer ---

@@ -8,6 +8,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from protect.cases.services.casefile import case_ask_requester
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 QUESTION = "هل يمكنك أن تخبرنا باسم المحكمة؟ / Which court summoned you?"
@@ -55,7 +57,7 @@ def test_a_defender_asks_in_arabic_without_javascript_and_answers_the_caseworker
     from django.db import connection
 
     from grants.models import Grant, Message
-    from grants.services import grant_ask_requester
+
 
     page = page_without_js
     origin = urlparse(live_server.url).netloc
@@ -107,7 +109,7 @@ def test_a_defender_asks_in_arabic_without_javascript_and_answers_the_caseworker
     assert grant.team == mena_desk and grant.caseworker == caseworker
 
     # --- the caseworker asks a question ---
-    grant_ask_requester(grant=grant, by=caseworker, question=QUESTION)
+    case_ask_requester(case=grant, by=caseworker, question=QUESTION)
 
     # --- the defender reads it on the status page, JavaScript still off, and answers ---
     page.goto(live_server.url + "/ar/request/status/")
@@ -131,7 +133,7 @@ def test_a_defender_asks_in_arabic_without_javascript_and_answers_the_caseworker
 
     grant.refresh_from_db()
     assert grant.status == "triage"
-    answer = Message.objects.get(grant=grant, direction="from_requester")
+    answer = Message.objects.get(case=grant, direction="from_requester")
     assert answer.body == ANSWER
     with connection.cursor() as cursor:
         cursor.execute("SELECT body FROM grants_message WHERE id = %s", [answer.pk])

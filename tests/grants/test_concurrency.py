@@ -9,6 +9,7 @@ from django.db import connection
 from grants import services
 from grants.models import Approval, Disbursement, Grant
 from protect.audit.models import AuditEvent
+from protect.cases.services.routing import case_route
 from protect.core.errors import ProtectError
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -34,7 +35,7 @@ def _in_threads(fn):
 @pytest.fixture
 def grant_under_review(hotline_grant, caseworker, reviewer):
     grant = hotline_grant(amount_requested_minor=300_000)
-    grant = services.grant_route(grant_id=grant.pk)
+    grant = case_route(model=Grant, case_id=grant.pk)
     services.grant_update_eligibility(grant=grant, by=caseworker, hrd=True, risk=True, urgent=True,
                                       no_other_source=True)
     services.grant_submit_for_review(grant=grant, by=caseworker, reviewer=reviewer)

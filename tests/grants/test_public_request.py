@@ -15,7 +15,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from grants import ratelimit
 from grants.models import Grant, GrantFile
 from grants.public_forms import COUNTRIES, REGION_OF_COUNTRY, form_token_issue, parse_amount_minor
-from grants.services import grant_for_requester
+from protect.cases.services.casefile import case_ask_requester
+from protect.cases.services.requester import case_for_requester
+from protect.cases.services.routing import case_route
 from protect.crypto.models import EncryptedFile
 from protect.defenders.models import Defender
 from protect.outbox.models import OutboxMessage
@@ -109,10 +111,10 @@ def test_a_valid_request_creates_one_grant_and_one_defender_and_shows_the_receip
     assert defender.contacts == {"signal": "+961 70 000 000"}
     assert defender.secure_channels == {"preferred": "signal", "notes": "After 6 pm only"}
     assert sorted(defender.profiles.values_list("profile", flat=True)) == ["journalist", "women_hrd"]
-    routing = OutboxMessage.objects.get(task_name="grants.route")
-    assert routing.kwargs == {"grant_id": grant.pk}
+    routing = OutboxMessage.objects.get(task_name="cases.route")
+    assert routing.kwargs == {"case_type": "grants.grant", "case_id": grant.pk}
     # The secrets open this grant, and are kept nowhere the browser could show them again.
-    assert grant_for_requester(receipt_code=receipt, passphrase=passphrase) == grant
+    assert case_for_requester(receipt_code=receipt, passphrase=passphrase) == grant
     assert receipt not in str(dict(client.session)) and passphrase not in str(dict(client.session))
     assert receipt not in response.cookies.output()
 
@@ -394,7 +396,7 @@ def _page_is_small_and_self_contained(response, sizes: dict[str, int], name: str
 
 
 def test_every_public_page_is_under_100_kb_and_loads_nothing_from_another_origin(client, caseworker, team_africa):
-    from grants.services import grant_ask_requester, grant_route
+
 
     sizes: dict[str, int] = {}
     for code in ("en", "ar", "es", "fr", "ru"):
@@ -407,8 +409,8 @@ def test_every_public_page_is_under_100_kb_and_loads_nothing_from_another_origin
     _page_is_small_and_self_contained(client.post("/ar/request/", data), sizes, "already received ar")
     _page_is_small_and_self_contained(client.get("/ar/request/status/"), sizes, "status login ar")
 
-    grant = grant_route(grant_id=Grant.objects.get().pk)
-    grant_ask_requester(grant=grant, by=caseworker, question="Which court summoned you? " * 20)
+    grant = case_route(model=Grant, case_id=Grant.objects.get().pk)
+    case_ask_requester(case=grant, by=caseworker, question="Which court summoned you? " * 20)
     receipt, passphrase = secrets_in(received.content.decode())
     client.post("/ar/request/status/", {"action": "login", "receipt_code": receipt, "passphrase": passphrase})
     status_page = client.get("/ar/request/status/")

@@ -13,7 +13,9 @@ from django.test import Client
 from grants import ratelimit
 from grants.models import Grant, Message
 from grants.public_views import REQUESTER_SESSION_KEY, STATUS_SENTENCES
-from grants.services import RequestDetails, grant_ask_requester, grant_requester_reply, grant_route, grant_submit_public
+from grants.services import RequestDetails, grant_submit_public
+from protect.cases.services.casefile import case_ask_requester, case_requester_reply
+from protect.cases.services.routing import case_route
 
 pytestmark = pytest.mark.django_db
 
@@ -48,8 +50,8 @@ def submitted(db):
 def questioned(submitted, caseworker, team_africa):
     """The request routed to the Africa desk, with a question from its caseworker."""
     grant, receipt, passphrase = submitted
-    grant = grant_route(grant_id=grant.pk)
-    grant_ask_requester(grant=grant, by=caseworker, question=QUESTION)
+    grant = case_route(model=Grant, case_id=grant.pk)
+    case_ask_requester(case=grant, by=caseworker, question=QUESTION)
     grant.refresh_from_db()
     assert grant.status == "info_requested"
     return grant, receipt, passphrase
@@ -135,9 +137,9 @@ def test_status_logins_are_rate_limited(client, submitted, settings, monkeypatch
 
 def test_the_page_shows_the_question_and_never_the_request_the_name_or_the_own_earlier_answer(client, questioned):
     grant, receipt, passphrase = questioned
-    grant_requester_reply(grant=grant, body=OWN_ANSWER)
+    case_requester_reply(case=grant, body=OWN_ANSWER)
     grant = Grant.objects.get(pk=grant.pk)
-    grant_ask_requester(grant=grant, by=grant.caseworker, question="QUESTION-TWO: and the case number?")
+    case_ask_requester(case=grant, by=grant.caseworker, question="QUESTION-TWO: and the case number?")
     login(client, receipt, passphrase)
 
     html = client.get("/request/status/").content.decode()
@@ -177,7 +179,7 @@ def test_answering_moves_an_info_requested_grant_back_to_triage_and_the_answer_i
     assert response.status_code == 302 and response["Location"] == "/request/status/"
     grant.refresh_from_db()
     assert grant.status == "triage"
-    answer = Message.objects.get(grant=grant, direction="from_requester")
+    answer = Message.objects.get(case=grant, direction="from_requester")
     assert answer.body == OWN_ANSWER and answer.author is None
     html = client.get("/request/status/").content.decode()
     assert "Thank you. Your answer was sent." in html

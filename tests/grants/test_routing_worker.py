@@ -11,10 +11,10 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from grants import services as grant_services
 from grants.models import Grant, GrantUserObjectPermission
-from grants.tasks import route
 from protect.audit.models import AuditEvent
+from protect.cases.services import intake as case_intake
+from protect.cases.tasks import route
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -54,7 +54,7 @@ def test_a_worker_killed_mid_routing_leaves_the_case_routed_exactly_once(
 ):
     # The grant is created without its routing message, which this test sends itself to a queue
     # of its own, so that no other worker can take it.
-    monkeypatch.setattr(grant_services, "outbox_enqueue", lambda **kwargs: None)
+    monkeypatch.setattr(case_intake, "outbox_enqueue", lambda **kwargs: None)
     grant = hotline_grant()
     assert grant.status == "submitted"
     queue = f"protect-kill-{uuid.uuid4().hex[:8]}"
@@ -69,7 +69,7 @@ def test_a_worker_killed_mid_routing_leaves_the_case_routed_exactly_once(
     watcher = psycopg2.connect(_dsn(test_database_url))
     watcher.autocommit = True
     try:
-        route.apply_async(kwargs={"grant_id": grant.pk}, queue=queue)
+        route.apply_async(kwargs={"case_type": "grants.grant", "case_id": grant.pk}, queue=queue)
 
         def worker_is_blocked_on_the_grant():
             cursor = watcher.cursor()

@@ -6,6 +6,9 @@ import pytest
 
 from grants import services
 from grants.models import Grant
+from protect.cases.services.casefile import case_ask_requester, case_requester_reply
+from protect.cases.services.requester import case_for_requester
+from protect.cases.services.routing import case_route
 
 pytestmark = pytest.mark.django_db
 
@@ -13,12 +16,12 @@ pytestmark = pytest.mark.django_db
 def test_a_hotline_grant_goes_from_intake_to_closed(hotline_grant, caseworker, reviewer, approver, finance, coordinator):
     grant = hotline_grant(amount_requested_minor=600_000)
     assert grant.status == "submitted"
-    grant = services.grant_route(grant_id=grant.pk)
+    grant = case_route(model=Grant, case_id=grant.pk)
     assert grant.status == "triage" and grant.caseworker == caseworker
-    services.grant_ask_requester(grant=grant, by=caseworker, question="Which court?")
+    case_ask_requester(case=grant, by=caseworker, question="Which court?")
     grant.refresh_from_db()
     assert grant.status == "info_requested"
-    services.grant_requester_reply(grant=grant, body="The Nairobi high court.")
+    case_requester_reply(case=grant, body="The Nairobi high court.")
     grant.refresh_from_db()
     assert grant.status == "triage"
     services.grant_update_eligibility(grant=grant, by=caseworker, hrd=True, risk=True, urgent=True, no_other_source=True)
@@ -49,10 +52,10 @@ def test_a_public_request_creates_a_defender_nobody_can_see_until_routing(team_a
     assert grant.channel == "public_form" and grant.defender.created_by is None
     assert len(requester.receipt_code.replace("-", "")) == 12 and len(requester.passphrase.split()) == 7
     assert not grants_visible_to(caseworker).filter(pk=grant.pk).exists()
-    services.grant_route(grant_id=grant.pk)
+    case_route(model=Grant, case_id=grant.pk)
     assert grants_visible_to(caseworker).filter(pk=grant.pk).exists()
     assert not grants_visible_to(caseworker_other_team).filter(pk=grant.pk).exists()
-    assert services.grant_for_requester(receipt_code=requester.receipt_code, passphrase=requester.passphrase) == grant
+    assert case_for_requester(receipt_code=requester.receipt_code, passphrase=requester.passphrase) == grant
 
 
 def test_a_partner_referral_is_recorded_with_its_partner_and_only_that_partner_sees_it(team_africa, partner, hotline_grant):

@@ -14,8 +14,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from grants import services
-from grants.models import GrantFile
+from grants.models import Grant, GrantFile
 from protect.audit.models import AuditEvent
+from protect.cases.services.casefile import case_attach_file
+from protect.cases.services.routing import case_route
 from tests.helpers import login_verified
 
 pytestmark = pytest.mark.django_db
@@ -28,8 +30,8 @@ ACTIONS = ["reveal", "eligibility", "ask", "send-for-review", "review", "approve
 
 @pytest.fixture
 def triage_grant(hotline_grant, caseworker):
-    grant = services.grant_route(grant_id=hotline_grant().pk)
-    services.grant_attach_file(grant=grant, by=caseworker, kind=GrantFile.Kind.ATTACHMENT,
+    grant = case_route(model=Grant, case_id=hotline_grant().pk)
+    case_attach_file(case=grant, by=caseworker, kind=GrantFile.Kind.ATTACHMENT,
                                uploaded_file=SimpleUploadedFile("summons.txt", b"Summons for next week."))
     return grant
 

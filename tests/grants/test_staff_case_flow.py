@@ -16,6 +16,9 @@ from django.test import Client
 from grants import services
 from grants.models import Approval, Disbursement, Grant, Message, Note
 from protect.audit.models import AuditEvent
+from protect.cases.services.casefile import case_add_note, case_ask_requester, case_requester_reply
+from protect.cases.services.requester import case_for_requester
+from protect.cases.services.routing import case_route
 from tests.helpers import login_verified
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +86,7 @@ def test_hotline_intake_records_the_request_and_shows_the_receipt_once(as_user, 
     assert grant.defender.contacts == {"phone": "+254 700 555 123"}
     assert grant.endorsers == [{"name": "Joseph K.", "organisation": "Law Society", "contact": "via partner"}]
     # The requester can open the status with what was shown.
-    assert services.grant_for_requester(receipt_code=requester.receipt_code, passphrase=requester.passphrase) == grant
+    assert case_for_requester(receipt_code=requester.receipt_code, passphrase=requester.passphrase) == grant
 
     # A reload (the same form sent again) records nothing more and shows no secret again.
     again = client.post("/cases/new/", HOTLINE_POST | {"intake_token": token})
@@ -126,7 +129,7 @@ def test_a_grant_goes_from_hotline_to_closed_through_the_pages(
     cw, rv, ap, fi, co = (as_user(u) for u in (caseworker, reviewer, approver, finance, coordinator))
     grant, _ = _record_by_hotline(cw)  # EUR 6,000: above the second-approval threshold (EUR 5,000)
     case = f"/cases/{grant.reference}/"
-    services.grant_route(grant_id=grant.pk)  # the worker does this in production
+    case_route(model=Grant, case_id=grant.pk)  # the worker does this in production
     grant.refresh_from_db()
     assert grant.status == "triage" and grant.caseworker == caseworker
 
@@ -134,7 +137,7 @@ def test_a_grant_goes_from_hotline_to_closed_through_the_pages(
     response = cw.post(case + "ask/", {"question": "Which court hears the case?"})
     assert response.status_code == 302 and response["Location"] == case
     assert _state(grant)[0] == "info_requested"
-    services.grant_requester_reply(grant=grant, body="The Kibera law courts.")
+    case_requester_reply(case=grant, body="The Kibera law courts.")
     page = _text(cw.get(case))
     assert "Which court hears the case?" in page and "The Kibera law courts." in page
     assert _state(grant)[0] == "triage"
@@ -217,7 +220,7 @@ def test_a_grant_goes_from_hotline_to_closed_through_the_pages(
 
 
 def test_the_preparer_cannot_approve_even_as_a_coordinator(as_user, coordinator, reviewer, hotline_grant):
-    grant = services.grant_route(grant_id=hotline_grant().pk)
+    grant = case_route(model=Grant, case_id=hotline_grant().pk)
     co = as_user(coordinator)
     case = f"/cases/{grant.reference}/"
     co.post(case + "eligibility/", {"hrd": "on", "risk": "on", "urgent": "on", "no_other_source": "on"})
@@ -233,7 +236,7 @@ def test_the_preparer_cannot_approve_even_as_a_coordinator(as_user, coordinator,
 
 
 def test_showing_the_confidential_details_is_audited_each_time(as_user, caseworker, hotline_grant):
-    grant = services.grant_route(grant_id=hotline_grant().pk)
+    grant = case_route(model=Grant, case_id=hotline_grant().pk)
     cw = as_user(caseworker)
     case = f"/cases/{grant.reference}/"
     page = _text(cw.get(case))
@@ -252,12 +255,12 @@ def test_showing_the_confidential_details_is_audited_each_time(as_user, casework
 
 
 def test_notes_and_files_are_added_and_downloads_audited(as_user, caseworker, hotline_grant):
-    grant = services.grant_route(grant_id=hotline_grant().pk)
+    grant = case_route(model=Grant, case_id=hotline_grant().pk)
     cw = as_user(caseworker)
     case = f"/cases/{grant.reference}/"
     assert cw.post(case + "notes/", {"body": "Called the endorser; call back Friday."}).status_code == 302
     assert cw.post(case + "notes/", {"body": "   "}).status_code == 400
-    assert Note.objects.filter(grant=grant).count() == 1
+    assert Note.objects.filter(case=grant).count() == 1
     assert "Called the endorser; call back Friday." in _text(cw.get(case))
 
     upload = SimpleUploadedFile("court-summons.txt", b"Summons: appear on the 14th.", content_type="text/plain")
@@ -275,7 +278,7 @@ def test_notes_and_files_are_added_and_downloads_audited(as_user, caseworker, ho
 
 def test_reject_refer_and_withdraw_need_their_reason(as_user, caseworker, hotline_grant):
     cw = as_user(caseworker)
-    grants = [services.grant_route(grant_id=hotline_grant().pk) for _ in range(3)]
+    grants = [case_route(model=Grant, case_id=hotline_grant().pk) for _ in range(3)]
     for grant, action, data, status in (
         (grants[0], "reject", {"reason": "Not a defender."}, "rejected"),
         (grants[1], "refer", {"referred_to": "Urgent Action Fund", "reason": "Better placed."}, "referred"),
@@ -294,7 +297,7 @@ def test_reject_refer_and_withdraw_need_their_reason(as_user, caseworker, hotlin
 
 def test_the_case_page_offers_only_what_the_user_may_do_now(as_user, caseworker, reviewer, finance, coordinator,
                                                              hotline_grant):
-    grant = services.grant_route(grant_id=hotline_grant().pk)
+    grant = case_route(model=Grant, case_id=hotline_grant().pk)
     case = f"/cases/{grant.reference}/"
     page = as_user(caseworker).get(case).content.decode()
     for action in ("eligibility", "ask", "send-for-review", "reject", "refer", "withdraw", "notes", "files"):
@@ -326,15 +329,15 @@ def test_a_partner_referral_offers_no_question_to_the_requester(as_user, casewor
     from tests.grants.conftest import DEFENDER, details
 
     grant = services.grant_refer_from_partner(partner=partner, defender_data=dict(DEFENDER), details=details())
-    grant = services.grant_route(grant_id=grant.pk)
+    grant = case_route(model=Grant, case_id=grant.pk)
     case = f"/cases/{grant.reference}/"
     page = as_user(caseworker).get(case).content.decode()
     assert f'action="{case}ask/"' not in page and "the requester has no status page" in page
-    assert Message.objects.filter(grant=grant).count() == 0
+    assert Message.objects.filter(case=grant).count() == 0
 
 
 def test_a_first_approver_can_name_the_co_signer_afterwards(as_user, caseworker, reviewer, approver, hotline_grant):
-    grant = services.grant_route(grant_id=hotline_grant(amount_requested_minor=700_000).pk)
+    grant = case_route(model=Grant, case_id=hotline_grant(amount_requested_minor=700_000).pk)
     services.grant_update_eligibility(grant=grant, by=caseworker, hrd=True, risk=True, urgent=True,
                                       no_other_source=True)
     services.grant_submit_for_review(grant=grant, by=caseworker, reviewer=reviewer)
@@ -358,8 +361,8 @@ def test_a_case_of_an_erased_defender_still_opens_without_its_encrypted_data(as_
                                                                              reviewer, hotline_grant):
     from protect.defenders.services import defender_erase
 
-    grant = services.grant_route(grant_id=hotline_grant().pk)
-    services.grant_add_note(grant=grant, by=caseworker, body="Met at the safe house.")
+    grant = case_route(model=Grant, case_id=hotline_grant().pk)
+    case_add_note(case=grant, by=caseworker, body="Met at the safe house.")
     services.grant_update_eligibility(grant=grant, by=caseworker, hrd=True, risk=True, urgent=True,
                                       no_other_source=True)
     services.grant_submit_for_review(grant=grant, by=caseworker, reviewer=reviewer)
@@ -378,12 +381,11 @@ def test_a_case_of_an_erased_defender_still_opens_without_its_encrypted_data(as_
 
 
 def test_a_caseworker_resumes_triage_when_the_requester_never_answers(client, caseworker, hotline_grant):
-    from grants import services
     from grants.models import Grant
     from tests.helpers import login_verified
 
-    grant = services.grant_route(grant_id=hotline_grant().pk)
-    services.grant_ask_requester(grant=grant, by=caseworker, question="Are you safe?")
+    grant = case_route(model=Grant, case_id=hotline_grant().pk)
+    case_ask_requester(case=grant, by=caseworker, question="Are you safe?")
     login_verified(client, caseworker)
     page = client.get(f"/cases/{grant.reference}/").content.decode()
     assert "Resume triage without an answer" in page

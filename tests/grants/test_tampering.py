@@ -3,15 +3,16 @@
 import pytest
 from django.db import connection
 
-from grants import services
+from grants.models import Grant
 from protect.audit.models import AuditEvent
+from protect.cases.services.routing import case_route
 from tests.helpers import login_verified
 
 pytestmark = pytest.mark.django_db
 
 
 def test_revealing_a_case_whose_ciphertext_was_moved_shows_an_error_and_is_audited(client, hotline_grant, coordinator):
-    grant = services.grant_route(grant_id=hotline_grant().pk)
+    grant = case_route(model=Grant, case_id=hotline_grant().pk)
     with connection.cursor() as cursor:  # someone with database access swaps two encrypted columns
         cursor.execute("UPDATE grants_grant SET incident = threat WHERE id = %s", [grant.pk])
     login_verified(client, coordinator)
@@ -26,7 +27,7 @@ def test_revealing_a_case_whose_ciphertext_was_moved_shows_an_error_and_is_audit
 
 
 def test_the_case_summary_still_opens_without_the_confidential_details(client, hotline_grant, coordinator):
-    grant = services.grant_route(grant_id=hotline_grant().pk)
+    grant = case_route(model=Grant, case_id=hotline_grant().pk)
     with connection.cursor() as cursor:
         cursor.execute("UPDATE grants_grant SET incident = threat WHERE id = %s", [grant.pk])
     login_verified(client, coordinator)

@@ -13,8 +13,11 @@ from django.utils import timezone
 
 from grants import services
 from grants.models import Escalation, Grant
-from grants.tasks import report_reminders, sweep_sla
+from grants.tasks import report_reminders
 from protect.audit.models import AuditEvent
+from protect.cases.services.routing import case_route
+from protect.cases.services.sla import cases_sweep_sla
+from protect.cases.tasks import sweep_sla
 from protect.outbox.models import OutboxMessage
 from protect.outbox.services import outbox_relay
 
@@ -40,8 +43,8 @@ def test_a_request_submitted_while_redis_is_down_is_kept_and_routed_when_it_retu
     assert result.returncode == 0, result.stderr[-2000:]
     grant = Grant.objects.get(pk=int(result.stdout.strip().splitlines()[-1]))
     assert grant.status == "submitted"
-    pending = OutboxMessage.objects.get(task_name="grants.route", relayed_at=None)
-    assert pending.kwargs == {"grant_id": grant.pk} and pending.attempts == 1
+    pending = OutboxMessage.objects.get(task_name="cases.route", relayed_at=None)
+    assert pending.kwargs == {"case_type": "grants.grant", "case_id": grant.pk} and pending.attempts == 1
 
     assert outbox_relay() == 1  # what the beat relay does once Redis answers again
     deadline = time.monotonic() + 20
@@ -55,20 +58,20 @@ def test_a_request_submitted_while_redis_is_down_is_kept_and_routed_when_it_retu
 @pytest.fixture
 def routed_grant(hotline_grant):
     grant = hotline_grant(urgency="critical")
-    return services.grant_route(grant_id=grant.pk)
+    return case_route(model=Grant, case_id=grant.pk)
 
 
 @pytest.mark.django_db
 def test_sla_sweep_escalates_near_then_overdue_once_each(routed_grant, coordinator):
     submitted = routed_grant.submitted_at
-    assert services.grants_sweep_sla(now=submitted + datetime.timedelta(hours=1)) == 0
+    assert cases_sweep_sla(now=submitted + datetime.timedelta(hours=1)) == 0
     near = submitted + datetime.timedelta(hours=19)  # critical: 24 h, near at 18 h
-    assert services.grants_sweep_sla(now=near) == 1
-    assert services.grants_sweep_sla(now=near) == 0
+    assert cases_sweep_sla(now=near) == 1
+    assert cases_sweep_sla(now=near) == 0
     late = submitted + datetime.timedelta(hours=25)
-    assert services.grants_sweep_sla(now=late) == 1
-    assert services.grants_sweep_sla(now=late + datetime.timedelta(hours=5)) == 0
-    assert list(Escalation.objects.filter(grant=routed_grant).values_list("threshold", flat=True).order_by("pk")) == [
+    assert cases_sweep_sla(now=late) == 1
+    assert cases_sweep_sla(now=late + datetime.timedelta(hours=5)) == 0
+    assert list(Escalation.objects.filter(case=routed_grant).values_list("threshold", flat=True).order_by("pk")) == [
         "near", "overdue"]
     assert AuditEvent.objects.filter(action__startswith="grants.grant.escalated_").count() == 2
 
@@ -76,7 +79,7 @@ def test_sla_sweep_escalates_near_then_overdue_once_each(routed_grant, coordinat
 @pytest.mark.django_db
 def test_sla_sweep_leaves_decided_cases_alone(routed_grant, caseworker):
     services.grant_transition(grant=routed_grant, by=caseworker, action="reject", reason="Not an HRD case.")
-    assert services.grants_sweep_sla(now=timezone.now() + datetime.timedelta(days=30)) == 0
+    assert cases_sweep_sla(now=timezone.now() + datetime.timedelta(days=30)) == 0
 
 
 @pytest.mark.worker
@@ -125,8 +128,8 @@ def test_routing_notifies_the_caseworker_once(hotline_grant, caseworker):
     caseworker.email = "amina@example.org"
     caseworker.save()
     grant = hotline_grant()
-    services.grant_route(grant_id=grant.pk)
-    services.grant_route(grant_id=grant.pk)  # a redelivered routing task
+    case_route(model=Grant, case_id=grant.pk)
+    case_route(model=Grant, case_id=grant.pk)  # a redelivered routing task
     deliveries = Delivery.objects.filter(key__startswith="grants.assigned:")
     assert deliveries.count() == 1
     assert deliveries.get().recipient == "amina@example.org"

@@ -16,8 +16,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from grants import services
+from grants.models import Grant
+from protect.cases.services.casefile import case_attach_file
+from protect.cases.services.routing import case_route
 from tests.grants.conftest import DEFENDER, details
 from tests.helpers import login_verified
+from tests.toykind.models import Toy
+from tests.toykind.services import toy_submit
 
 OK, LOGIN, DENIED, HIDDEN = "ok", "login", "denied", "hidden"
 ROLES = ("anonymous", "caseworker", "caseworker_other_team", "reviewer", "approver", "finance", "coordinator",
@@ -102,6 +107,12 @@ MATRIX: dict[str, Row] = {
     "cases/<str:reference>/pay/": Row("post", CASE_FINANCE_ACTION),
     "cases/<str:reference>/report/": Row("post", CASE),
     "cases/<str:reference>/waive-report/": Row("post", CASE_COORDINATOR_ACTION),
+    # The toy kind of the tests (tests/toykind): the kernel's case pages, mounted by a new kind.
+    "toys/<str:reference>/": Row("get", CASE),
+    "toys/<str:reference>/notes/": Row("post", CASE),
+    "toys/<str:reference>/files/": Row("post", CASE),
+    "toys/<str:reference>/files/<int:file_id>/": Row("get", CASE),
+    "toys/<str:reference>/reveal/": Row("post", CASE),
 }
 # Django's admin: coordinators only (they are the superusers); everyone else is sent to log in.
 ADMIN = logged_in(LOGIN) | {"coordinator": OK}
@@ -135,17 +146,24 @@ def world(db, team_africa, caseworker, coordinator, partner, outsider):
     from protect.accounts.services import api_token_issue
 
     grant, _ = services.grant_record_hotline(by=caseworker, defender_data=dict(DEFENDER), details=details())
-    grant = services.grant_route(grant_id=grant.pk)
-    attached = services.grant_attach_file(
-        grant=grant, by=caseworker, kind="document",
+    grant = case_route(model=Grant, case_id=grant.pk)
+    attached = case_attach_file(
+        case=grant, by=caseworker, kind="document",
         uploaded_file=SimpleUploadedFile("note.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"),
     )
     token, _raw = api_token_issue(user=partner, name="matrix", by=coordinator)
+    toy, _ = toy_submit(defender=grant.defender, story="A toy story.")
+    toy = case_route(model=Toy, case_id=toy.pk)
+    toy_file = case_attach_file(case=toy, by=caseworker, kind="document",
+                                uploaded_file=SimpleUploadedFile("toy.txt", b"A toy document."))
     return {"reference": grant.reference, "file_id": attached.pk, "user_id": outsider.pk, "token_id": token.pk,
-            "lang": "ar"}
+            "lang": "ar", "toys": {"reference": toy.reference, "file_id": toy_file.pk}}
 
 
 def concrete(route: str, world: dict) -> str:
+    if route.startswith("toys/"):
+        world = world | world["toys"]
+
     def value(match):
         name = match.group(1).split(":")[-1]
         return str(world.get(name, "999999" if "id" in name else "x"))

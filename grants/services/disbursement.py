@@ -1,0 +1,76 @@
+"""Money out: finance records a grant's payments, in instalments, each once."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from protect.audit.services import log_event
+from protect.core.errors import Conflict
+
+from ..models import Disbursement, Grant
+from ..money import GrantError, check_amount
+from ..workflow import GRANT_WORKFLOW
+
+S = Grant.Status
+
+
+def _same_payment(reference: str, grant: Grant, amount_minor: int, by: Any) -> Disbursement:
+    """A retry by the person who recorded it returns the row; anything else is another payment."""
+    existing = Disbursement.objects.filter(payment_reference=reference).first()
+    if (existing is not None and existing.grant_id == grant.pk and existing.amount_minor == amount_minor
+            and existing.recorded_by_id == getattr(by, "pk", None)):
+        return existing
+    raise Conflict("This payment reference is already recorded for another payment.",
+                   code="payment_reference_used")
+
+
+def grant_record_disbursement(
+    *, grant: Grant, by: Any, payment_reference: str, amount_minor: int, payee_kind: str, payee_details: str,
+    paid_on: date,
+) -> Disbursement:
+    """Finance records one instalment. The payment reference identifies the payment: recording it
+    again (a retry, a double click) returns the same row; the grant moves to reporting when paid."""
+    reference = payment_reference.strip()
+    if not reference:
+        raise GrantError("The payment reference is required.", code="payment_reference", field="payment_reference")
+    check_amount(amount_minor, "The payment")
+    if payee_kind not in Disbursement.Payee.values:
+        raise GrantError("Say who was paid.", code="payee_kind", field="payee_kind")
+    if paid_on > timezone.localdate():
+        raise GrantError("The payment date cannot be in the future.", code="paid_on", field="paid_on")
+    try:
+        with transaction.atomic():
+            Grant.objects.select_for_update().get(pk=grant.pk)  # payments to one grant are serialised
+            if Disbursement.objects.filter(payment_reference=reference).exists():
+                return _same_payment(reference, grant, amount_minor, by)
+            with GRANT_WORKFLOW.acting(grant, "record_payment", by=by) as grant:
+                paid = grant.disbursements.aggregate(total=Sum("amount_minor"))["total"] or 0
+                assert grant.approved_amount_minor is not None
+                if paid + amount_minor > grant.approved_amount_minor:
+                    raise GrantError("This payment would exceed the approved amount "
+                                     f"({grant.approved_amount_minor - paid} {grant.currency} minor units left).",
+                                     code="overpayment", field="amount")
+                disbursement = Disbursement(
+                    grant=grant, payment_reference=reference, amount_minor=amount_minor, currency=grant.currency,
+                    payee_kind=payee_kind, payee_details=payee_details.strip(), paid_on=paid_on, recorded_by=by,
+                )
+                disbursement.full_clean(validate_unique=False)
+                disbursement.save()
+                log_event("grants.disbursement.recorded", actor=by, target=grant,
+                          data={"disbursement_id": disbursement.pk, "amount_minor": amount_minor,
+                                "payee_kind": payee_kind, "payment_reference": reference})
+                if grant.status == S.APPROVED:
+                    grant = GRANT_WORKFLOW.run(grant, "start_disbursing", by=by)
+                if paid + amount_minor == grant.approved_amount_minor:
+                    due = timezone.now() + timedelta(days=settings.PROTECT_GRANT_REPORT_DAYS)
+                    GRANT_WORKFLOW.run(grant, "fully_paid", by=by, report_due_at=due)
+                return disbursement
+    except IntegrityError:
+        # Another transaction recorded the same reference between our check and our insert.
+        return _same_payment(reference, grant, amount_minor, by)

@@ -1,0 +1,1 @@
+"""The case kernel: what every kind of request (grant, relocation, alert) shares."""

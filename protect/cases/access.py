@@ -1,0 +1,112 @@
+"""Who may see and act on a case, whatever its kind: the one answer selectors, pages and the engine use.
+
+Personal assignment is recorded as django-guardian object permissions on each kind's direct tables
+(`<Kind>UserObjectPermission` / `<Kind>GroupObjectPermission`): the caseworker at routing, the
+hotline caseworker who records a request, a reviewer when the case is sent to them. A team's access
+follows the case's `team` (set at routing). Coordinators see all; a partner sees what it referred;
+a kind widens this per role through its workflow's `role_scope` (finance: grants from approval on).
+Donors and hosts see no case through these rules.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db import models
+from django.db.models import Q, QuerySet
+from guardian.shortcuts import assign_perm
+from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
+
+from protect.accounts.roles import Role
+from protect.workflow import workflow_for
+
+from .models import Case
+
+C = TypeVar("C", bound=Case)
+ASSIGNABLE = frozenset({Role.CASEWORKER, Role.REVIEWER})  # roles that see what they are assigned
+NARRATIVE_READERS = frozenset({Role.CASEWORKER, Role.REVIEWER, Role.COORDINATOR})
+
+
+def _roles(user: Any) -> frozenset[str]:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    return frozenset(user.role_names())
+
+
+def team_ids_of(user: Any) -> list[int]:
+    """The user's teams, read once per request: a plain list keeps the queue query index-friendly."""
+    cached = getattr(user, "_protect_team_ids", None)
+    if cached is None:
+        cached = list(user.teams.values_list("pk", flat=True))
+        user._protect_team_ids = cached
+    return cached
+
+
+def _codename(model: type[models.Model], verb: str) -> str:
+    return f"{verb}_{model._meta.model_name}"
+
+
+def assigned_q(user: Any, model: type[Case], verb: str = "view") -> Q:
+    """Cases of `model` on which `user` (or one of their groups) holds the object permission."""
+    codename = _codename(model, verb)
+    user_rows = get_user_obj_perms_model(model).objects.filter(  # type: ignore[arg-type, attr-defined]
+        user=user, permission__codename=codename).values("content_object_id")
+    group_rows = get_group_obj_perms_model(model).objects.filter(  # type: ignore[arg-type, attr-defined]
+        group__in=user.groups.all(), permission__codename=codename).values("content_object_id")
+    return Q(pk__in=user_rows) | Q(pk__in=group_rows)
+
+
+def _reach(user: Any, model: type[Case], roles: frozenset[str], verb: str) -> Q:
+    condition = Q(pk__in=[])
+    if roles & ASSIGNABLE:
+        condition |= assigned_q(user, model, verb)
+    if Role.CASEWORKER in roles:
+        condition |= Q(team_id__in=team_ids_of(user))
+    for role, extra in workflow_for(model).role_scope.items():
+        if role in roles:
+            condition |= extra
+    return condition
+
+
+def case_scope(user: Any, queryset: QuerySet[C]) -> QuerySet[C]:
+    """Narrow `queryset` (of any kind of case) to what `user` may see."""
+    roles = _roles(user)
+    if not roles:
+        return queryset.none()
+    if Role.COORDINATOR in roles:
+        return queryset
+    condition = _reach(user, queryset.model, roles, "view")
+    if Role.PARTNER in roles:
+        condition |= Q(referred_by=user)
+    return queryset.filter(condition)
+
+
+def can_view(user: Any, case: Case) -> bool:
+    return case_scope(user, type(case)._default_manager.filter(pk=case.pk)).exists()
+
+
+def can_act(user: Any, case: Case) -> bool:
+    """May this user change this case at all (the workflow table then checks role and state)."""
+    roles = _roles(user)
+    if not roles:
+        return False
+    if Role.COORDINATOR in roles:
+        return True
+    model = type(case)
+    return model._default_manager.filter(_reach(user, model, roles, "change"), pk=case.pk).exists()
+
+
+def can_see_narrative(user: Any) -> bool:
+    """Finance pays; it needs payee details, not the story of what happened."""
+    return bool(_roles(user) & NARRATIVE_READERS)
+
+
+def case_grant_access(*, case: Case, user: Any = None, group: Any = None) -> None:
+    """Give a user or a group (a team) view and change rights on one case."""
+    label = case._meta.app_label
+    for verb in ("view", "change"):
+        permission = f"{label}.{_codename(type(case), verb)}"
+        if user is not None:
+            assign_perm(permission, user, case)
+        if group is not None:
+            assign_perm(permission, group, case)

@@ -1,0 +1,143 @@
+"""Reads of cases of any kind, always scoped by protect.cases.access: one case, the queue, the
+rows attached to a case."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from protect.accounts.permissions import has_any_role
+from protect.core.errors import NotFound
+from protect.workflow import workflow_for
+
+from .access import ASSIGNABLE, assigned_q, can_see_narrative, case_scope, team_ids_of
+from .models import Case, CaseFile, CaseMessage, CaseNote
+
+C = TypeVar("C", bound=Case)
+QUEUE_PAGE_SIZE = 50
+# Encrypted columns of the defender: a list shows none of them, so none is read.
+DEFENDER_DEFERRED = ("defender__legal_name", "defender__aliases", "defender__contacts", "defender__secure_channels",
+                     "defender__location", "defender__risk_notes", "defender__date_of_birth")
+
+
+def cases_visible_to(user: Any, model: type[C]) -> QuerySet[C]:
+    """Every case of `model` that `user` may see, with what a list shows loaded in the same query."""
+    return case_scope(user, model._default_manager.select_related("defender", "team", "caseworker"))
+
+
+def case_get_for(user: Any, model: type[C], reference: str, *, related: tuple[str, ...] = (),
+                 prefetch: tuple[Any, ...] = ()) -> C:
+    """One case by its reference, if `user` may see it; NotFound otherwise (never 'forbidden': a
+    stranger must not learn that a reference exists)."""
+    case = cases_visible_to(user, model).select_related("defender__data_key", *related).prefetch_related(
+        *prefetch).filter(reference=reference).first()
+    if case is None:
+        raise NotFound("No such case.")
+    return case
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    scope: str = "mine"  # mine | team | all
+    status: str = ""
+    urgency: str = ""
+    country: str = ""
+    open_only: bool = True
+
+
+@dataclass(frozen=True)
+class QueuePage(Generic[C]):
+    rows: list[C]
+    next_cursor: str | None
+    now: datetime
+
+
+def _encode_cursor(case: Case) -> str:
+    raw = f"{case.sla_due_at.isoformat()}|{case.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        when, pk = raw.split("|", 1)
+        parsed = parse_datetime(when)
+        return (parsed, int(pk)) if parsed is not None else None
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def mine_q(user: Any, model: type[Case], *personal: str) -> Q:
+    """Cases assigned to `user`: as caseworker, through an object permission, or through one of the
+    kind's own personal fields (a grant's reviewer)."""
+    mine = Q(caseworker=user)
+    for name in personal:
+        mine |= Q(**{name: user})
+    if has_any_role(user, ASSIGNABLE):
+        mine |= assigned_q(user, model)
+    return mine
+
+
+def case_queue(
+    user: Any, model: type[C], filters: QueueFilters, *, cursor: str = "", limit: int = QUEUE_PAGE_SIZE,
+    narrow: Q | None = None, personal: tuple[str, ...] = (), deferred: tuple[str, ...] = (),
+) -> QueuePage[C]:
+    """The queue: earliest deadline first (so overdue cases lead), keyset-paginated, one query
+    whatever the page. `narrow` is the kind's own filter; `deferred` its encrypted columns, which a
+    list never shows, so rows stay narrow and the page cheap."""
+    queryset = cases_visible_to(user, model)
+    if filters.scope == "mine":
+        queryset = queryset.filter(mine_q(user, model, *personal))
+    elif filters.scope == "team":
+        queryset = queryset.filter(team_id__in=team_ids_of(user))
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    elif filters.open_only:
+        queryset = queryset.filter(status__in=workflow_for(model).group("open"))
+    if filters.urgency:
+        queryset = queryset.filter(urgency=filters.urgency)
+    if filters.country:
+        queryset = queryset.filter(country=filters.country.upper()[:2])
+    if narrow is not None:
+        queryset = queryset.filter(narrow)
+    position = _decode_cursor(cursor) if cursor else None
+    if position is not None:
+        due, pk = position
+        queryset = queryset.filter(Q(sla_due_at__gt=due) | Q(sla_due_at=due, pk__gt=pk))
+    queryset = queryset.defer(*deferred, *DEFENDER_DEFERRED)
+    rows = list(queryset.order_by("sla_due_at", "pk")[: limit + 1])
+    next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return QueuePage(rows=rows[:limit], next_cursor=next_cursor, now=timezone.now())
+
+
+# --- one case page: its lists, for a case already fetched through case_get_for ------------------
+# Each is one query whatever the number of rows; going through the case's related managers hands
+# every row the same case instance, so decrypting a body needs no further query for its key.
+
+
+def case_messages(case: Case) -> QuerySet[CaseMessage]:
+    return case.messages.select_related("author").order_by("created_at", "pk")  # type: ignore[attr-defined, no-any-return]
+
+
+def case_notes(case: Case) -> QuerySet[CaseNote]:
+    return case.notes.select_related("author").order_by("created_at", "pk")  # type: ignore[attr-defined, no-any-return]
+
+
+def case_files_for(user: Any, case: Case) -> QuerySet[CaseFile]:
+    """The case's files this user may open: finance, who never reads the narrative, sees receipts only."""
+    files = case.files.select_related("file__data_key", "uploaded_by").order_by("created_at", "pk")  # type: ignore[attr-defined]
+    if not can_see_narrative(user):
+        files = files.filter(kind=CaseFile.Kind.RECEIPT)
+    return files  # type: ignore[no-any-return]
+
+
+def is_overdue(case: Case, now: datetime) -> bool:
+    """The SLA runs until a decision: an open case past its deadline but already decided is not late."""
+    return workflow_for(type(case)).in_group(case, "awaiting_decision") and case.sla_due_at < now

@@ -1,0 +1,101 @@
+"""Routing a new case of any kind: team by region and language, the least-loaded caseworker,
+deadlines from the kind's SLA setting."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from protect.accounts.models import Team, User
+from protect.accounts.roles import Role
+from protect.delivery.services import delivery_email
+from protect.workflow import WorkflowError, workflow_for
+
+from ..access import case_grant_access
+from ..models import Case
+from ..registry import case_models
+
+
+def sla_due(model: type[Case], urgency: str, start: datetime) -> datetime:
+    return start + timedelta(hours=model.sla_hours()[urgency])
+
+
+def sla_near(model: type[Case], urgency: str, start: datetime) -> datetime:
+    """Three quarters of the way (PROTECT_SLA_NEAR_FRACTION): when a case is escalated as near."""
+    hours = model.sla_hours()[urgency] * float(settings.PROTECT_GRANT_SLA_NEAR_FRACTION)
+    return start + timedelta(hours=hours)
+
+
+def pick_team(case: Case) -> Team | None:
+    in_region = Team.objects.filter(region=case.region).order_by("pk")
+    return (
+        in_region.speaking(case.language).first()
+        or in_region.first()
+        or Team.objects.speaking(case.language).order_by("pk").first()
+        or Team.objects.order_by("pk").first()
+    )
+
+
+def _open_cases_of(model: type[Case]) -> Subquery:
+    """Open cases of one kind assigned to the outer caseworker: an index-only count on the partial
+    (caseworker, deadline) index of open cases, so it costs the caseworker's load, never the table's."""
+    counted = (
+        model._default_manager.filter(caseworker=OuterRef("pk"), status__in=workflow_for(model).group("open"))
+        .order_by().values("caseworker").annotate(n=Count("pk")).values("n")
+    )
+    return Subquery(counted, output_field=IntegerField())
+
+
+def pick_caseworker(team: Team) -> User | None:
+    """The team's caseworker with the fewest open cases of every kind (ties: the lowest id)."""
+    load: Any = Value(0)
+    for model in case_models():
+        load = load + Coalesce(_open_cases_of(model), 0)
+    candidates = (
+        team.members.filter(is_active=True, groups__name=Role.CASEWORKER)
+        .annotate(open_cases=load).order_by("open_cases", "pk")
+    )
+    return candidates.first()
+
+
+def case_route(*, model: type[Case], case_id: int) -> Case | None:
+    """Assign a submitted case to a team and caseworker. Safe to run twice: a redelivered task
+    finds the case routed and changes nothing."""
+    workflow = workflow_for(model)
+    with transaction.atomic():
+        case = model._default_manager.select_for_update().filter(pk=case_id).first()
+        if case is None or case.status not in workflow.get("route").sources:
+            return case  # already routed (a redelivered task), withdrawn, or gone
+        team = pick_team(case)
+        caseworker = pick_caseworker(team) if team is not None else None
+        case = workflow.run(case, "route", by=None, team=team, caseworker=caseworker)
+        if caseworker is not None:
+            case_grant_access(case=case, user=caseworker)
+            delivery_email(
+                key=f"{case._meta.app_label}.assigned:{case.pk}:{caseworker.pk}", to=caseworker.email,
+                subject=f"New case {case.reference} in your queue",
+                body=f"A {case.get_urgency_display().lower()} case, {case.reference}, was assigned to you.\n"  # type: ignore[attr-defined]
+                     f"Open it in Protect: {case.get_absolute_url()}\n",
+            )
+    return case
+
+
+# --- the route transition, for every kind's table ------------------------------------------------
+
+
+def route_guard(case: Case, by: Any, params: dict[str, Any]) -> None:
+    if params.get("team") is None:
+        raise WorkflowError("No team can take this case: create a team for its region first.", code="no_team")
+
+
+def route_effect(case: Case, by: Any, params: dict[str, Any]) -> list[str]:
+    case.team = params["team"]
+    case.caseworker = params.get("caseworker")
+    case.routed_at = timezone.now()
+    return ["team", "caseworker", "routed_at"]

@@ -1,0 +1,142 @@
+"""The staff pages every kind of case shares: look-up by reference, the action runner, and the
+case-file actions (note, document, download, reveal). A kind mounts these with its own case page.
+
+Each action posts to `/…/<reference>/<action>/`, calls one service and redirects on success
+(POST/redirect/GET); refused input re-renders the case page with the service's message and the
+HTTP status of the error, and changes nothing. A case the user may not see answers 404."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from protect.accounts.permissions import role_required
+from protect.accounts.roles import Role
+from protect.core.errors import NotFound, ProtectError, form_errors_from
+from protect.crypto.files import encrypted_file_response
+
+from . import selectors
+from .access import can_see_narrative
+from .models import Case
+from .services import casefile
+
+
+class RenderCase(Protocol):
+    def __call__(self, request: HttpRequest, case: Any, /, *, status: int = 200,
+                 bound: dict[str, forms.Form] | None = None, confidential: bool = False) -> HttpResponse: ...
+
+
+def case_or_404(request: HttpRequest, model: type[Case], reference: str, related: tuple[str, ...] = ()) -> Any:
+    try:
+        return selectors.case_get_for(request.user, model, reference, related=related)
+    except NotFound:
+        raise Http404(_("No such case.")) from None
+
+
+def act(
+    request: HttpRequest, case: Case, name: str, form: forms.Form, run: Callable[[Any, dict[str, Any]], Any],
+    done: str, render: RenderCase, reload: Callable[[], Case],
+) -> HttpResponse:
+    """Validate `form`, run one service; on success redirect to the case with `done`; otherwise
+    re-render the case page with the message and the form as filled in (nothing was changed)."""
+    if not form.is_valid():
+        messages.error(request, _("Nothing was changed: correct what is marked in the form."))
+        return render(request, case, status=400, bound={name: form})
+    try:
+        run(case, form.cleaned_data)
+    except ProtectError as exc:
+        form_errors_from(form, exc)
+        messages.error(request, exc.message)
+        return render(request, reload(), status=exc.status_code, bound={name: form})
+    messages.success(request, done)
+    return redirect(case.get_absolute_url())
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label=gettext_lazy("Note (confidential, for the team)"), max_length=10_000,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("File (PDF, image, text, ODT or DOCX)"))
+
+
+class CaseFileViews:
+    """The case-file pages of one kind: mount each as `<reference>/<action>/`."""
+
+    def __init__(self, model: type[Case], render: RenderCase, roles: tuple[Role, ...],
+                 confidential_fields: list[str]) -> None:
+        self.model, self.render, self.roles, self.confidential_fields = model, render, roles, confidential_fields
+
+    def _case(self, request: HttpRequest, reference: str) -> Any:
+        return case_or_404(request, self.model, reference)
+
+    def _act(self, request: HttpRequest, reference: str, name: str, form: forms.Form,
+             run: Callable[[Any, dict[str, Any]], Any], done: str) -> HttpResponse:
+        return act(request, self._case(request, reference), name, form, run, done, self.render,
+                   lambda: self._case(request, reference))
+
+    def note(self) -> Callable[..., HttpResponse]:
+        @role_required(*self.roles)
+        @require_POST
+        def case_note(request: HttpRequest, reference: str) -> HttpResponse:
+            return self._act(request, reference, "note", NoteForm(request.POST),
+                             lambda case, data: casefile.case_add_note(case=case, by=request.user, body=data["body"]),
+                             _("Note added."))
+
+        return case_note
+
+    def upload(self) -> Callable[..., HttpResponse]:
+        @role_required(*self.roles)
+        @require_POST
+        def case_upload(request: HttpRequest, reference: str) -> HttpResponse:
+            return self._act(request, reference, "upload", UploadForm(request.POST, request.FILES),
+                             lambda case, data: casefile.case_add_document(case=case, by=request.user,
+                                                                           uploaded_file=data["file"]),
+                             _("File added."))
+
+        return case_upload
+
+    def download(self) -> Callable[..., HttpResponse]:
+        @role_required(*self.roles)
+        @require_GET
+        def case_file(request: HttpRequest, reference: str, file_id: int) -> HttpResponse:
+            case = self._case(request, reference)
+            case_file = selectors.case_files_for(request.user, case).filter(pk=file_id).first()
+            if case_file is None:
+                raise Http404(_("No such file."))
+            try:
+                response: HttpResponse = encrypted_file_response(case_file.file)  # type: ignore[assignment]
+            except ProtectError as exc:  # erased owner, missing or damaged file: refused before any byte
+                messages.error(request, exc.message)
+                return redirect(case.get_absolute_url())
+            casefile.case_record_download(case=case, by=request.user, case_file=case_file)
+            return response
+
+        return case_file
+
+    def reveal(self) -> Callable[..., HttpResponse]:
+        @role_required(*self.roles)
+        @require_POST
+        def case_reveal(request: HttpRequest, reference: str) -> HttpResponse:
+            """Show the confidential details, once per click, each time audited. The answer is the
+            page itself (nothing to repeat on reload but another audited reveal)."""
+            case = self._case(request, reference)
+            if not can_see_narrative(request.user):
+                messages.error(request, _("Finance does not see the confidential details of a case."))
+                return self.render(request, case, status=403)
+            if case.defender.is_erased:
+                messages.error(request, _("The defender's data was erased; it can no longer be read."))
+                return self.render(request, case, status=410)
+            casefile.case_reveal(case=case, by=request.user, fields=self.confidential_fields)
+            return self.render(request, case, confidential=True)
+
+        return case_reveal
