@@ -228,7 +228,7 @@ class AuthenticatorDevice(SealedDevice):
             verified = totp.verify(code, self.tolerance, self.last_t + 1)
             if verified:
                 self.last_t = totp.t()
-                if getattr(settings, "OTP_TOTP_SYNC", True):
+                if settings.OTP_TOTP_SYNC:
                     self.drift = totp.drift
                 self.throttle_reset(commit=False)
                 self.set_last_used_timestamp(commit=False)
@@ -238,7 +238,7 @@ class AuthenticatorDevice(SealedDevice):
         return verified
 
     def get_throttle_factor(self) -> int:
-        return getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1)
+        return settings.OTP_TOTP_THROTTLE_FACTOR
 
     @property
     def config_url(self) -> str:
@@ -246,13 +246,9 @@ class AuthenticatorDevice(SealedDevice):
         label = str(self.user.get_username())
         params = urlencode({"secret": b32encode(self.bin_key), "algorithm": "SHA1",
                             "digits": self.digits, "period": self.step})
-        issuer = getattr(settings, "OTP_TOTP_ISSUER", None)
-        if callable(issuer):
-            issuer = issuer(self)
-        if isinstance(issuer, str) and issuer:
-            issuer = issuer.replace(":", "")
-            label = f"{issuer}:{label}"
-            params += f"&issuer={quote(issuer)}"  # RFC 3986 encoding, as django-otp does
+        issuer = settings.OTP_TOTP_ISSUER  # never empty, never a ':' (settings.py refuses one)
+        label = f"{issuer}:{label}"
+        params += f"&issuer={quote(issuer)}"  # RFC 3986 encoding, as django-otp does
         return f"otpauth://totp/{quote(label)}?{params}"
 
 
@@ -285,7 +281,7 @@ class RecoveryCodeDevice(SealedDevice):
         return True
 
     def get_throttle_factor(self) -> int:
-        return getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1)
+        return settings.OTP_STATIC_THROTTLE_FACTOR
 
 
 class RecoveryCode(models.Model):

@@ -32,7 +32,7 @@ def check_files_dir(app_configs: Any = None, **kwargs: Any) -> list[checks.Check
     files_dir = Path(settings.PROTECT_FILES_DIR).resolve()
     public = [Path(settings.STATIC_ROOT)] if settings.STATIC_ROOT else []
     public += [Path(p if isinstance(p, str | Path) else p[1]) for p in settings.STATICFILES_DIRS]
-    if getattr(settings, "MEDIA_ROOT", ""):
+    if settings.MEDIA_ROOT:
         public.append(Path(settings.MEDIA_ROOT))
     for folder in public:
         folder = folder.resolve()

@@ -66,7 +66,7 @@ ALLOWED_DESCRIPTION = "PDF, JPEG, PNG, plain text (UTF-8), ODT or DOCX"
 
 
 def _max_bytes() -> int:
-    return int(getattr(settings, "PROTECT_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+    return settings.PROTECT_UPLOAD_MAX_BYTES
 
 
 def _files_dir() -> Path:
