@@ -17,6 +17,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from protect.accounts.permissions import has_any_role
+from protect.audit.services import log_event
 from protect.core.errors import PermissionDenied, ProtectError
 
 
@@ -125,9 +126,6 @@ class Workflow(Generic[M]):
                 changed.append(self.changed_at_field)
             locked.full_clean()
             locked.save(update_fields=sorted(set(changed)))
-
-            from protect.audit.services import log_event
-
             data: dict[str, Any] = {"from": current, "to": t.target}
             data |= {key: params[key] for key in t.audit_params if key in params}
             log_event(f"{self.audit_prefix}.{t.name}", actor=by, target=locked, data=data)

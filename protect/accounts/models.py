@@ -28,6 +28,7 @@ from django_otp.oath import TOTP
 
 from protect.crypto.fields import EncryptedTextField
 from protect.crypto.models import DataKey
+from protect.crypto.services import data_key_create
 
 
 # django-otp ships no type hints, so django-stubs cannot name the managers of the device relations.
@@ -183,8 +184,6 @@ class SealedDevice(TimestampMixin, ThrottlingMixin, Device):
     def save(self, *args: Any, **kwargs: Any) -> None:
         with transaction.atomic():
             if self.data_key_id is None:
-                from protect.crypto.services import data_key_create
-
                 self.data_key = data_key_create()
             super().save(*args, **kwargs)
 

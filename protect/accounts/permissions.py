@@ -16,6 +16,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from .roles import Role
+from .second_factor import second_factor_url
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
 
@@ -57,8 +58,6 @@ def role_required(*roles: Role) -> Callable[[ViewFunc], ViewFunc]:
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not is_second_factor_verified(user):
-                from .middleware import second_factor_url
-
                 return HttpResponseRedirect(second_factor_url(user, request.get_full_path()))
             if not has_any_role(user, wanted):
                 raise PermissionDenied

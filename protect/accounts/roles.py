@@ -17,3 +17,5 @@ class Role(StrEnum):
 
 
 STAFF_ROLES = frozenset(Role)  # every account holder is "staff" for 2FA; defenders have no account
+# Only these roles may hold API tokens: a token skips the second factor, so staff never get one.
+API_TOKEN_HOLDERS = frozenset({Role.PARTNER})

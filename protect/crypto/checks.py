@@ -9,12 +9,12 @@ from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
+from .keys import blind_index_key, master_keyring
+
 
 @checks.register(checks.Tags.security)
 def check_keys(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """Load both keys as the running process would (outside production this creates the demo keys)."""
-    from .keys import blind_index_key, master_keyring
-
     errors: list[checks.CheckMessage] = []
     for load, variable in ((master_keyring, "PROTECT_MASTER_KEYS"), (blind_index_key, "PROTECT_BLIND_INDEX_KEY")):
         try:

@@ -11,6 +11,9 @@ from typing import Any
 
 from django.db.models import Count, Sum
 
+from grants.models import Grant, NeedKind
+from protect.defenders.models import DefenderProfile, Profile, Region
+
 SUPPRESS_BELOW = 5
 FUNDED = ("approved", "disbursing", "reporting", "closed")
 
@@ -44,9 +47,6 @@ class DonorDashboard:
 
 
 def donor_dashboard() -> DonorDashboard:
-    from grants.models import Grant, NeedKind
-    from protect.defenders.models import DefenderProfile, Profile, Region
-
     funded = Grant.objects.filter(status__in=FUNDED)
     totals = funded.aggregate(n=Count("pk"), eur=Sum("approved_amount_eur_minor"),
                               defenders=Count("defender", distinct=True))
