@@ -1,7 +1,8 @@
 """What may this user see and do: the role checks every selector, view and API view uses.
 
 Roles are Django groups named after `Role` values; they are compared by those constants, never by
-a translated label. A superuser flag grants no role: roles are given explicitly."""
+a translated label. Who holds which role is answered by `User.role_names()` alone (an active
+superuser is a coordinator there); the checks below only ask it."""
 
 from __future__ import annotations
 
