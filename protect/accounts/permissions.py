@@ -50,7 +50,7 @@ def role_required(*roles: Role) -> Callable[[ViewFunc], ViewFunc]:
     middleware already sends such sessions away: a view marked exempt by mistake stays closed."""
     if not roles:
         raise ValueError("role_required needs at least one role")
-    wanted = tuple(Role(role) for role in roles)
+    wanted = tuple(sorted({Role(role) for role in roles}))  # a named set's order varies between processes
 
     def decorator(view: ViewFunc) -> ViewFunc:
         @functools.wraps(view)
@@ -88,6 +88,6 @@ class HasRole(BasePermission):
     def of(cls, *roles: Role) -> type[HasRole]:
         if not roles:
             raise ValueError("HasRole.of needs at least one role")
-        wanted = tuple(Role(role) for role in roles)
+        wanted = tuple(sorted({Role(role) for role in roles}))
         name = "HasRole_" + "_".join(role.value for role in wanted)
         return type(name, (cls,), {"roles": wanted})
