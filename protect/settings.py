@@ -1,85 +1,27 @@
 """Protect settings: one file, every value from the environment, defaults that run the demo.
 
-The helpers below refuse a bad value with a message naming the variable, so a typo in a
-deployment stops the process at start rather than silently weakening it. Any secret may be
-given as NAME_FILE (a path) instead of NAME, for Docker/Kubernetes secrets.
+Every setting the code reads is declared here and checked at start: the helpers of protect.env
+refuse a bad value with a message naming the variable, so a typo in a deployment stops the process
+rather than silently weakening it. Any secret may be given as NAME_FILE (a path) instead of NAME.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlparse
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from protect.crypto.keys import check_key_settings
+from protect.env import env_bool, env_choice, env_int, env_list, env_mapping, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PROTECT_VAR_DIR", BASE_DIR / "var"))
-
-
-def env_str(name: str, default: str | None = None) -> str:
-    """A string from NAME, or from the file NAME_FILE points at; `default` when neither is set."""
-    file_path = os.environ.get(f"{name}_FILE")
-    if file_path:
-        try:
-            return Path(file_path).read_text().strip()
-        except OSError as exc:
-            raise ImproperlyConfigured(f"{name}_FILE={file_path!r} cannot be read: {exc}") from exc
-    value = os.environ.get(name)
-    if value is None or value == "":
-        if default is None:
-            raise ImproperlyConfigured(f"{name} must be set (or {name}_FILE).")
-        return default
-    return value
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    lowered = raw.strip().lower()
-    if lowered in {"1", "true", "yes", "on"}:
-        return True
-    if lowered in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use true/false).")
-
-
-def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not an integer.") from exc
-    if minimum is not None and value < minimum:
-        raise ImproperlyConfigured(f"{name}={value} is below the minimum {minimum}.")
-    return value
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    return [item.strip() for item in raw.split(",") if item.strip()]
-
-
-def env_choice(name: str, default: str, choices: set[str]) -> str:
-    value = os.environ.get(name) or default
-    if value not in choices:
-        raise ImproperlyConfigured(f"{name}={value!r} must be one of {sorted(choices)}.")
-    return value
-
-
-def env_url(name: str, default: str, schemes: set[str]) -> str:
-    value = env_str(name, default)
-    scheme = urlparse(value).scheme
-    if scheme not in schemes:
-        raise ImproperlyConfigured(f"{name} must use one of the schemes {sorted(schemes)}, not {scheme!r}.")
-    return value
-
 
 # --- Environment ---------------------------------------------------------------------------
 
@@ -183,8 +125,6 @@ DATABASE_URL = env_url(
 
 
 def _database_from_url(url: str) -> dict[str, object]:
-    import dj_database_url
-
     config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # The demo's web server and worker share one SQLite file: wait for the writer, don't fail.
@@ -254,9 +194,7 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILI
 # Tests get a queue of their own, inherited by the worker subprocesses they start, so a demo or
 # another run sharing the same Redis never takes their tasks.
 if PROTECT_ENV == "test" and not os.environ.get("PROTECT_TASK_QUEUE"):
-    import secrets as _secrets
-
-    os.environ["PROTECT_TASK_QUEUE"] = f"protect-test-{_secrets.token_hex(4)}"
+    os.environ["PROTECT_TASK_QUEUE"] = f"protect-test-{secrets.token_hex(4)}"
 CELERY_TASK_DEFAULT_QUEUE = env_str("PROTECT_TASK_QUEUE", "protect")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -326,8 +264,15 @@ AXES_VERBOSE = False
 # security.W003 looks for Django's own CSRF middleware by name; ours subclasses it
 # (protect/core/csrf.py) and protect.core.checks makes sure it stays installed.
 SILENCED_SYSTEM_CHECKS = ["axes.W006", "security.W003"]
-# Second factor (django-otp): the name authenticator apps show; secrets never shown in the admin.
-OTP_TOTP_ISSUER = "Protect"
+# Second factor (django-otp's names, read by protect.accounts' own devices): the name authenticator
+# apps show; secrets never shown in the admin; each failed code doubles the wait before the next try
+# by this factor of seconds (at least 1: the second factor is never left unthrottled).
+OTP_TOTP_ISSUER = env_str("PROTECT_TOTP_ISSUER", "Protect")
+if ":" in OTP_TOTP_ISSUER:
+    raise ImproperlyConfigured("PROTECT_TOTP_ISSUER cannot contain ':' (it separates issuer and account in the app).")
+OTP_TOTP_SYNC = env_bool("PROTECT_TOTP_SYNC", True)  # follow the drift of the phone's clock
+OTP_TOTP_THROTTLE_FACTOR = env_int("PROTECT_TOTP_THROTTLE_FACTOR", 1, minimum=1)
+OTP_STATIC_THROTTLE_FACTOR = env_int("PROTECT_RECOVERY_CODE_THROTTLE_FACTOR", 1, minimum=1)
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Security headers ----------------------------------------------------------------------
@@ -389,6 +334,9 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 if not PRODUCTION:
     STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise serves from finders here but wants the folder
 PROTECT_FILES_DIR = Path(env_str("PROTECT_FILES_DIR", str(VAR_DIR / "files")))
+# No media folder: uploads are encrypted into PROTECT_FILES_DIR, served only through permission-checked
+# views (protect.crypto.checks refuses a files folder inside any public one).
+MEDIA_ROOT = ""
 
 # --- Encryption keys and uploads (protect.crypto) -------------------------------------------
 # PROTECT_MASTER_KEYS = "id1:base64key,id2:base64key" (32-byte keys; the first wraps, all unwrap);
@@ -398,33 +346,13 @@ PROTECT_FILES_DIR = Path(env_str("PROTECT_FILES_DIR", str(VAR_DIR / "files")))
 PROTECT_KEYS_DIR = Path(env_str("PROTECT_KEYS_DIR", str(VAR_DIR / "keys")))
 PROTECT_MASTER_KEYS = env_str("PROTECT_MASTER_KEYS", "")
 PROTECT_BLIND_INDEX_KEY = env_str("PROTECT_BLIND_INDEX_KEY", "")
-
-
-def _check_encryption_keys() -> None:
-    from protect.crypto.keys import check_key_settings  # parsing only: imports no Django model
-
-    check_key_settings(master_keys=PROTECT_MASTER_KEYS, blind_index_key=PROTECT_BLIND_INDEX_KEY, production=PRODUCTION)
-
-
-_check_encryption_keys()
+check_key_settings(master_keys=PROTECT_MASTER_KEYS, blind_index_key=PROTECT_BLIND_INDEX_KEY, production=PRODUCTION)
 PROTECT_UPLOAD_MAX_BYTES = env_int("PROTECT_UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 # Uploads are held in memory up to that cap, never in a plaintext temporary file on disk.
 FILE_UPLOAD_HANDLERS = ["protect.crypto.uploads.CappedMemoryUploadHandler"]
 # --- end of protect.crypto settings ---------------------------------------------------------
 
 # --- Grants -------------------------------------------------------------------------------
-
-
-def env_mapping(name: str, default: str) -> dict[str, str]:
-    raw = os.environ.get(name) or default
-    pairs: dict[str, str] = {}
-    for item in raw.split(","):
-        key, sep, value = item.partition(":")
-        if not sep or not key.strip() or not value.strip():
-            raise ImproperlyConfigured(f"{name} must look like 'key:value,key:value', not {raw!r}.")
-        pairs[key.strip()] = value.strip()
-    return pairs
-
 
 PROTECT_GRANT_CAP_EUR = env_int("PROTECT_GRANT_CAP_EUR", 10_000, minimum=1)
 PROTECT_GRANT_SECOND_APPROVAL_EUR = env_int("PROTECT_GRANT_SECOND_APPROVAL_EUR", 5_000, minimum=0)
@@ -440,10 +368,8 @@ if set(PROTECT_GRANT_SLA_HOURS) != {"critical", "high", "normal"}:
     raise ImproperlyConfigured("PROTECT_GRANT_SLA_HOURS must give critical, high and normal.")
 # EUR value of one unit of each accepted currency, recorded on each grant for statistics.
 try:
-    from decimal import Decimal as _Decimal
-
     PROTECT_EUR_RATES = {
-        k.upper(): _Decimal(v)
+        k.upper(): Decimal(v)
         for k, v in env_mapping(
             "PROTECT_EUR_RATES", "EUR:1,USD:0.92,GBP:1.17,CHF:1.05,KES:0.0071,COP:0.00023,MXN:0.05,UAH:0.022,TRY:0.027"
         ).items()

@@ -9,6 +9,4 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import signals
-
-        signals.connect_axes()
+        from . import signals  # noqa: F401 - connects the receivers (models must be loaded first)

@@ -14,6 +14,9 @@ from rest_framework.request import Request
 
 from .models import ApiToken, User
 from .permissions import has_any_role
+from .roles import API_TOKEN_HOLDERS
+from .selectors import api_token_find
+from .services import api_token_mark_used
 
 INVALID = "Invalid token."
 MAX_TOKEN_LENGTH = 200
@@ -35,16 +38,13 @@ class ApiTokenAuthentication(BaseAuthentication):
         return self.authenticate_credentials(raw)
 
     def authenticate_credentials(self, raw: str) -> tuple[User, ApiToken]:
-        from .selectors import api_token_find
-        from .services import API_TOKEN_ROLES, api_token_mark_used
-
         token = api_token_find(raw)
         now = timezone.now()
         if token is None or not token.is_usable(now):
             raise exceptions.AuthenticationFailed(INVALID)
         user = token.user
         # Checked at every use: a partner who lost the role (or was disabled) loses the API too.
-        if not user.is_active or not has_any_role(user, API_TOKEN_ROLES):
+        if not user.is_active or not has_any_role(user, API_TOKEN_HOLDERS):
             raise exceptions.AuthenticationFailed(INVALID)
         api_token_mark_used(token=token, now=now)
         return user, token

@@ -11,14 +11,13 @@ from django.core.management.base import OutputWrapper
 from protect.core.demo import DEMO_USERS, register
 
 from .models import Region, Team, User
+from .services import team_add_member, team_create, totp_device_enrol_confirmed
 
 SHOWN_RECOVERY_CODES = 3
 
 
 @register
 def seed(out: OutputWrapper) -> None:
-    from .services import totp_device_enrol_confirmed
-
     out.write(
         "Second factor, already enrolled: add the key to an authenticator app, or log in with a recovery\n"
         "code (single use), or print the current code with `manage.py totp_code <user>`:\n"
@@ -33,8 +32,6 @@ def seed(out: OutputWrapper) -> None:
 
 def _seed_teams() -> None:
     """Two regional desks so intake routing has somewhere to go, made by the demo coordinator."""
-    from .services import team_add_member, team_create
-
     users = {u.username: u for u in User.objects.filter(username__in=[name for name, _r, _d in DEMO_USERS])}
     coordinator = users["coordinator"]
     desks = [

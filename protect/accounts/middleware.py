@@ -8,16 +8,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .permissions import is_second_factor_verified
+from .second_factor import second_factor_url
+from .services import session_track
 
 AUTH_AT_SESSION_KEY = "protect_auth_at"  # when the password was given (Unix seconds)
 TRACKED_SESSION_KEY = "protect_tracked_key"  # the session key last recorded in UserSession
@@ -48,15 +48,6 @@ def is_public_path(path: str) -> bool:
     return path.startswith((*PUBLIC_PATH_PREFIXES, static_url))
 
 
-def second_factor_url(user: Any, next_url: str = "") -> str:
-    """Where a half-logged-in user goes: enrolment if they have no authenticator yet, else verify."""
-    from .services import has_second_factor
-
-    name = "accounts:2fa-verify" if has_second_factor(user) else "accounts:2fa-setup"
-    url = reverse(name)
-    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
-
-
 def session_expired(request: HttpRequest) -> bool:
     started = request.session.get(AUTH_AT_SESSION_KEY)
     if not isinstance(started, int | float):
@@ -67,8 +58,6 @@ def session_expired(request: HttpRequest) -> bool:
 def track_session(request: HttpRequest, user: Any = None) -> None:
     """Record the session key of a logged-in user whenever it is new or has rotated, so
     `user_disable` can end every session of a user without scanning the store."""
-    from .services import session_track
-
     session = getattr(request, "session", None)
     user = user if user is not None else getattr(request, "user", None)
     if session is None or user is None or not user.is_authenticated:

@@ -28,6 +28,9 @@ from django_otp.oath import TOTP
 
 from protect.crypto.fields import EncryptedTextField
 from protect.crypto.models import DataKey
+from protect.crypto.services import data_key_create
+
+from .roles import Role
 
 
 # django-otp ships no type hints, so django-stubs cannot name the managers of the device relations.
@@ -45,10 +48,16 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
         return self.display_name or self.username
 
     def role_names(self) -> frozenset[str]:
-        """The user's roles (group names), read once per instance: pages ask many times."""
+        """The user's roles (group names), read once per instance: pages ask many times.
+
+        The one definition of who holds a role: an active superuser is a coordinator (the demo's
+        coordinator is one, and Django's admin and guardian already let a superuser do anything),
+        and holds no other role unless given it. Every role check goes through here."""
         cached = getattr(self, "_role_names", None)
         if cached is None:
             cached = frozenset(self.groups.values_list("name", flat=True))
+            if self.is_superuser and self.is_active:
+                cached |= {Role.COORDINATOR.value}
             self._role_names = cached
         return cached
 
@@ -183,8 +192,6 @@ class SealedDevice(TimestampMixin, ThrottlingMixin, Device):
     def save(self, *args: Any, **kwargs: Any) -> None:
         with transaction.atomic():
             if self.data_key_id is None:
-                from protect.crypto.services import data_key_create
-
                 self.data_key = data_key_create()
             super().save(*args, **kwargs)
 
@@ -228,7 +235,7 @@ class AuthenticatorDevice(SealedDevice):
             verified = totp.verify(code, self.tolerance, self.last_t + 1)
             if verified:
                 self.last_t = totp.t()
-                if getattr(settings, "OTP_TOTP_SYNC", True):
+                if settings.OTP_TOTP_SYNC:
                     self.drift = totp.drift
                 self.throttle_reset(commit=False)
                 self.set_last_used_timestamp(commit=False)
@@ -238,7 +245,7 @@ class AuthenticatorDevice(SealedDevice):
         return verified
 
     def get_throttle_factor(self) -> int:
-        return getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1)
+        return settings.OTP_TOTP_THROTTLE_FACTOR
 
     @property
     def config_url(self) -> str:
@@ -246,13 +253,9 @@ class AuthenticatorDevice(SealedDevice):
         label = str(self.user.get_username())
         params = urlencode({"secret": b32encode(self.bin_key), "algorithm": "SHA1",
                             "digits": self.digits, "period": self.step})
-        issuer = getattr(settings, "OTP_TOTP_ISSUER", None)
-        if callable(issuer):
-            issuer = issuer(self)
-        if isinstance(issuer, str) and issuer:
-            issuer = issuer.replace(":", "")
-            label = f"{issuer}:{label}"
-            params += f"&issuer={quote(issuer)}"  # RFC 3986 encoding, as django-otp does
+        issuer = settings.OTP_TOTP_ISSUER  # never empty, never a ':' (settings.py refuses one)
+        label = f"{issuer}:{label}"
+        params += f"&issuer={quote(issuer)}"  # RFC 3986 encoding, as django-otp does
         return f"otpauth://totp/{quote(label)}?{params}"
 
 
@@ -285,7 +288,7 @@ class RecoveryCodeDevice(SealedDevice):
         return True
 
     def get_throttle_factor(self) -> int:
-        return getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1)
+        return settings.OTP_STATIC_THROTTLE_FACTOR
 
 
 class RecoveryCode(models.Model):

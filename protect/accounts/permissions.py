@@ -1,7 +1,8 @@
 """What may this user see and do: the role checks every selector, view and API view uses.
 
 Roles are Django groups named after `Role` values; they are compared by those constants, never by
-a translated label. A superuser flag grants no role: roles are given explicitly."""
+a translated label. Who holds which role is answered by `User.role_names()` alone (an active
+superuser is a coordinator there); the checks below only ask it."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from .roles import Role
+from .second_factor import second_factor_url
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
 
@@ -48,7 +50,7 @@ def role_required(*roles: Role) -> Callable[[ViewFunc], ViewFunc]:
     middleware already sends such sessions away: a view marked exempt by mistake stays closed."""
     if not roles:
         raise ValueError("role_required needs at least one role")
-    wanted = tuple(Role(role) for role in roles)
+    wanted = tuple(sorted({Role(role) for role in roles}))  # a named set's order varies between processes
 
     def decorator(view: ViewFunc) -> ViewFunc:
         @functools.wraps(view)
@@ -57,8 +59,6 @@ def role_required(*roles: Role) -> Callable[[ViewFunc], ViewFunc]:
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not is_second_factor_verified(user):
-                from .middleware import second_factor_url
-
                 return HttpResponseRedirect(second_factor_url(user, request.get_full_path()))
             if not has_any_role(user, wanted):
                 raise PermissionDenied
@@ -88,6 +88,6 @@ class HasRole(BasePermission):
     def of(cls, *roles: Role) -> type[HasRole]:
         if not roles:
             raise ValueError("HasRole.of needs at least one role")
-        wanted = tuple(Role(role) for role in roles)
+        wanted = tuple(sorted({Role(role) for role in roles}))
         name = "HasRole_" + "_".join(role.value for role in wanted)
         return type(name, (cls,), {"roles": wanted})

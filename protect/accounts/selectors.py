@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from .models import ApiToken, Team, User
 from .permissions import is_coordinator
+from .services import api_token_hash, api_token_prefix_of
 
 
 def users_for_coordination(*, viewer: Any) -> QuerySet[User]:
@@ -51,8 +52,6 @@ def api_token_find(raw: str) -> ApiToken | None:
 
     Candidates are fetched by their public prefix and the hash compared in constant time, so the
     answer time says nothing about how much of a guessed token was right."""
-    from .services import api_token_hash, api_token_prefix_of
-
     prefix = api_token_prefix_of(raw)
     if prefix is None:
         return None

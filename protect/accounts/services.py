@@ -18,10 +18,11 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
-from django.db.models import Model, Q
+from django.db.models import Q
 from django.utils import timezone
 from django_otp.models import Device
 
+from protect.audit.services import log_event
 from protect.core.errors import PermissionDenied, ProtectError
 
 from .models import (
@@ -35,7 +36,8 @@ from .models import (
     new_recovery_hmac_key,
 )
 from .permissions import has_any_role, is_coordinator
-from .roles import Role
+from .roles import API_TOKEN_HOLDERS, Role
+from .second_factor import has_second_factor
 
 
 class AccountsError(ProtectError):
@@ -45,20 +47,11 @@ class AccountsError(ProtectError):
 RECOVERY_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "Authenticator app"
 RECOVERY_DEVICE_NAME = "Recovery codes"
-# Only these roles may hold API tokens: a token skips the second factor, so staff never get one.
-API_TOKEN_ROLES = frozenset({Role.PARTNER})
 API_TOKEN_PREFIX = "pt"
 API_TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 REASON_MAX_LENGTH = 500
 
 _TOTP_SHAPE = re.compile(r"^\d{6}$")
-
-
-def _audit(action: str, *, actor: Any, target: Model | None, data: dict[str, Any] | None = None) -> None:
-    # Imported here: protect.audit is its own app and must not be needed to import accounts.
-    from protect.audit.services import log_event
-
-    log_event(action, actor=actor, target=target, data=data)
 
 
 def _require_coordinator(by: Any) -> None:
@@ -101,7 +94,7 @@ def user_create(
     with transaction.atomic():
         user.save()
         user.groups.set([Group.objects.get_or_create(name=name)[0] for name in role_names])
-        _audit("accounts.user.created", actor=by, target=user, data={"roles": role_names})
+        log_event("accounts.user.created", actor=by, target=user, data={"roles": role_names})
     return user
 
 
@@ -109,8 +102,8 @@ def user_admin_saved(*, user: User, by: User, created: bool, fields: list[str]) 
     """Audit an account created or edited in the Django admin (which saves through its own forms,
     password validators included): which fields changed and the roles now held, never values."""
     roles = sorted(user.groups.values_list("name", flat=True))
-    _audit("accounts.user.created" if created else "accounts.user.changed", actor=by, target=user,
-           data={"fields": sorted(fields), "roles": roles})
+    log_event("accounts.user.created" if created else "accounts.user.changed", actor=by, target=user,
+              data={"fields": sorted(fields), "roles": roles})
 
 
 def user_password_change(*, user: User, password: str, by: User) -> User:
@@ -122,7 +115,7 @@ def user_password_change(*, user: User, password: str, by: User) -> User:
     user.set_password(password)
     with transaction.atomic():
         user.save(update_fields=["password"])
-        _audit("accounts.password.changed", actor=by, target=user, data={"by_self": by.pk == user.pk})
+        log_event("accounts.password.changed", actor=by, target=user, data={"by_self": by.pk == user.pk})
     return user
 
 
@@ -142,7 +135,7 @@ def user_disable(*, user: User, by: User, reason: str) -> User:
         sessions_ended = _end_sessions(locked)
         tokens_revoked = ApiToken.objects.filter(user=locked, revoked_at__isnull=True).update(revoked_at=timezone.now())
         if was_active or sessions_ended or tokens_revoked:
-            _audit(
+            log_event(
                 "accounts.user.disabled",
                 actor=by,
                 target=locked,
@@ -162,7 +155,7 @@ def user_enable(*, user: User, by: User, reason: str) -> User:
         locked.is_active = True
         locked.full_clean()
         locked.save(update_fields=["is_active"])
-        _audit("accounts.user.enabled", actor=by, target=locked, data={"reason": reason})
+        log_event("accounts.user.enabled", actor=by, target=locked, data={"reason": reason})
     user.is_active = True
     return locked
 
@@ -203,7 +196,7 @@ def user_sessions_end(*, user: User, by: User) -> int:
         _require_coordinator(by)
     with transaction.atomic():
         ended = _end_sessions(user)
-        _audit("accounts.sessions.ended", actor=by, target=user, data={"sessions_ended": ended})
+        log_event("accounts.sessions.ended", actor=by, target=user, data={"sessions_ended": ended})
     return ended
 
 
@@ -244,11 +237,6 @@ def _replace_recovery_codes(user: User) -> list[str]:
     return codes
 
 
-def has_second_factor(user: User) -> bool:
-    """True when the user has a confirmed authenticator app (recovery codes alone do not count)."""
-    return AuthenticatorDevice.objects.filter(user=user, confirmed=True).exists()
-
-
 def totp_device_for_enrolment(*, user: User) -> AuthenticatorDevice:
     """The unconfirmed authenticator device the enrolment page shows, kept across reloads so a
     code scanned a minute ago still works."""
@@ -279,7 +267,7 @@ def second_factor_enrol(*, user: User, device: AuthenticatorDevice, code: str) -
             locked.save(update_fields=["confirmed"])
             AuthenticatorDevice.objects.filter(user=user, confirmed=False).delete()
             recovery_codes = _replace_recovery_codes(user)
-            _audit("accounts.2fa.enrolled", actor=user, target=user, data={"recovery_codes": RECOVERY_CODE_COUNT})
+            log_event("accounts.2fa.enrolled", actor=user, target=user, data={"recovery_codes": RECOVERY_CODE_COUNT})
     if not confirmed:
         raise AccountsError("That code is not right. Check the time on your phone and try the next code.",
                             code="wrong_code")
@@ -294,8 +282,8 @@ def totp_device_enrol_confirmed(*, user: User) -> tuple[AuthenticatorDevice, lis
         device.full_clean()
         device.save()
         codes = _replace_recovery_codes(user)
-        _audit("accounts.2fa.enrolled", actor=None, target=user, data={"recovery_codes": RECOVERY_CODE_COUNT,
-                                                                        "without_code": True})
+        log_event("accounts.2fa.enrolled", actor=None, target=user, data={"recovery_codes": RECOVERY_CODE_COUNT,
+                                                                           "without_code": True})
     return device, codes
 
 
@@ -315,12 +303,12 @@ def second_factor_verify(*, user: User, code: str) -> Device | None:
                 matched = device
                 break
         if matched is None:
-            _audit("accounts.2fa.failed", actor=user, target=user)
+            log_event("accounts.2fa.failed", actor=user, target=user)
         elif isinstance(matched, RecoveryCodeDevice):
             remaining = matched.codes.count()
-            _audit("accounts.2fa.recovery_code_used", actor=user, target=user, data={"remaining": remaining})
+            log_event("accounts.2fa.recovery_code_used", actor=user, target=user, data={"remaining": remaining})
         else:
-            _audit("accounts.2fa.verified", actor=user, target=user)
+            log_event("accounts.2fa.verified", actor=user, target=user)
     return matched
 
 
@@ -342,8 +330,8 @@ def recovery_codes_regenerate(*, user: User, code: str) -> list[str]:
                     break
         if ok:
             regenerated = _replace_recovery_codes(user)
-            _audit("accounts.2fa.recovery_codes_regenerated", actor=user, target=user,
-                   data={"recovery_codes": RECOVERY_CODE_COUNT})
+            log_event("accounts.2fa.recovery_codes_regenerated", actor=user, target=user,
+                      data={"recovery_codes": RECOVERY_CODE_COUNT})
     if not ok:
         raise AccountsError("That authenticator code is not right.", code="wrong_code")
     return regenerated
@@ -360,8 +348,8 @@ def second_factor_reset(*, user: User, by: User, reason: str) -> None:
         totp_deleted, _ = AuthenticatorDevice.objects.filter(user=user).delete()
         RecoveryCodeDevice.objects.filter(user=user).delete()
         sessions_ended = _end_sessions(user)
-        _audit("accounts.2fa.reset", actor=by, target=user,
-               data={"reason": reason, "devices_removed": totp_deleted, "sessions_ended": sessions_ended})
+        log_event("accounts.2fa.reset", actor=by, target=user,
+                  data={"reason": reason, "devices_removed": totp_deleted, "sessions_ended": sessions_ended})
 
 
 # --- Teams ---------------------------------------------------------------------------------
@@ -375,9 +363,9 @@ def team_create(
     team.full_clean()
     with transaction.atomic():
         team.save()
-        _audit("accounts.team.created", actor=by, target=team,
-               data={"region": team.region, "languages": team.languages,
-                     "coordinator_id": coordinator.pk if coordinator else None})
+        log_event("accounts.team.created", actor=by, target=team,
+                  data={"region": team.region, "languages": team.languages,
+                        "coordinator_id": coordinator.pk if coordinator else None})
     return team
 
 
@@ -392,9 +380,9 @@ def team_update(
     team.full_clean()
     with transaction.atomic():
         team.save(update_fields=["name", "region", "languages", "coordinator"])
-        _audit("accounts.team.updated", actor=by, target=team,
-               data={"region": team.region, "languages": team.languages,
-                     "coordinator_id": coordinator.pk if coordinator else None})
+        log_event("accounts.team.updated", actor=by, target=team,
+                  data={"region": team.region, "languages": team.languages,
+                        "coordinator_id": coordinator.pk if coordinator else None})
     return team
 
 
@@ -405,7 +393,7 @@ def team_add_member(*, team: Team, user: User, by: User) -> Team:
     with transaction.atomic():
         if not team.members.filter(pk=user.pk).exists():
             team.members.add(user)
-            _audit("accounts.team.member_added", actor=by, target=team, data={"user_id": user.pk})
+            log_event("accounts.team.member_added", actor=by, target=team, data={"user_id": user.pk})
     return team
 
 
@@ -414,7 +402,7 @@ def team_remove_member(*, team: Team, user: User, by: User) -> Team:
     with transaction.atomic():
         if team.members.filter(pk=user.pk).exists():
             team.members.remove(user)
-            _audit("accounts.team.member_removed", actor=by, target=team, data={"user_id": user.pk})
+            log_event("accounts.team.member_removed", actor=by, target=team, data={"user_id": user.pk})
     return team
 
 
@@ -436,7 +424,7 @@ def api_token_prefix_of(raw: str) -> str | None:
 def api_token_allowed_for(user: User) -> bool:
     """Only active partner accounts without admin rights hold tokens (a token skips the 2FA)."""
     return bool(user.is_active and not user.is_staff and not user.is_superuser
-                and has_any_role(user, API_TOKEN_ROLES))
+                and has_any_role(user, API_TOKEN_HOLDERS))
 
 
 def api_token_issue(
@@ -458,9 +446,9 @@ def api_token_issue(
     token.full_clean()
     with transaction.atomic():
         token.save()
-        _audit("accounts.api_token.issued", actor=by, target=token,
-               data={"user_id": user.pk, "prefix": prefix,
-                     "expires_at": expires_at.isoformat() if expires_at else None})
+        log_event("accounts.api_token.issued", actor=by, target=token,
+                  data={"user_id": user.pk, "prefix": prefix,
+                        "expires_at": expires_at.isoformat() if expires_at else None})
     return token, raw
 
 
@@ -473,8 +461,8 @@ def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
         if locked.revoked_at is None:
             locked.revoked_at = timezone.now()
             locked.save(update_fields=["revoked_at"])
-            _audit("accounts.api_token.revoked", actor=by, target=locked,
-                   data={"user_id": locked.user_id, "prefix": locked.prefix})
+            log_event("accounts.api_token.revoked", actor=by, target=locked,
+                      data={"user_id": locked.user_id, "prefix": locked.prefix})
     token.revoked_at = locked.revoked_at
     return locked
 

@@ -9,20 +9,20 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from protect.audit.services import log_event
+from protect.crypto.models import DataKey
+
+from .lockout import typed_username
 from .middleware import AUTH_AT_SESSION_KEY, track_session
 from .models import AuthenticatorDevice, RecoveryCodeDevice, SealedDevice
-
-
-def _audit(action: str, *, actor: Any, target: Any, data: dict[str, Any] | None = None) -> None:
-    from protect.audit.services import log_event
-
-    log_event(action, actor=actor, target=target, data=data)
+from .services import session_forget
 
 
 def _account_named(username: object) -> Any:
@@ -38,18 +38,16 @@ def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: 
         # The absolute session lifetime counts from here (SessionLifetimeMiddleware).
         request.session[AUTH_AT_SESSION_KEY] = int(time.time())
         track_session(request, user)
-    _audit("accounts.login.succeeded", actor=user, target=user, data={"second_factor": "pending"})
+    log_event("accounts.login.succeeded", actor=user, target=user, data={"second_factor": "pending"})
 
 
 @receiver(user_logged_out, dispatch_uid="protect.accounts.logged_out")
 def on_logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    from .services import session_forget
-
     session = getattr(request, "session", None)
     if session is not None and session.session_key:
         session_forget(session_key=session.session_key)
     if user is not None:
-        _audit("accounts.logout.done", actor=user, target=user)
+        log_event("accounts.logout.done", actor=user, target=user)
 
 
 @receiver(user_login_failed, dispatch_uid="protect.accounts.login_failed")
@@ -57,8 +55,8 @@ def on_login_failed(sender: Any, credentials: dict[str, Any], request: HttpReque
                     **kwargs: Any) -> None:
     account = _account_named(credentials.get("username"))
     # Unknown names are logged too (without the name), so both cases cost the same time.
-    _audit("accounts.login.failed", actor="anonymous", target=account,
-           data={"account": "known" if account is not None else "unknown"})
+    log_event("accounts.login.failed", actor="anonymous", target=account,
+              data={"account": "known" if account is not None else "unknown"})
 
 
 @receiver(post_delete, sender=AuthenticatorDevice, dispatch_uid="protect.accounts.authenticator_deleted")
@@ -66,22 +64,13 @@ def on_login_failed(sender: Any, credentials: dict[str, Any], request: HttpReque
 def on_second_factor_device_deleted(sender: Any, instance: SealedDevice, **kwargs: Any) -> None:
     """A device's data key serves that device only: delete it too (however the device went: a
     reset, a fresh enrolment, a deleted user), so its secret cannot be unsealed from a later dump."""
-    from protect.crypto.models import DataKey
-
     DataKey.objects.filter(pk=instance.data_key_id).delete()
 
 
+@receiver(user_locked_out, dispatch_uid="protect.accounts.locked_out")
 def on_locked_out(sender: Any, request: HttpRequest | None = None, username: str | None = None,
                   **kwargs: Any) -> None:
-    from .lockout import typed_username
-
     # axes passes its hashed key; the typed name is still in the request being refused.
     account = _account_named(typed_username(request))
-    _audit("accounts.login.locked", actor="anonymous", target=account,
-           data={"account": "known" if account is not None else "unknown"})
-
-
-def connect_axes() -> None:
-    from axes.signals import user_locked_out
-
-    user_locked_out.connect(on_locked_out, dispatch_uid="protect.accounts.locked_out")
+    log_event("accounts.login.locked", actor="anonymous", target=account,
+              data={"account": "known" if account is not None else "unknown"})

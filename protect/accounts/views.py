@@ -29,10 +29,11 @@ from protect.core.errors import ProtectError
 
 from . import selectors, services
 from .forms import LOGIN_FAILED, ApiTokenForm, CodeForm, LoginForm, ReasonForm
-from .middleware import second_factor_exempt, second_factor_url
+from .middleware import second_factor_exempt
 from .models import ApiToken, RecoveryCodeDevice, User
 from .permissions import is_coordinator, is_second_factor_verified, role_required
 from .roles import Role
+from .second_factor import has_second_factor, second_factor_url
 
 # --- Login and logout ----------------------------------------------------------------------
 
@@ -120,7 +121,7 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     next_url = _safe_next(request)
-    if services.has_second_factor(user):
+    if has_second_factor(user):
         # Enrolling again would let a stolen password replace the phone: verify, or ask for a reset.
         if is_second_factor_verified(user):
             return HttpResponseRedirect(_after_login_url(next_url))
@@ -154,7 +155,7 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
     next_url = _safe_next(request)
     if is_second_factor_verified(user):
         return HttpResponseRedirect(_after_login_url(next_url))
-    if not services.has_second_factor(user):
+    if not has_second_factor(user):
         return HttpResponseRedirect(second_factor_url(user, next_url))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

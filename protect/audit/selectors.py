@@ -7,15 +7,14 @@ from typing import Any
 from django.db import models
 from django.db.models import QuerySet
 
+from protect.accounts.permissions import is_coordinator
+
 from .models import AuditEvent
 
 
 def audit_events_visible_to(user: Any) -> QuerySet[AuditEvent]:
     """Only coordinators read the whole log (it names staff and cases)."""
-    from protect.accounts.permissions import has_role
-    from protect.accounts.roles import Role
-
-    if not (has_role(user, Role.COORDINATOR) or (user.is_authenticated and user.is_superuser)):
+    if not is_coordinator(user):
         return AuditEvent.objects.none()
     return AuditEvent.objects.select_related("actor")
 

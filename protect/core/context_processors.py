@@ -10,16 +10,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
 from protect.accounts.permissions import has_any_role, is_second_factor_verified
-from protect.accounts.roles import Role
+from protect.accounts.roles import CASE_STAFF, DASHBOARD_READERS, DECIDERS, INTAKE, PAYERS, Role
 
-# (roles that see the link, label, URL name). Route names only: the core imports no case app.
+# (roles that see the link, label, URL name): the same named sets as the pages' role_required.
+# Route names only: the core imports no case app.
 MENU = [
-    ((Role.CASEWORKER, Role.REVIEWER, Role.FINANCE, Role.COORDINATOR), N_("Cases"), "grants:queue"),
-    ((Role.REVIEWER, Role.COORDINATOR), N_("To review"), "grants:review-inbox"),
-    ((Role.FINANCE, Role.COORDINATOR), N_("To pay"), "grants:payments"),
-    ((Role.CASEWORKER, Role.COORDINATOR), N_("New request"), "grants:hotline-new"),
-    ((Role.DONOR, Role.COORDINATOR), N_("Dashboard"), "dashboards:donor"),
-    ((Role.COORDINATOR,), N_("Audit log"), "audit:log"),
+    (CASE_STAFF, N_("Cases"), "grants:queue"),
+    (DECIDERS, N_("To review"), "grants:review-inbox"),
+    (PAYERS, N_("To pay"), "grants:payments"),
+    (INTAKE, N_("New request"), "grants:hotline-new"),
+    (DASHBOARD_READERS, N_("Dashboard"), "dashboards:donor"),
+    (frozenset({Role.COORDINATOR}), N_("Audit log"), "audit:log"),
 ]
 
 

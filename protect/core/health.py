@@ -7,6 +7,9 @@ import logging
 
 from django.db import connection
 
+from protect.celery import app
+from protect.core.tasks import ping
+
 logger = logging.getLogger(__name__)
 
 WORKER_TIMEOUT_SECONDS = 3.0
@@ -23,8 +26,6 @@ def database_is_up() -> bool:
 
 
 def broker_is_up() -> bool:
-    from protect.celery import app
-
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
@@ -36,8 +37,6 @@ def broker_is_up() -> bool:
 
 def worker_is_up() -> bool:
     """Send protect.ping and wait for the answer; it expires so a dead worker finds no backlog."""
-    from protect.core.tasks import ping
-
     try:
         result = ping.apply_async(expires=WORKER_TIMEOUT_SECONDS, retry=False)
         answer = result.get(timeout=WORKER_TIMEOUT_SECONDS, disable_sync_subtasks=False)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from .errors import ProtectError
 
 
 class NoStoreMiddleware:
@@ -39,10 +42,6 @@ class ProtectErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        from django.shortcuts import render
-
-        from .errors import ProtectError
-
         if not isinstance(exception, ProtectError) or request.path.startswith("/api/"):
             return None
         return render(request, "error.html", {"message": exception.message}, status=exception.status_code)

@@ -9,12 +9,12 @@ from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
+from .keys import blind_index_key, master_keyring
+
 
 @checks.register(checks.Tags.security)
 def check_keys(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """Load both keys as the running process would (outside production this creates the demo keys)."""
-    from .keys import blind_index_key, master_keyring
-
     errors: list[checks.CheckMessage] = []
     for load, variable in ((master_keyring, "PROTECT_MASTER_KEYS"), (blind_index_key, "PROTECT_BLIND_INDEX_KEY")):
         try:
@@ -32,7 +32,7 @@ def check_files_dir(app_configs: Any = None, **kwargs: Any) -> list[checks.Check
     files_dir = Path(settings.PROTECT_FILES_DIR).resolve()
     public = [Path(settings.STATIC_ROOT)] if settings.STATIC_ROOT else []
     public += [Path(p if isinstance(p, str | Path) else p[1]) for p in settings.STATICFILES_DIRS]
-    if getattr(settings, "MEDIA_ROOT", ""):
+    if settings.MEDIA_ROOT:
         public.append(Path(settings.MEDIA_ROOT))
     for folder in public:
         folder = folder.resolve()

@@ -36,8 +36,10 @@ import json
 import uuid
 from typing import TYPE_CHECKING, Any, Protocol
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django import forms
 from django.core import checks, validators
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
 from django.utils.dateparse import parse_date
@@ -46,8 +48,6 @@ from .errors import CryptoError, DecryptionError
 from .reporting import report_decryption_failure
 
 if TYPE_CHECKING:
-    from .models import DataKey
-
     _FieldBase = models.Field[Any, Any]
 else:
     _FieldBase = models.Field
@@ -55,10 +55,23 @@ else:
 _AAD_PREFIX = b"protect.field.v1\x00"
 
 
-class HasDataKey(Protocol):
+class SealingKey(Protocol):
+    """What a field needs of a data key. models.DataKey is one; it is named by shape, not imported,
+    because the models are built from these fields (models import fields, never the reverse)."""
+
+    def cipher(self) -> AESGCM: ...
+
+    def seal(self, plaintext: bytes, aad: bytes) -> bytes: ...
+
+    def unseal(self, blob: bytes, aad: bytes) -> bytes: ...
+
+
+class Encrypted(Protocol):
+    """A row with encrypted fields: its bound identifier and the key that seals its values."""
+
     crypto_id: uuid.UUID
 
-    def get_data_key(self) -> DataKey: ...
+    def get_data_key(self) -> SealingKey: ...
 
 
 class Sealed:
@@ -157,7 +170,7 @@ class EncryptedField(_FieldBase):
 
     # --- encryption -------------------------------------------------------------------------
 
-    def aad(self, instance: HasDataKey) -> bytes:
+    def aad(self, instance: Encrypted) -> bytes:
         """Associated data: format version, table, column, row. A ciphertext opens only where it was sealed."""
         crypto_id = getattr(instance, "crypto_id", None)
         if crypto_id is None:
@@ -169,13 +182,13 @@ class EncryptedField(_FieldBase):
             prefix = self._aad_prefix = _AAD_PREFIX + table + b"\x00" + str(self.column).encode() + b"\x00"
         return prefix + row
 
-    def _data_key(self, instance: HasDataKey) -> DataKey:
+    def _data_key(self, instance: Encrypted) -> SealingKey:
         key = instance.get_data_key()
         if key is None:
             raise CryptoError(f"{type(instance).__name__} has no data key yet: its {self.name} cannot be encrypted.")
         return key
 
-    def decrypt(self, instance: HasDataKey, sealed: Sealed) -> Any:
+    def decrypt(self, instance: Encrypted, sealed: Sealed) -> Any:
         try:
             key = self._data_key(instance)
             if sealed.ciphertext is None:
@@ -282,8 +295,6 @@ class EncryptedJSONField(EncryptedField):
         try:
             self.to_bytes(value)
         except TypeError as exc:
-            from django.core.exceptions import ValidationError
-
             raise ValidationError(str(exc), code="invalid") from None
 
     def formfield(self, **kwargs: Any) -> Any:  # type: ignore[override]
@@ -298,8 +309,6 @@ class EncryptedDateField(EncryptedField):
             return value
         if isinstance(value, datetime.datetime):
             return value.date()
-        from django.core.exceptions import ValidationError
-
         try:
             parsed = parse_date(str(value))
         except ValueError:

@@ -42,10 +42,12 @@ from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
+from protect.audit.services import log_event
+
 from . import primitives
 from .errors import DecryptionError, UploadRejected
-from .fields import HasDataKey
-from .models import EncryptedFile
+from .models import EncryptedFile, HasDataKey
+from .reporting import report_decryption_failure
 
 CHUNK_SIZE = 64 * 1024
 FILE_MAGIC = b"PRTF\x01"
@@ -66,7 +68,7 @@ ALLOWED_DESCRIPTION = "PDF, JPEG, PNG, plain text (UTF-8), ODT or DOCX"
 
 
 def _max_bytes() -> int:
-    return int(getattr(settings, "PROTECT_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+    return settings.PROTECT_UPLOAD_MAX_BYTES
 
 
 def _files_dir() -> Path:
@@ -225,7 +227,7 @@ def store_upload(*, uploaded_file: UploadedFile, owner: HasDataKey) -> Encrypted
         os.replace(partial, final)
         with transaction.atomic():
             file.save(force_insert=True)
-            _audit("crypto.file.stored", target=file, data={"size": file.size, "type": extension})
+            log_event("crypto.file.stored", target=file, data={"size": file.size, "type": extension})
     except BaseException:
         partial.unlink(missing_ok=True)
         final.unlink(missing_ok=True)
@@ -262,8 +264,6 @@ def _decrypted_chunks(file: EncryptedFile, cipher: Any, handle: Any) -> Iterator
             try:
                 plain = cipher.decrypt(current[: primitives.NONCE_BYTES], current[primitives.NONCE_BYTES :], aad)
             except Exception:  # noqa: BLE001 - InvalidTag or a short record: both mean tampering
-                from .reporting import report_decryption_failure
-
                 error = DecryptionError("The stored file failed its integrity check (altered, reordered or cut off).")
                 report_decryption_failure(instance=file, field_name="content", error=error)
                 raise error from None
@@ -326,9 +326,3 @@ def encrypted_file_move(*, file: EncryptedFile, owner: HasDataKey) -> EncryptedF
         final.unlink(missing_ok=True)
         raise
     return file
-
-
-def _audit(action: str, **kwargs: Any) -> None:
-    from protect.audit.services import log_event
-
-    log_event(action, **kwargs)

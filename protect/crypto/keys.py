@@ -3,7 +3,7 @@
 `PROTECT_MASTER_KEYS` is `id1:base64key,id2:base64key` with 32-byte AES keys. The first key wraps
 new data keys and re-wraps old ones on rotation; every key in the ring can unwrap (a wrapped data
 key records the id of the key that wrapped it). `PROTECT_BLIND_INDEX_KEY` is one base64 HMAC key
-of at least 32 bytes. Both may come from `*_FILE` (settings.env_str).
+of at least 32 bytes. Both may come from `*_FILE` (protect.env.env_str).
 
 Outside production, when a variable is unset, a key is generated on first use into
 `PROTECT_KEYS_DIR` (var/keys/, git-ignored) and reused, so the demo and the tests run with no setup;
@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 MASTER_KEYS_VARIABLE = "PROTECT_MASTER_KEYS"
@@ -160,29 +161,19 @@ def _generated(path: Path, make: str) -> str:
     return make
 
 
-def _settings_value(name: str) -> tuple[str, bool, Path]:
-    from django.conf import settings
-
-    return (
-        str(getattr(settings, name, "") or ""),
-        bool(getattr(settings, "PRODUCTION", False)),
-        Path(settings.PROTECT_KEYS_DIR),
-    )
-
-
-def _load(cache_key: str, variable: str, file_name: str, parse: Callable[..., Any], make: Callable[[], str]) -> Any:
+def _load(cache_key: str, variable: str, raw: str, file_name: str, parse: Callable[..., Any],
+          make: Callable[[], str]) -> Any:
     """A key from settings, parsed once; outside production, a generated one kept in the keys dir."""
     cached = _cache.get(cache_key)
     if cached is not None:
         return cached
     with _lock:
-        raw, production, keys_dir = _settings_value(variable)
         if raw:
             value = parse(raw)
-        elif production:
+        elif settings.PRODUCTION:
             raise ImproperlyConfigured(f"{variable} must be set in production.")
         else:
-            path = keys_dir / file_name
+            path = Path(settings.PROTECT_KEYS_DIR) / file_name
             value = parse(_generated(path, make()), variable=str(path))
         _cache[cache_key] = value
         return value
@@ -190,14 +181,14 @@ def _load(cache_key: str, variable: str, file_name: str, parse: Callable[..., An
 
 def master_keyring() -> MasterKeyRing:
     """The ring from settings; outside production, the generated demo ring when unset."""
-    ring: MasterKeyRing = _load("ring", MASTER_KEYS_VARIABLE, MASTER_KEYS_FILE_NAME, parse_master_keys,
-                                lambda: new_master_key_entry("demo1"))
+    ring: MasterKeyRing = _load("ring", MASTER_KEYS_VARIABLE, settings.PROTECT_MASTER_KEYS, MASTER_KEYS_FILE_NAME,
+                                parse_master_keys, lambda: new_master_key_entry("demo1"))
     return ring
 
 
 def blind_index_key() -> bytes:
-    key: bytes = _load("blind", BLIND_INDEX_VARIABLE, BLIND_INDEX_FILE_NAME, parse_blind_index_key,
-                       new_blind_index_key)
+    key: bytes = _load("blind", BLIND_INDEX_VARIABLE, settings.PROTECT_BLIND_INDEX_KEY, BLIND_INDEX_FILE_NAME,
+                       parse_blind_index_key, new_blind_index_key)
     return key
 
 

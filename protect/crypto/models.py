@@ -10,6 +10,7 @@ old master key has been removed from the ring after the backup retention period 
 from __future__ import annotations
 
 import uuid
+from typing import Protocol
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import models
@@ -86,6 +87,14 @@ class DataKey(models.Model):
         self.master_key_id = ""
         self.destroyed_at = timezone.now()
         self.__dict__.pop("_cipher", None)
+
+
+class HasDataKey(Protocol):
+    """Anything that owns encrypted values or files: a defender (its own key), a grant (its defender's)."""
+
+    crypto_id: uuid.UUID
+
+    def get_data_key(self) -> DataKey: ...
 
 
 class EncryptedModel(models.Model):

@@ -15,6 +15,8 @@ from typing import Any
 
 from django.db import transaction
 
+from protect.audit.services import log_event
+
 from .errors import DecryptionError
 
 logger = logging.getLogger("protect.crypto")
@@ -29,10 +31,6 @@ def report_decryption_failure(*, instance: Any, field_name: str, error: Decrypti
         return
     _state.busy = True
     try:
-        try:
-            from protect.audit.services import log_event
-        except ImportError:
-            return  # the audit app is not installed (yet): the log line above is the record
         target = instance if getattr(instance, "pk", None) is not None else None
         with transaction.atomic():  # a savepoint: a failed audit write must not poison the caller
             log_event("crypto.decrypt.failed", target=target,

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db import transaction
 
+from protect.audit.services import log_event
+
 from .keys import master_keyring
 from .models import DataKey
 
@@ -74,13 +76,7 @@ def rotate_master_key(
             last_id = batch[-1].id
             report.rewrapped += len(batch)
             report.batches += 1
-            _audit("crypto.master_key.rotated", data={"primary": ring.primary_id, "rewrapped": len(batch)})
+            log_event("crypto.master_key.rotated", data={"primary": ring.primary_id, "rewrapped": len(batch)})
         if progress is not None:
             progress(report)
     return report
-
-
-def _audit(action: str, **kwargs: Any) -> None:
-    from protect.audit.services import log_event
-
-    log_event(action, **kwargs)

@@ -30,7 +30,7 @@ class CappedMemoryUploadHandler(FileUploadHandler):
 
     @property
     def cap(self) -> int:
-        return int(getattr(settings, "PROTECT_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+        return settings.PROTECT_UPLOAD_MAX_BYTES
 
     def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)

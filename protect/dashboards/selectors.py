@@ -11,6 +11,10 @@ from typing import Any
 
 from django.db.models import Count, Sum
 
+from grants.models import Grant, NeedKind
+from grants.workflow import GRANT_WORKFLOW
+from protect.defenders.models import DefenderProfile, Profile, Region
+
 SUPPRESS_BELOW = 5
 
 
@@ -43,10 +47,6 @@ class DonorDashboard:
 
 
 def donor_dashboard() -> DonorDashboard:
-    from grants.models import Grant, NeedKind
-    from grants.workflow import GRANT_WORKFLOW
-    from protect.defenders.models import DefenderProfile, Profile, Region
-
     funded_statuses = GRANT_WORKFLOW.group("funded")
     funded = Grant.objects.filter(status__in=funded_statuses)
     totals = funded.aggregate(n=Count("pk"), eur=Sum("approved_amount_eur_minor"),

@@ -7,12 +7,12 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from protect.accounts.permissions import role_required
-from protect.accounts.roles import Role
+from protect.accounts.roles import DASHBOARD_READERS
 
 from .selectors import SUPPRESS_BELOW, donor_dashboard
 
 
 @require_GET
-@role_required(Role.DONOR, Role.COORDINATOR)
+@role_required(*DASHBOARD_READERS)
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboards/donor.html", {"d": donor_dashboard(), "suppress_below": SUPPRESS_BELOW})

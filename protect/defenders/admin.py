@@ -11,8 +11,10 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from protect.accounts.permissions import is_coordinator
+
 from .models import Defender
-from .selectors import defenders_visible_to, is_coordinator
+from .selectors import defenders_visible_to
 
 
 @admin.register(Defender)

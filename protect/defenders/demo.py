@@ -14,6 +14,7 @@ from django.utils import timezone
 from protect.core import demo
 
 from .models import ConsentMethod, ConsentPurpose, Kind, Profile, Region
+from .services import consent_record, contact_person_add, defender_create, defender_grant_access
 
 # (pseudonym, legal name, kind, country, region, languages, profiles, city, phone, e-mail, risk)
 DEMO_DEFENDERS = [
@@ -51,8 +52,6 @@ DEMO_DEFENDERS = [
 
 
 def seed(out: OutputWrapper) -> None:
-    from .services import consent_record, contact_person_add, defender_create, defender_grant_access
-
     User = get_user_model()
     coordinator = User.objects.get(username="coordinator")
     caseworker = User.objects.filter(username="caseworker").first()

@@ -23,6 +23,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from protect.accounts.models import Region  # one list for teams and defenders: routing matches them
 from protect.crypto.fields import EncryptedDateField, EncryptedJSONField, EncryptedTextField
 from protect.crypto.models import DataKey, EncryptedModel
+from protect.crypto.services import data_key_create
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over a bad line
 REFERENCE_LENGTH = 10
@@ -125,8 +126,6 @@ class Defender(EncryptedModel):
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Invariant: every defender has a data key of its own, made before its first encrypted value.
         if self.data_key_id is None:
-            from protect.crypto.services import data_key_create
-
             self.data_key = data_key_create()
         super().save(*args, **kwargs)
 

@@ -6,17 +6,10 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from protect.accounts.roles import Role
+from protect.accounts.permissions import is_coordinator
 from protect.core.errors import NotFound
 
 from .models import Defender, DefenderGroupObjectPermission, DefenderUserObjectPermission
-
-
-def is_coordinator(user: Any) -> bool:
-    """Coordinators (and superusers, who are coordinators in the demo) see and manage every defender."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return bool(user.is_superuser or user.has_role(Role.COORDINATOR))
 
 
 def _has_object_permission(user: Any, codename: str) -> Q:

@@ -16,12 +16,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
 
+from protect.accounts.permissions import is_coordinator
 from protect.accounts.roles import Role
+from protect.audit.services import log_event
 from protect.core.errors import PermissionDenied
 from protect.crypto.blind import EMAIL, PHONE, blind_index_or_blank, name_country_index
+from protect.crypto.files import delete_stored_bytes_on_commit
 from protect.crypto.models import EncryptedFile
 from protect.crypto.services import data_key_create, data_key_destroy
 
@@ -37,7 +41,7 @@ from .models import (
     Kind,
     Profile,
 )
-from .selectors import is_coordinator, user_can_change_defender
+from .selectors import user_can_change_defender
 
 
 class _Unset:
@@ -48,10 +52,6 @@ class _Unset:
 UNSET: Any = _Unset()
 
 
-def _log_event(action: str, **kwargs: Any) -> None:
-    from protect.audit.services import log_event
-
-    log_event(action, **kwargs)
 
 
 def _require_case_staff(by: Any) -> None:
@@ -151,11 +151,9 @@ def defender_create(
         defender.save(force_insert=True)
         _set_profiles(defender, chosen_profiles)
         if not intake and not is_coordinator(by):
-            from guardian.shortcuts import assign_perm
-
             assign_perm("defenders.view_defender", by, defender)
             assign_perm("defenders.change_defender", by, defender)
-        _log_event("defenders.defender.created", actor=by, target=defender, data={
+        log_event("defenders.defender.created", actor=by, target=defender, data={
             "reference": defender.reference, "kind": defender.kind, "country": defender.country,
             "region": defender.region, "profiles": chosen_profiles,
         })
@@ -204,7 +202,7 @@ def defender_update(
         if profiles is not UNSET:
             _set_profiles(locked, _clean_profiles(profiles))
             changed.append("profiles")
-        _log_event("defenders.defender.updated", actor=by, target=locked, data={"fields": changed})
+        log_event("defenders.defender.updated", actor=by, target=locked, data={"fields": changed})
     return locked
 
 
@@ -221,8 +219,6 @@ def defender_find_duplicates(
         "phone_index": blind_index_or_blank(PHONE, phone),
         "email_index": blind_index_or_blank(EMAIL, email),
     }
-    from django.db.models import Q
-
     query = Q()
     for column, value in indexes.items():
         if value:
@@ -286,7 +282,7 @@ def defender_merge_duplicates(*, keep: Defender, duplicate: Defender, by: Any) -
         duplicate.merged_at = timezone.now()
         duplicate.name_country_index = duplicate.phone_index = duplicate.email_index = ""
         duplicate.save(update_fields=["merged_into", "merged_at", "name_country_index", "phone_index", "email_index"])
-        _log_event("defenders.defender.merged", actor=by, target=keep, data={
+        log_event("defenders.defender.merged", actor=by, target=keep, data={
             "duplicate": duplicate.reference, "moved": dict(sorted(moved.items())),
         })
     return keep
@@ -323,12 +319,10 @@ def defender_erase(*, defender: Defender, by: Any, reason: str) -> Defender:
         locked.save(update_fields=["name_country_index", "phone_index", "email_index", "pseudonym", "languages",
                                    "erased_at", "erased_by", "erasure_reason", "updated_at"])
         if files:
-            from protect.crypto.files import delete_stored_bytes_on_commit
-
             for file in files:
                 delete_stored_bytes_on_commit(file)
-        _log_event("defenders.defender.erased", actor=by, target=locked,
-                   data={"reference": locked.reference, "files": len(files)})
+        log_event("defenders.defender.erased", actor=by, target=locked,
+                  data={"reference": locked.reference, "files": len(files)})
     # The caller's instance must not keep serving decrypted values either.
     defender.forget_plaintext()
     defender.data_key = locked.data_key
@@ -351,7 +345,7 @@ def contact_person_add(
         person = ContactPerson(defender=locked, name=name.strip(), role=role.strip(), contacts=dict(contacts or {}))
         person.full_clean()
         person.save(force_insert=True)
-        _log_event("defenders.contact_person.added", actor=by, target=locked, data={"contact_person": person.pk})
+        log_event("defenders.contact_person.added", actor=by, target=locked, data={"contact_person": person.pk})
     return person
 
 
@@ -383,7 +377,7 @@ def consent_record(
                                 given_at=given_at, valid_until=valid_until, evidence=evidence, recorded_by=by)
         consent.full_clean()
         consent.save(force_insert=True)
-        _log_event("defenders.consent.recorded", actor=by, target=consent, data={
+        log_event("defenders.consent.recorded", actor=by, target=consent, data={
             "defender": locked.reference, "purpose": purpose, "method": method,
             "valid_until": valid_until.isoformat() if valid_until else None, "evidence": evidence is not None,
         })
@@ -401,7 +395,7 @@ def consent_revoke(*, consent: ConsentRecord, by: Any) -> ConsentRecord:
         locked.revoked_at = timezone.now()
         locked.revoked_by = by
         locked.save(update_fields=["revoked_at", "revoked_by"])
-        _log_event("defenders.consent.revoked", actor=by, target=locked, data={"purpose": locked.purpose})
+        log_event("defenders.consent.revoked", actor=by, target=locked, data={"purpose": locked.purpose})
     consent.revoked_at, consent.revoked_by = locked.revoked_at, locked.revoked_by
     return locked
 
@@ -413,8 +407,6 @@ def defender_grant_access(
     *, defender: Defender, by: Any, user: Any = None, group: Any = None, can_change: bool = False
 ) -> None:
     """Let a user or a group (a team) view, and optionally change, a defender. Coordinators only."""
-    from guardian.shortcuts import assign_perm
-
     _require_coordinator(by, "give access to a defender")
     if (user is None) == (group is None):
         raise DefenderError("Give either a user or a group.", code="invalid")
@@ -423,14 +415,12 @@ def defender_grant_access(
         assign_perm("defenders.view_defender", holder, defender)
         if can_change:
             assign_perm("defenders.change_defender", holder, defender)
-        _log_event("defenders.access.granted", actor=by, target=defender, data={
+        log_event("defenders.access.granted", actor=by, target=defender, data={
             "user": getattr(user, "pk", None), "group": getattr(group, "pk", None), "can_change": can_change,
         })
 
 
 def defender_revoke_access(*, defender: Defender, by: Any, user: Any = None, group: Any = None) -> None:
-    from guardian.shortcuts import remove_perm
-
     _require_coordinator(by, "take access to a defender away")
     if (user is None) == (group is None):
         raise DefenderError("Give either a user or a group.", code="invalid")
@@ -438,7 +428,7 @@ def defender_revoke_access(*, defender: Defender, by: Any, user: Any = None, gro
     with transaction.atomic():
         remove_perm("defenders.view_defender", holder, defender)
         remove_perm("defenders.change_defender", holder, defender)
-        _log_event("defenders.access.revoked", actor=by, target=defender, data={
+        log_event("defenders.access.revoked", actor=by, target=defender, data={
             "user": getattr(user, "pk", None), "group": getattr(group, "pk", None),
         })
 
@@ -465,5 +455,5 @@ def defenders_reindex(*, batch_size: int = 500) -> int:
             last_pk = batch[-1].pk
             done += len(batch)
     with transaction.atomic():
-        _log_event("defenders.indexes.rebuilt", actor=None, data={"defenders": done})
+        log_event("defenders.indexes.rebuilt", actor=None, data={"defenders": done})
     return done

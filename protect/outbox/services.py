@@ -8,6 +8,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from protect.celery import app
+
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -27,8 +29,6 @@ def outbox_enqueue(*, task_name: str, kwargs: dict[str, Any]) -> OutboxMessage:
 
 def outbox_relay(*, ids: list[int] | None = None) -> int:
     """Send pending messages (all, or the given ones). Returns how many were sent."""
-    from protect.celery import app
-
     sent = 0
     pending = OutboxMessage.objects.filter(relayed_at=None).order_by("created_at")
     if ids is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -10,8 +12,15 @@ from django.test import RequestFactory
 from rest_framework.test import APIRequestFactory, force_authenticate
 from rest_framework.views import APIView
 
-from protect.accounts.permissions import HasRole, has_role, is_coordinator, role_required
+from protect.accounts.permissions import HasRole, has_any_role, has_role, is_coordinator, role_required
 from protect.accounts.roles import Role
+from protect.audit.selectors import audit_events_visible_to
+from protect.audit.services import log_event
+from protect.defenders.selectors import defenders_visible_to
+from protect.defenders.services import defender_create
+
+ROOT = Path(__file__).resolve().parents[2]
+ROLES_OTHER_THAN_COORDINATOR = [role for role in Role if role != Role.COORDINATOR]
 
 
 @role_required(Role.FINANCE, Role.COORDINATOR)
@@ -40,9 +49,44 @@ def test_a_disabled_account_holds_no_role(caseworker):
 
 
 @pytest.mark.django_db
-def test_superuser_status_alone_grants_no_role(outsider):
+def test_an_active_superuser_is_a_coordinator_and_nothing_more_everywhere(outsider, coordinator):
+    """One definition (User.role_names): every check (the role checks, the defender and audit
+    selectors, the workflow's role sets) gives a superuser the coordinator's answer."""
     outsider.is_superuser = True
+    outsider.save(update_fields=["is_superuser"])
+    defender = defender_create(by=coordinator, pseudonym="P", legal_name="Name", country="BD", region="asia_pacific")
+    log_event("tests.superuser.seen", actor=coordinator, target=defender)
+    assert outsider.role_names() == {Role.COORDINATOR}
+    assert is_coordinator(outsider) and has_role(outsider, Role.COORDINATOR)
+    assert not has_any_role(outsider, ROLES_OTHER_THAN_COORDINATOR)
+    assert list(defenders_visible_to(outsider)) == [defender]
+    assert audit_events_visible_to(outsider).exists()
+
+
+@pytest.mark.django_db
+def test_a_disabled_superuser_is_no_coordinator(outsider):
+    outsider.is_superuser = True
+    outsider.is_active = False
     assert not is_coordinator(outsider)
+    assert not defenders_visible_to(outsider).exists()
+    assert not audit_events_visible_to(outsider).exists()
+
+
+def test_only_user_role_names_reads_the_superuser_flag_for_a_role():
+    """A second definition of who is a coordinator would drift: no other module may consult
+    is_superuser to decide what a user may see or do."""
+    allowed = {
+        "protect/accounts/models.py",  # User.role_names: the definition
+        "protect/core/demo.py",  # makes the demo coordinator a superuser (for the admin)
+        "protect/accounts/services.py",  # api_token_allowed_for refuses admins a token: not a role check
+    }
+    readers = {
+        str(path.relative_to(ROOT))
+        for folder in ("protect", "grants", "relocation", "alerts")
+        for path in (ROOT / folder).rglob("*.py")
+        if "migrations" not in path.parts and "is_superuser" in path.read_text()
+    }
+    assert readers <= allowed, sorted(readers - allowed)
 
 
 @pytest.mark.django_db

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from protect import settings as protect_settings
+from protect import env
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
@@ -31,9 +31,10 @@ def _run_manage(env_overrides, *args):
 @pytest.mark.parametrize(
     ("helper", "value", "message"),
     [
-        (lambda: protect_settings.env_int("X_TEST_INT", 1), "ten", "is not an integer"),
-        (lambda: protect_settings.env_bool("X_TEST_INT", True), "maybe", "is not a boolean"),
-        (lambda: protect_settings.env_int("X_TEST_INT", 1, minimum=5), "2", "below the minimum"),
+        (lambda: env.env_int("X_TEST_INT", 1), "ten", "is not an integer"),
+        (lambda: env.env_bool("X_TEST_INT", True), "maybe", "is not a boolean"),
+        (lambda: env.env_int("X_TEST_INT", 1, minimum=5), "2", "below the minimum"),
+        (lambda: env.env_mapping("X_TEST_INT", "a:1"), "a=1", "must look like 'key:value"),
     ],
 )
 def test_helpers_refuse_a_bad_value_naming_the_variable(monkeypatch, helper, value, message):
@@ -46,7 +47,7 @@ def test_a_secret_can_come_from_a_file(monkeypatch, tmp_path):
     secret = tmp_path / "secret"
     secret.write_text("from-the-file\n")
     monkeypatch.setenv("X_TEST_SECRET_FILE", str(secret))
-    assert protect_settings.env_str("X_TEST_SECRET") == "from-the-file"
+    assert env.env_str("X_TEST_SECRET") == "from-the-file"
 
 
 def test_production_refuses_to_start_without_a_secret_key():
@@ -66,3 +67,30 @@ def test_deploy_check_prints_no_warning_with_production_settings():
     result = _run_manage(PRODUCTION_ENV, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "WARNINGS" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("PROTECT_TOTP_THROTTLE_FACTOR", "0", "PROTECT_TOTP_THROTTLE_FACTOR=0 is below the minimum 1"),
+        ("PROTECT_RECOVERY_CODE_THROTTLE_FACTOR", "often", "PROTECT_RECOVERY_CODE_THROTTLE_FACTOR='often' is not an integer"),
+        ("PROTECT_TOTP_SYNC", "maybe", "PROTECT_TOTP_SYNC='maybe' is not a boolean"),
+        ("PROTECT_TOTP_ISSUER", "Protect:EU", "PROTECT_TOTP_ISSUER cannot contain ':'"),
+    ],
+)
+def test_a_bad_second_factor_setting_stops_startup_naming_the_variable(variable, value, message):
+    result = _run_manage({"PROTECT_ENV": "test", variable: value}, "check")
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_the_core_reads_no_setting_with_a_default_of_its_own():
+    """A setting read as getattr(settings, NAME, default) escapes the checks at start and may carry
+    a second default: the core reads settings.NAME, declared once in settings.py."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "protect").rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if "getattr(settings," in line
+    ]
+    assert offenders == []

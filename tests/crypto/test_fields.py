@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from protect.audit.models import AuditEvent
+from protect.crypto import reporting
 from protect.crypto.errors import CryptoError, DecryptionError
 from protect.crypto.fields import EncryptedTextField, Sealed
 from protect.crypto.models import DataKey
@@ -135,8 +136,6 @@ def test_tampered_ciphertext_raises_and_is_recorded_in_the_audit_log(coordinator
 
 @pytest.mark.django_db
 def test_an_audit_write_that_itself_fails_to_decrypt_does_not_loop(coordinator, monkeypatch):
-    import protect.audit.services
-
     defender = _create(coordinator)
     _raw_update("UPDATE defenders_defender SET location = set_byte(location, 20, 0) WHERE id = %s", [defender.pk])
     tampered = Defender.objects.get(pk=defender.pk)
@@ -146,7 +145,7 @@ def test_an_audit_write_that_itself_fails_to_decrypt_does_not_loop(coordinator, 
         calls.append(action)
         Defender.objects.get(pk=target.pk).location  # fails again, inside the reporting  # noqa: B018
 
-    monkeypatch.setattr(protect.audit.services, "log_event", log_event_reading_the_target)
+    monkeypatch.setattr(reporting, "log_event", log_event_reading_the_target)
     with pytest.raises(DecryptionError):
         _ = tampered.location
     assert calls == ["crypto.decrypt.failed"]

@@ -11,13 +11,13 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.module_loading import autodiscover_modules
 
+from protect.core import demo
+
 
 class Command(BaseCommand):
     help = "Create demo users (one per role, passwords printed once) and realistic fake cases."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from protect.core import demo
-
         with transaction.atomic():
             if not demo.seed_users(self.stdout):
                 self.stdout.write("Demo data already present; nothing changed.")

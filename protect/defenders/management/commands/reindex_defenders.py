@@ -6,6 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from protect.defenders.services import defenders_reindex
+
 
 class Command(BaseCommand):
     help = "Recompute every defender's blind indexes under the current PROTECT_BLIND_INDEX_KEY (resumable)."
@@ -14,7 +16,5 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=500)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from protect.defenders.services import defenders_reindex
-
         done = defenders_reindex(batch_size=options["batch_size"])
         self.stdout.write(f"blind indexes rebuilt for {done} defenders")
