@@ -12,13 +12,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from grants import ratelimit
 from grants.models import Grant, GrantFile
-from grants.public_forms import COUNTRIES, REGION_OF_COUNTRY, form_token_issue, parse_amount_minor
+from grants.public_forms import COUNTRIES, REGION_OF_COUNTRY, REQUEST_FORM, parse_amount_minor
 from grants.services import grant_for_requester
 from protect.crypto.models import EncryptedFile
 from protect.defenders.models import Defender
 from protect.outbox.models import OutboxMessage
+from protect.public import ratelimit
+from protect.public.form_token import form_token_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def generous_rate_limits(settings):
 
 def aged_token() -> str:
     """A token served ten seconds ago: past the minimum fill time."""
-    return form_token_issue(now=time.time() - 10)
+    return form_token_issue(purpose=REQUEST_FORM, now=time.time() - 10)
 
 
 def request_data(**overrides):
@@ -234,7 +235,7 @@ def test_replaying_the_same_form_token_creates_nothing_twice(client):
 
 
 def test_a_form_sent_faster_than_a_person_could_fill_it_is_shown_again(client):
-    data = request_data(form_token=form_token_issue())
+    data = request_data(form_token=form_token_issue(purpose=REQUEST_FORM))
 
     response = client.post("/request/", data)
 
@@ -247,7 +248,7 @@ def test_a_form_sent_faster_than_a_person_could_fill_it_is_shown_again(client):
 @pytest.mark.parametrize("token", ["", "forged", "expired"])
 def test_a_missing_forged_or_expired_token_creates_nothing_and_gives_a_fresh_form(client, token):
     if token == "expired":
-        token = form_token_issue(now=time.time() - 3 * 3600)
+        token = form_token_issue(purpose=REQUEST_FORM, now=time.time() - 3 * 3600)
     response = client.post("/request/", request_data(form_token=token))
 
     assert nothing_created()

@@ -10,10 +10,10 @@ import time
 import pytest
 from django.test import Client
 
-from grants import ratelimit
 from grants.models import Grant, Message
 from grants.public_views import REQUESTER_SESSION_KEY, STATUS_SENTENCES
 from grants.services import RequestDetails, grant_ask_requester, grant_requester_reply, grant_route, grant_submit_public
+from protect.public import ratelimit
 
 pytestmark = pytest.mark.django_db
 
