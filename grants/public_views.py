@@ -27,17 +27,16 @@ from protect.core.errors import NotFound, ProtectError
 from protect.crypto.errors import CryptoError
 from protect.public.form_token import (
     form_token_check,
-    form_token_consume,
     form_token_issue,
     form_token_release,
+    form_token_spend,
     form_token_used,
 )
 from protect.public.honeypot import decoy_receipt, honeypot_filled
 from protect.public.pages import DEFAULT_LANGUAGE, language_links, public_page, public_url
-from protect.public.ratelimit import rate_limit_exceeded
 
 from .models import Grant, Message
-from .public_forms import REQUEST_FORM, AnswerForm, PublicRequestForm, StatusLoginForm, service_error
+from .public_forms import REQUEST_FORM, STATUS_LOGIN_FORM, AnswerForm, PublicRequestForm, StatusLoginForm, service_error
 from .services import grant_for_requester, grant_requester_reply, grant_submit_public
 
 logger = logging.getLogger(__name__)
@@ -121,15 +120,10 @@ def request_form(request: HttpRequest, *, url_lang: str | None) -> HttpResponse:
         return _render_form(request, url_lang, PublicRequestForm(language=language),
                             token=form_token_issue(purpose=REQUEST_FORM))
 
-    if rate_limit_exceeded(bucket="request", per_minute=settings.PROTECT_PUBLIC_REQUESTS_PER_MINUTE):
-        form = PublicRequestForm(request.POST, language=language)
-        notice = _("Many requests are arriving right now. Please wait one minute, then send your request again. "
-                   "What you typed is kept below.")
-        return _render_form(request, url_lang, form, token=request.POST.get("form_token", ""), notice=notice,
-                            status=429)
-
+    # Nothing below counts against the global budget until the form token has proved a person
+    # could have sent this (form_token_spend): junk must not use up the minute for everyone.
     if honeypot_filled(data=request.POST):
-        # The honeypot was filled: a robot. It gets a page like the real one; nothing is stored.
+        # A robot. It gets a page like the real one; nothing is stored or counted.
         return _render_received(request, url_lang, *decoy_receipt(language=language))
 
     token = form_token_check(token=request.POST.get("form_token", ""), purpose=REQUEST_FORM)
@@ -149,8 +143,13 @@ def request_form(request: HttpRequest, *, url_lang: str | None) -> HttpResponse:
     if not valid or form.details is None:
         return _render_form(request, url_lang, form, token=request.POST["form_token"])
 
-    if not form_token_consume(token=token):
+    spent = form_token_spend(token=token, bucket="request", per_minute=settings.PROTECT_PUBLIC_REQUESTS_PER_MINUTE)
+    if spent == "used":
         return _render_already_received(request, url_lang)  # the same form, sent twice at once
+    if spent == "busy":
+        notice = _("Many requests are arriving right now. Please wait one minute, then send your request again. "
+                   "What you typed is kept below.")
+        return _render_form(request, url_lang, form, token=request.POST["form_token"], notice=notice, status=429)
     try:
         _grant, requester = grant_submit_public(
             defender_data=form.defender_data(), details=form.details, attachments=form.cleaned_data["attachments"]
@@ -205,12 +204,14 @@ def _thread_for_requester(grant: Grant) -> list[dict[str, Any]]:
 
 def _render_login(request: HttpRequest, url_lang: str | None, *, error: str = "", notice: str = "",
                   status: int = 200) -> HttpResponse:
-    # Always an empty form: the page never echoes a receipt code or a passphrase.
+    # Always an empty form: the page never echoes a receipt code or a passphrase. Always a fresh
+    # form token: each log-in spends one.
     form = StatusLoginForm()
     if error:
         for field in form.fields.values():
             field.widget.attrs.update({"aria-describedby": "status-error", "aria-invalid": "true"})
-    context = _context(url_lang, "request-status", form=form, error=error, notice=notice)
+    context = _context(url_lang, "request-status", form=form, error=error, notice=notice,
+                       form_token=form_token_issue(purpose=STATUS_LOGIN_FORM))
     return render(request, "grants/public/status_login.html", context, status=status)
 
 
@@ -230,12 +231,24 @@ def _render_status(request: HttpRequest, url_lang: str | None, grant: Grant, ans
 
 
 def _status_login(request: HttpRequest, url_lang: str | None) -> HttpResponse:
-    if rate_limit_exceeded(bucket="status-login", per_minute=settings.PROTECT_PUBLIC_STATUS_LOGINS_PER_MINUTE):
-        return _render_login(request, url_lang, status=429, notice=_(
-            "Many people are using this page right now. Please wait one minute and try again."))
+    # Checked in this order so that only a complete log-in carrying a valid, unused form token at
+    # least the minimum seconds old counts against the global budget (and reaches the password
+    # hash): junk POSTs cannot use up the minute and lock real requesters out.
     form = StatusLoginForm(request.POST)
     if not form.is_valid():
         return _render_login(request, url_lang, error=_("Enter your receipt code and your passphrase."))
+    # Forged, expired, too fast or already used: a fresh form, and nothing was tried or counted.
+    again = _("Please enter your receipt code and passphrase again.")
+    token = form_token_check(token=request.POST.get("form_token", ""), purpose=STATUS_LOGIN_FORM)
+    if not token.usable:
+        return _render_login(request, url_lang, notice=again)
+    spent = form_token_spend(token=token, bucket="status-login",
+                             per_minute=settings.PROTECT_PUBLIC_STATUS_LOGINS_PER_MINUTE)
+    if spent == "used":
+        return _render_login(request, url_lang, notice=again)
+    if spent == "busy":
+        return _render_login(request, url_lang, status=429, notice=_(
+            "Many people are using this page right now. Please wait one minute and try again."))
     try:
         grant = grant_for_requester(receipt_code=form.cleaned_data["receipt_code"],
                                     passphrase=form.cleaned_data["passphrase"])

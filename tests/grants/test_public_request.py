@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from grants.models import Grant, GrantFile
-from grants.public_forms import COUNTRIES, REGION_OF_COUNTRY, REQUEST_FORM, parse_amount_minor
+from grants.public_forms import COUNTRIES, REGION_OF_COUNTRY, REQUEST_FORM, STATUS_LOGIN_FORM, parse_amount_minor
 from grants.services import grant_for_requester
 from protect.crypto.models import EncryptedFile
 from protect.defenders.models import Defender
@@ -411,7 +411,8 @@ def test_every_public_page_is_under_100_kb_and_loads_nothing_from_another_origin
     grant = grant_route(grant_id=Grant.objects.get().pk)
     grant_ask_requester(grant=grant, by=caseworker, question="Which court summoned you? " * 20)
     receipt, passphrase = secrets_in(received.content.decode())
-    client.post("/ar/request/status/", {"action": "login", "receipt_code": receipt, "passphrase": passphrase})
+    client.post("/ar/request/status/", {"action": "login", "receipt_code": receipt, "passphrase": passphrase,
+                                        "form_token": form_token_issue(purpose=STATUS_LOGIN_FORM, now=time.time() - 10)})
     status_page = client.get("/ar/request/status/")
     assert "Which court summoned you?" in status_page.content.decode()
     _page_is_small_and_self_contained(status_page, sizes, "status ar")
