@@ -5,23 +5,19 @@ translation, keyed by the models' values, so the form speaks the page's language
 those models. Business rules stay in grants/services.py: the form builds a RequestDetails and asks
 it to validate, then shows the service's refusals as field errors in the page's language.
 
-The form token (signed, timestamped, single use) and the honeypot resist spam without ever looking
-at an IP address.
+The spam resistance (form token, honeypot, rate limit) is protect.public's; this module names the
+forms' token purposes and declares the honeypot field.
 """
 
 from __future__ import annotations
 
 import re
-import secrets
-import time
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import EmailValidator
@@ -32,6 +28,7 @@ from protect.cases.models import Urgency
 from protect.core.errors import ProtectError
 from protect.core.forms import MultipleFileField, MultipleFileInput
 from protect.defenders.models import Kind, Profile, Region
+from protect.public.honeypot import honeypot_field
 
 from .models import NeedKind, RiskKind
 from .money import GrantError
@@ -224,49 +221,13 @@ def parse_amount_minor(text: str) -> int:
     return amount
 
 
-# --- the form token -------------------------------------------------------------------------------
+# --- form token purposes (protect.public.form_token) ----------------------------------------------
+# Each form signs its tokens with its own purpose, so a token served with one is worth nothing on
+# the other. The request form's value is the salt its tokens always had: forms open during a
+# deploy stay valid.
 
-FORM_TOKEN_SALT = "grants.public.request-form"
-
-
-def form_min_seconds() -> int:
-    return int(getattr(settings, "PROTECT_PUBLIC_FORM_MIN_SECONDS", 3))
-
-
-def form_max_age_seconds() -> int:
-    return int(getattr(settings, "PROTECT_PUBLIC_FORM_MAX_AGE_SECONDS", 2 * 3600))
-
-
-@dataclass(frozen=True)
-class FormToken:
-    """A checked form token: `nonce` names it in the used-token store; `problem` is "" when usable."""
-
-    nonce: str
-    problem: str  # "", "invalid", "expired" or "too_fast"
-
-
-def form_token_issue(*, now: float | None = None) -> str:
-    """A signed token carrying a random nonce and the time the form was served."""
-    issued = time.time() if now is None else now
-    return signing.dumps({"n": secrets.token_urlsafe(16), "t": int(issued)}, salt=FORM_TOKEN_SALT)
-
-
-def form_token_check(token: str, *, now: float | None = None) -> FormToken:
-    """Is the token ours, younger than the maximum age and older than the minimum fill time?"""
-    now = time.time() if now is None else now
-    try:
-        payload = signing.loads(token, salt=FORM_TOKEN_SALT, max_age=form_max_age_seconds())
-    except signing.SignatureExpired:
-        return FormToken(nonce="", problem="expired")
-    except signing.BadSignature:
-        return FormToken(nonce="", problem="invalid")
-    if not isinstance(payload, dict) or not isinstance(payload.get("n"), str) or not isinstance(payload.get("t"), int):
-        return FormToken(nonce="", problem="invalid")
-    if now - payload["t"] > form_max_age_seconds():
-        return FormToken(nonce="", problem="expired")
-    if now - payload["t"] < form_min_seconds():
-        return FormToken(nonce=payload["n"], problem="too_fast")
-    return FormToken(nonce=payload["n"], problem="")
+REQUEST_FORM = "grants.public.request-form"
+STATUS_LOGIN_FORM = "grants.public.status-login"
 
 
 # --- errors from the services, in the page's language ----------------------------------------------
@@ -378,9 +339,8 @@ class PublicRequestForm(forms.Form):
     attachments = MultipleFileField(
         label=_("Files"), required=False,
         widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.txt,.odt,.docx"}))
-    # Honeypot: hidden by the .hp class; people never see it, some robots fill it.
-    homepage = forms.CharField(label=_("Leave this field empty"), required=False,
-                               widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
+    # The honeypot: people never see it, some robots fill it. Its name is protect.public's HONEYPOT_FIELD.
+    homepage = honeypot_field()
 
     def __init__(self, *args: Any, language: str = "en", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -405,10 +365,6 @@ class PublicRequestForm(forms.Form):
     def endorser_rows(self) -> list[tuple[int, list[forms.BoundField]]]:
         return [(slot, [self[f"endorser{slot}_{part}"] for part in ("name", "organisation", "contact")])
                 for slot in ENDORSER_SLOTS]
-
-    @property
-    def honeypot_filled(self) -> bool:
-        return bool(self.data.get("homepage", "").strip())
 
     # -- validation -------------------------------------------------------------------------------
 

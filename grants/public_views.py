@@ -1,67 +1,50 @@
-"""The public pages: the request form, its receipt, and the status page. No account, no JavaScript.
+"""The public pages of grants: the request form, its receipt, and the status page. No account, no
+JavaScript; the page wrapper, the language links and the spam resistance are protect.public's.
 
-The language comes from the URL alone (/request/ is English, /ar/request/ Arabic, …), never from
-the Accept-Language header or a cookie: a shared or seized device shows what the person chose, and
-nothing is guessed from where they connect. The receipt code and passphrase appear once, in the
-body of the POST response: never in a URL, a log, the session or the cache. The status page keeps
-only the grant's id and an expiry in the (anonymous) session, and never shows what the requester
-wrote: not the request, not their name, not their own answers.
+The receipt code and passphrase appear once, in the body of the POST response: never in a URL, a
+log, the session or the cache. The status page keeps only the grant's id and an expiry in the
+(anonymous) session, and never shows what the requester wrote: not the request, not their name,
+not their own answers.
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
 import time
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from protect.accounts.middleware import second_factor_exempt
 from protect.cases.models import CaseMessage
 from protect.cases.services.casefile import case_requester_reply
 from protect.cases.services.requester import case_for_requester
-from protect.core.csrf import ProtectCsrfViewMiddleware
 from protect.core.errors import NotFound, ProtectError
 from protect.crypto.errors import CryptoError
-
-from .models import Grant
-from .public_forms import (
-    AnswerForm,
-    PublicRequestForm,
-    StatusLoginForm,
-    form_max_age_seconds,
+from protect.public.form_token import (
     form_token_check,
     form_token_issue,
-    service_error,
-)
-from .ratelimit import (
-    form_token_consume,
     form_token_release,
+    form_token_spend,
     form_token_used,
-    rate_limit_exceeded,
-    requests_per_minute,
-    status_logins_per_minute,
 )
+from protect.public.honeypot import decoy_receipt, honeypot_filled
+from protect.public.pages import DEFAULT_LANGUAGE, language_links, public_page, public_url
+
+from .models import Grant
+from .public_forms import REQUEST_FORM, STATUS_LOGIN_FORM, AnswerForm, PublicRequestForm, StatusLoginForm, service_error
 from .services import grant_submit_public
 from .workflow import GRANT_WORKFLOW
 
 logger = logging.getLogger(__name__)
-csrf_logger = logging.getLogger("django.security.csrf")
 
-DEFAULT_LANGUAGE = "en"  # /request/ without a prefix is English
 REQUESTER_SESSION_KEY = "protect_requester"  # {"grant": pk, "until": unix seconds}: nothing else
 
 S = Grant.Status
@@ -82,66 +65,29 @@ STATUS_SENTENCES: dict[str, Any] = {
 
 
 def status_access_seconds() -> int:
-    return int(getattr(settings, "PROTECT_PUBLIC_STATUS_MINUTES", 15)) * 60
+    return settings.PROTECT_PUBLIC_STATUS_MINUTES * 60
 
 
 # --- language and links -------------------------------------------------------------------------
 
 
-class _PublicCsrfCheck(ProtectCsrfViewMiddleware):
-    """The site's own CSRF check (protect.core.csrf: a same-origin `Origin: null` from our
-    no-referrer pages is accepted, the token is always required), run inside the public views so
-    that a refusal is a calm page in the person's language rather than Django's English one."""
-
-    def _reject(self, request: HttpRequest, reason: str) -> HttpResponse:
-        csrf_logger.warning("Forbidden (%s): %s", reason, request.path)
-        return HttpResponseForbidden()
-
-
-_csrf_check = _PublicCsrfCheck(lambda request: HttpResponse())
-
-
-def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Serve `view` in the language of the URL (`lang`, or English without a prefix), behind the
-    CSRF check above."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, lang: str | None = None) -> HttpResponse:
-        language = lang or DEFAULT_LANGUAGE
-        translation.activate(language)  # LocaleMiddleware guessed from the headers: the URL overrides it
-        request.LANGUAGE_CODE = language
-        if _csrf_check.process_view(request, view, (), {}) is not None:
-            response = render(request, "grants/public/csrf_failed.html", _context(lang, "request-form"), status=403)
-        else:
-            response = view(request, url_lang=lang)
-        response["Content-Language"] = language
-        return response
-
-    return csrf_exempt(second_factor_exempt(wrapper))  # exempt from the middleware: checked above
-
-
-def _url(name: str, url_lang: str | None) -> str:
-    return reverse(name, kwargs={"lang": url_lang}) if url_lang else reverse(name)
-
-
 def _context(url_lang: str | None, page: str, **extra: Any) -> dict[str, Any]:
-    current = url_lang or DEFAULT_LANGUAGE
-    languages = [
-        {
-            "code": code,
-            "name": name,
-            "url": _url(page, None if code == DEFAULT_LANGUAGE else code),
-            "dir": "rtl" if get_language_info(code)["bidi"] else "ltr",
-        }
-        for code, name in settings.LANGUAGES
-        if code != current
-    ]
+    """What every grants public page shows: the other languages of `page`, and its own links."""
     urls = {
-        "form": _url("request-form", url_lang),
-        "status": _url("request-status", url_lang),
-        "leave": _url("request-status-leave", url_lang),
+        "form": public_url(name="request-form", url_lang=url_lang),
+        "status": public_url(name="request-status", url_lang=url_lang),
+        "leave": public_url(name="request-status-leave", url_lang=url_lang),
     }
-    return {"languages": languages, "urls": urls, **extra}
+    return {"languages": language_links(page=page, url_lang=url_lang), "urls": urls, **extra}
+
+
+def _csrf_failed_context(url_lang: str | None) -> dict[str, Any]:
+    return _context(url_lang, "request-form")
+
+
+grants_public_page = public_page(
+    csrf_failed_context=_csrf_failed_context, csrf_failed_template="grants/public/csrf_failed.html"
+)
 
 
 # --- the request form -----------------------------------------------------------------------------
@@ -162,17 +108,6 @@ def _render_already_received(request: HttpRequest, url_lang: str | None) -> Http
     return render(request, "grants/public/request_already_received.html", _context(url_lang, "request-form"))
 
 
-def _decoy_secrets(language: str) -> tuple[str, str]:
-    """What a robot that filled the honeypot is shown: shaped like a real receipt, valid for nothing."""
-    from mnemonic import Mnemonic
-
-    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-    raw = "".join(secrets.choice(alphabet) for _ in range(12))
-    wordlists = {"es": "spanish", "fr": "french", "ru": "russian"}
-    words = Mnemonic(wordlists.get(language, "english")).wordlist
-    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}", " ".join(secrets.choice(words) for _ in range(7))
-
-
 def _add_validation_errors(form: PublicRequestForm, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
@@ -181,31 +116,27 @@ def _add_validation_errors(form: PublicRequestForm, exc: ValidationError) -> Non
         form.add_error(None, exc.messages)
 
 
-@public_page
+@grants_public_page
 @require_http_methods(["GET", "POST"])
 def request_form(request: HttpRequest, *, url_lang: str | None) -> HttpResponse:
     language = translation.get_language() or DEFAULT_LANGUAGE
     if request.method == "GET":
-        return _render_form(request, url_lang, PublicRequestForm(language=language), token=form_token_issue())
+        return _render_form(request, url_lang, PublicRequestForm(language=language),
+                            token=form_token_issue(purpose=REQUEST_FORM))
 
-    if rate_limit_exceeded("request", requests_per_minute()):
-        form = PublicRequestForm(request.POST, language=language)
-        notice = _("Many requests are arriving right now. Please wait one minute, then send your request again. "
-                   "What you typed is kept below.")
-        return _render_form(request, url_lang, form, token=request.POST.get("form_token", ""), notice=notice,
-                            status=429)
+    # Nothing below counts against the global budget until the form token has proved a person
+    # could have sent this (form_token_spend): junk must not use up the minute for everyone.
+    if honeypot_filled(data=request.POST):
+        # A robot. It gets a page like the real one; nothing is stored or counted.
+        return _render_received(request, url_lang, *decoy_receipt(language=language))
 
-    if request.POST.get("homepage", "").strip():
-        # The honeypot was filled: a robot. It gets a page like the real one; nothing is stored.
-        return _render_received(request, url_lang, *_decoy_secrets(language))
-
-    token = form_token_check(request.POST.get("form_token", ""))
+    token = form_token_check(token=request.POST.get("form_token", ""), purpose=REQUEST_FORM)
     if token.problem in ("invalid", "expired"):
         form = PublicRequestForm(request.POST, language=language)
         form.is_valid()
         notice = _("This form was open for too long. Please look over your request and send it again.")
-        return _render_form(request, url_lang, form, token=form_token_issue(), notice=notice)
-    if form_token_used(token.nonce):
+        return _render_form(request, url_lang, form, token=form_token_issue(purpose=REQUEST_FORM), notice=notice)
+    if form_token_used(token=token):
         return _render_already_received(request, url_lang)
 
     form = PublicRequestForm(request.POST, request.FILES, language=language)
@@ -216,25 +147,30 @@ def request_form(request: HttpRequest, *, url_lang: str | None) -> HttpResponse:
     if not valid or form.details is None:
         return _render_form(request, url_lang, form, token=request.POST["form_token"])
 
-    if not form_token_consume(token.nonce, ttl_seconds=form_max_age_seconds() + 600):
+    spent = form_token_spend(token=token, bucket="request", per_minute=settings.PROTECT_PUBLIC_REQUESTS_PER_MINUTE)
+    if spent == "used":
         return _render_already_received(request, url_lang)  # the same form, sent twice at once
+    if spent == "busy":
+        notice = _("Many requests are arriving right now. Please wait one minute, then send your request again. "
+                   "What you typed is kept below.")
+        return _render_form(request, url_lang, form, token=request.POST["form_token"], notice=notice, status=429)
     try:
         _grant, requester = grant_submit_public(
             defender_data=form.defender_data(), details=form.details, attachments=form.cleaned_data["attachments"]
         )
     except ProtectError as exc:
-        form_token_release(token.nonce)
+        form_token_release(token=token)
         field, message, known = service_error(exc)
         if not known:
             logger.warning("public request refused code=%s", exc.code)
         form.add_error(field, message)
         return _render_form(request, url_lang, form, token=request.POST["form_token"])
     except ValidationError as exc:  # defender_create's full_clean(): shown, never a 500
-        form_token_release(token.nonce)
+        form_token_release(token=token)
         _add_validation_errors(form, exc)
         return _render_form(request, url_lang, form, token=request.POST["form_token"])
     except BaseException:
-        form_token_release(token.nonce)
+        form_token_release(token=token)
         raise
     return _render_received(request, url_lang, requester.receipt_code, requester.passphrase)
 
@@ -272,12 +208,14 @@ def _thread_for_requester(grant: Grant) -> list[dict[str, Any]]:
 
 def _render_login(request: HttpRequest, url_lang: str | None, *, error: str = "", notice: str = "",
                   status: int = 200) -> HttpResponse:
-    # Always an empty form: the page never echoes a receipt code or a passphrase.
+    # Always an empty form: the page never echoes a receipt code or a passphrase. Always a fresh
+    # form token: each log-in spends one.
     form = StatusLoginForm()
     if error:
         for field in form.fields.values():
             field.widget.attrs.update({"aria-describedby": "status-error", "aria-invalid": "true"})
-    context = _context(url_lang, "request-status", form=form, error=error, notice=notice)
+    context = _context(url_lang, "request-status", form=form, error=error, notice=notice,
+                       form_token=form_token_issue(purpose=STATUS_LOGIN_FORM))
     return render(request, "grants/public/status_login.html", context, status=status)
 
 
@@ -297,12 +235,24 @@ def _render_status(request: HttpRequest, url_lang: str | None, grant: Grant, ans
 
 
 def _status_login(request: HttpRequest, url_lang: str | None) -> HttpResponse:
-    if rate_limit_exceeded("status-login", status_logins_per_minute()):
-        return _render_login(request, url_lang, status=429, notice=_(
-            "Many people are using this page right now. Please wait one minute and try again."))
+    # Checked in this order so that only a complete log-in carrying a valid, unused form token at
+    # least the minimum seconds old counts against the global budget (and reaches the password
+    # hash): junk POSTs cannot use up the minute and lock real requesters out.
     form = StatusLoginForm(request.POST)
     if not form.is_valid():
         return _render_login(request, url_lang, error=_("Enter your receipt code and your passphrase."))
+    # Forged, expired, too fast or already used: a fresh form, and nothing was tried or counted.
+    again = _("Please enter your receipt code and passphrase again.")
+    token = form_token_check(token=request.POST.get("form_token", ""), purpose=STATUS_LOGIN_FORM)
+    if not token.usable:
+        return _render_login(request, url_lang, notice=again)
+    spent = form_token_spend(token=token, bucket="status-login",
+                             per_minute=settings.PROTECT_PUBLIC_STATUS_LOGINS_PER_MINUTE)
+    if spent == "used":
+        return _render_login(request, url_lang, notice=again)
+    if spent == "busy":
+        return _render_login(request, url_lang, status=429, notice=_(
+            "Many people are using this page right now. Please wait one minute and try again."))
     try:
         grant = case_for_requester(receipt_code=form.cleaned_data["receipt_code"],
                                     passphrase=form.cleaned_data["passphrase"])
@@ -311,7 +261,7 @@ def _status_login(request: HttpRequest, url_lang: str | None) -> HttpResponse:
         return _render_login(request, url_lang, error=_("Receipt code or passphrase not recognised."))
     request.session.cycle_key()
     request.session[REQUESTER_SESSION_KEY] = {"grant": grant.pk, "until": int(time.time()) + status_access_seconds()}
-    return redirect(_url("request-status", url_lang))
+    return redirect(public_url(name="request-status", url_lang=url_lang))
 
 
 def _reply_error(exc: ProtectError) -> str:
@@ -323,7 +273,7 @@ def _reply_error(exc: ProtectError) -> str:
     return _("We could not save your answer. Please try again in a few minutes.")
 
 
-@public_page
+@grants_public_page
 @require_http_methods(["GET", "POST"])
 def request_status(request: HttpRequest, *, url_lang: str | None) -> HttpResponse:
     grant, ended = _grant_in_session(request)
@@ -339,7 +289,7 @@ def request_status(request: HttpRequest, *, url_lang: str | None) -> HttpRespons
                 form.add_error("body", _reply_error(exc))
             else:
                 messages.success(request, _("Thank you. Your answer was sent."))
-                return redirect(_url("request-status", url_lang))
+                return redirect(public_url(name="request-status", url_lang=url_lang))
         return _render_status(request, url_lang, grant, form)
     if request.method == "POST":
         return _status_login(request, url_lang)
@@ -348,7 +298,7 @@ def request_status(request: HttpRequest, *, url_lang: str | None) -> HttpRespons
     return _render_status(request, url_lang, grant, AnswerForm())
 
 
-@public_page
+@grants_public_page
 @require_POST
 def request_status_leave(request: HttpRequest, *, url_lang: str | None) -> HttpResponse:
     """End the status-page access now. An anonymous session is dropped whole (its cookie too)."""
@@ -357,4 +307,4 @@ def request_status_leave(request: HttpRequest, *, url_lang: str | None) -> HttpR
     else:
         request.session.flush()
     messages.info(request, _("You have left the status page."))
-    return redirect(_url("request-status", url_lang))
+    return redirect(public_url(name="request-status", url_lang=url_lang))

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "protect.delivery",
     "protect.dashboards",
     "protect.api",
+    "protect.public",
     "grants",
     "relocation",
     "alerts",
@@ -351,6 +352,20 @@ PROTECT_UPLOAD_MAX_BYTES = env_int("PROTECT_UPLOAD_MAX_BYTES", 10 * 1024 * 1024,
 # Uploads are held in memory up to that cap, never in a plaintext temporary file on disk.
 FILE_UPLOAD_HANDLERS = ["protect.crypto.uploads.CappedMemoryUploadHandler"]
 # --- end of protect.crypto settings ---------------------------------------------------------
+
+# --- Public pages (protect.public) ---------------------------------------------------------
+# Global per-minute budgets (no IP address is kept, so there is no per-client count): a form with a
+# valid, unused form token counts, junk does not. The form token is refused when younger than the
+# minimum fill time or older than the maximum age. The status page stays open this many minutes.
+PROTECT_PUBLIC_REQUESTS_PER_MINUTE = env_int("PROTECT_PUBLIC_REQUESTS_PER_MINUTE", 30, minimum=1)
+PROTECT_PUBLIC_STATUS_LOGINS_PER_MINUTE = env_int("PROTECT_PUBLIC_STATUS_LOGINS_PER_MINUTE", 60, minimum=1)
+PROTECT_PUBLIC_FORM_MIN_SECONDS = env_int("PROTECT_PUBLIC_FORM_MIN_SECONDS", 3, minimum=0)
+PROTECT_PUBLIC_FORM_MAX_AGE_SECONDS = env_int("PROTECT_PUBLIC_FORM_MAX_AGE_SECONDS", 2 * 3600, minimum=60)
+if PROTECT_PUBLIC_FORM_MIN_SECONDS >= PROTECT_PUBLIC_FORM_MAX_AGE_SECONDS:
+    raise ImproperlyConfigured(
+        "PROTECT_PUBLIC_FORM_MIN_SECONDS must be below PROTECT_PUBLIC_FORM_MAX_AGE_SECONDS: no form could be sent."
+    )
+PROTECT_PUBLIC_STATUS_MINUTES = env_int("PROTECT_PUBLIC_STATUS_MINUTES", 15, minimum=1)
 
 # --- Grants -------------------------------------------------------------------------------
 

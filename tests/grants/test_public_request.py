@@ -12,15 +12,16 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from grants import ratelimit
 from grants.models import Grant, GrantFile
-from grants.public_forms import COUNTRIES, REGION_OF_COUNTRY, form_token_issue, parse_amount_minor
+from grants.public_forms import COUNTRIES, REGION_OF_COUNTRY, REQUEST_FORM, STATUS_LOGIN_FORM, parse_amount_minor
 from protect.cases.services.casefile import case_ask_requester
 from protect.cases.services.requester import case_for_requester
 from protect.cases.services.routing import case_route
 from protect.crypto.models import EncryptedFile
 from protect.defenders.models import Defender
 from protect.outbox.models import OutboxMessage
+from protect.public import ratelimit
+from protect.public.form_token import form_token_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,7 @@ def generous_rate_limits(settings):
 
 def aged_token() -> str:
     """A token served ten seconds ago: past the minimum fill time."""
-    return form_token_issue(now=time.time() - 10)
+    return form_token_issue(purpose=REQUEST_FORM, now=time.time() - 10)
 
 
 def request_data(**overrides):
@@ -236,7 +237,7 @@ def test_replaying_the_same_form_token_creates_nothing_twice(client):
 
 
 def test_a_form_sent_faster_than_a_person_could_fill_it_is_shown_again(client):
-    data = request_data(form_token=form_token_issue())
+    data = request_data(form_token=form_token_issue(purpose=REQUEST_FORM))
 
     response = client.post("/request/", data)
 
@@ -249,7 +250,7 @@ def test_a_form_sent_faster_than_a_person_could_fill_it_is_shown_again(client):
 @pytest.mark.parametrize("token", ["", "forged", "expired"])
 def test_a_missing_forged_or_expired_token_creates_nothing_and_gives_a_fresh_form(client, token):
     if token == "expired":
-        token = form_token_issue(now=time.time() - 3 * 3600)
+        token = form_token_issue(purpose=REQUEST_FORM, now=time.time() - 3 * 3600)
     response = client.post("/request/", request_data(form_token=token))
 
     assert nothing_created()
@@ -412,7 +413,8 @@ def test_every_public_page_is_under_100_kb_and_loads_nothing_from_another_origin
     grant = case_route(model=Grant, case_id=Grant.objects.get().pk)
     case_ask_requester(case=grant, by=caseworker, question="Which court summoned you? " * 20)
     receipt, passphrase = secrets_in(received.content.decode())
-    client.post("/ar/request/status/", {"action": "login", "receipt_code": receipt, "passphrase": passphrase})
+    client.post("/ar/request/status/", {"action": "login", "receipt_code": receipt, "passphrase": passphrase,
+                                        "form_token": form_token_issue(purpose=STATUS_LOGIN_FORM, now=time.time() - 10)})
     status_page = client.get("/ar/request/status/")
     assert "Which court summoned you?" in status_page.content.decode()
     _page_is_small_and_self_contained(status_page, sizes, "status ar")

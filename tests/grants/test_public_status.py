@@ -8,14 +8,18 @@ import secrets
 import time
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
-from grants import ratelimit
 from grants.models import Grant, Message
+from grants.public_forms import REQUEST_FORM, STATUS_LOGIN_FORM
 from grants.public_views import REQUESTER_SESSION_KEY, STATUS_SENTENCES
 from grants.services import RequestDetails, grant_submit_public
 from protect.cases.services.casefile import case_ask_requester, case_requester_reply
 from protect.cases.services.routing import case_route
+from protect.public import ratelimit
+from protect.public.form_token import form_token_issue
+from protect.public.ratelimit import rate_key
 
 pytestmark = pytest.mark.django_db
 
@@ -57,13 +61,18 @@ def questioned(submitted, caseworker, team_africa):
     return grant, receipt, passphrase
 
 
+def login_token() -> str:
+    """The status log-in form's token, as a page served ten seconds ago carries it."""
+    return form_token_issue(purpose=STATUS_LOGIN_FORM, now=time.time() - 10)
+
+
 def login(client, receipt: str, passphrase: str, prefix: str = ""):
-    return client.post(f"{prefix}/request/status/",
-                       {"action": "login", "receipt_code": receipt, "passphrase": passphrase})
+    return client.post(f"{prefix}/request/status/", {"action": "login", "receipt_code": receipt,
+                                                      "passphrase": passphrase, "form_token": login_token()})
 
 
 def without_tokens(html: str) -> str:
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    return re.sub(r'name="(csrfmiddlewaretoken|form_token)" value="[^"]+"', "", html)
 
 
 # --- opening the page ------------------------------------------------------------------------------
@@ -130,6 +139,61 @@ def test_status_logins_are_rate_limited(client, submitted, settings, monkeypatch
     assert response.status_code == 429
     assert "Please wait one minute" in response.content.decode()
     assert REQUESTER_SESSION_KEY not in client.session
+
+
+def test_the_login_form_carries_a_fresh_form_token_each_time(client):
+    first = client.get("/request/status/").content.decode()
+    second = client.get("/request/status/").content.decode()
+
+    tokens = [re.search(r'name="form_token" value="([^"]+)"', html).group(1) for html in (first, second)]
+    assert tokens[0] != tokens[1]
+
+
+@pytest.mark.parametrize("token", ["none", "forged", "too fast", "expired", "another form's"])
+def test_a_login_without_a_usable_form_token_tries_nothing_and_counts_nothing(
+    client, submitted, settings, monkeypatch, token
+):
+    grant, receipt, passphrase = submitted
+    minute = 10**9 + secrets.randbelow(10**6)
+    monkeypatch.setattr(ratelimit, "_clock", lambda: minute * 60.0)
+    value = {
+        "none": "", "forged": "forged",
+        "too fast": form_token_issue(purpose=STATUS_LOGIN_FORM),
+        "expired": form_token_issue(purpose=STATUS_LOGIN_FORM, now=time.time() - 3 * 3600),
+        "another form's": form_token_issue(purpose=REQUEST_FORM, now=time.time() - 10),
+    }[token]
+
+    response = client.post("/request/status/", {"action": "login", "receipt_code": receipt,
+                                                 "passphrase": passphrase, "form_token": value})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Please enter your receipt code and passphrase again." in html
+    assert receipt not in html and passphrase not in html
+    assert REQUESTER_SESSION_KEY not in client.session
+    assert cache.get(rate_key(bucket="status-login")) is None  # nothing counted
+    grant.refresh_from_db()
+    assert grant.status_failures == 0  # and the passphrase was never tried
+
+
+def test_the_login_form_token_notice_speaks_the_language_of_the_page(client, submitted):
+    _grant, receipt, passphrase = submitted
+
+    response = client.post("/fr/request/status/", {"action": "login", "receipt_code": receipt, "passphrase": passphrase})
+
+    assert "Veuillez saisir à nouveau votre code de reçu et votre phrase secrète." in response.content.decode()
+
+
+def test_a_login_form_token_opens_the_page_once(client, submitted):
+    _grant, receipt, passphrase = submitted
+    token = login_token()
+    data = {"action": "login", "receipt_code": receipt, "passphrase": passphrase, "form_token": token}
+
+    assert client.post("/request/status/", data).status_code == 302
+    replayed = Client().post("/request/status/", data)
+
+    assert replayed.status_code == 200
+    assert "Please enter your receipt code and passphrase again." in replayed.content.decode()
 
 
 # --- what the page shows ----------------------------------------------------------------------------
@@ -204,7 +268,7 @@ def test_answers_need_the_csrf_token(questioned):
     page = browser.get("/request/status/").content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     assert browser.post("/request/status/", {"action": "login", "receipt_code": receipt, "passphrase": passphrase,
-                                             "csrfmiddlewaretoken": token}).status_code == 302
+                                             "form_token": login_token(), "csrfmiddlewaretoken": token}).status_code == 302
 
     forged = browser.post("/request/status/", {"action": "answer", "body": "from another site"})
 
@@ -281,7 +345,7 @@ def test_the_null_origin_of_our_no_referrer_pages_passes_with_the_csrf_token_and
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
 
     opened = browser.post("/request/status/", {"action": "login", "receipt_code": receipt, "passphrase": passphrase,
-                                               "csrfmiddlewaretoken": token},
+                                               "form_token": login_token(), "csrfmiddlewaretoken": token},
                          HTTP_ORIGIN="null", HTTP_SEC_FETCH_SITE="same-origin")
     other_site = browser.post("/request/status/", {"action": "answer", "body": "x", "csrfmiddlewaretoken": token},
                               HTTP_ORIGIN="https://evil.example")
