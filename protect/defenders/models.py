@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Collection
 from typing import Any
 
 from django.conf import settings
@@ -24,9 +25,10 @@ from protect.accounts.models import Region  # one list for teams and defenders: 
 from protect.crypto.fields import EncryptedDateField, EncryptedJSONField, EncryptedTextField
 from protect.crypto.models import DataKey, EncryptedModel
 
+from .regions import REGION_OF_COUNTRY, region_for_country
+
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over a bad line
 REFERENCE_LENGTH = 10
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 
 
@@ -72,7 +74,7 @@ class Defender(EncryptedModel):
 
     # Plaintext, not identifying: statistics and routing.
     country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code")
-    region = models.CharField(max_length=30, choices=Region.choices)
+    region = models.CharField(max_length=30, choices=Region.choices)  # follows the country: see clean_fields()
     languages = models.JSONField(default=list, blank=True, help_text="ISO 639 codes")
 
     # Blind indexes (HMAC, protect.crypto.blind): "" when there is nothing to index.
@@ -111,10 +113,20 @@ class Defender(EncryptedModel):
     def profile_codes(self) -> list[str]:
         return sorted(p.profile for p in self.profiles.all())
 
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
+        # The region is never picked by hand: it follows the country, so routing (a team per region)
+        # and the figures by region cannot contradict it. An unknown country has no region; clean()
+        # says what is wrong with the country, without a second error about the region.
+        if self.country in REGION_OF_COUNTRY:
+            self.region = region_for_country(self.country)
+        else:
+            exclude = {*(exclude or ()), "region"}
+        super().clean_fields(exclude=exclude)
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        if self.country and not _COUNTRY.match(self.country):
-            errors["country"] = "Use the two-letter ISO code in capitals, e.g. KE."
+        if self.country and self.country not in REGION_OF_COUNTRY:
+            errors["country"] = "Choose a country from the list (its two-letter ISO code in capitals, e.g. KE)."
         if not isinstance(self.languages, list) or not all(
             isinstance(code, str) and _LANGUAGE.match(code) for code in self.languages
         ):

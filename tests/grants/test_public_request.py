@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from grants import ratelimit
 from grants.models import Grant, GrantFile
-from grants.public_forms import COUNTRIES, REGION_OF_COUNTRY, form_token_issue, parse_amount_minor
+from grants.public_forms import form_token_issue, parse_amount_minor
 from grants.services import grant_for_requester
 from protect.crypto.models import EncryptedFile
 from protect.defenders.models import Defender
@@ -363,11 +363,6 @@ def test_choice_labels_and_countries_are_translated(client):
     assert "لبنان" in arabic and "الأمن الرقمي" in arabic and "صحفي أو عامل في الإعلام" in arabic
     assert "Sécurité numérique" in french and "Liban" in french and "Critique : je suis en danger maintenant" in french
     assert "Digital security" not in arabic and "Digital security" not in french
-
-
-def test_every_country_of_the_list_belongs_to_a_region():
-    assert {code for code, _ in COUNTRIES} == set(REGION_OF_COUNTRY)
-    assert len(COUNTRIES) > 240
 
 
 @pytest.mark.parametrize("path", ["/de/request/", "/xx/request/", "/de/request/status/", "/arr/request/", "/AR/request/"])
