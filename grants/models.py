@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from protect.crypto.fields import EncryptedJSONField, EncryptedTextField
@@ -25,42 +26,42 @@ def new_grant_reference() -> str:
 
 
 class NeedKind(models.TextChoices):
-    PHYSICAL_SECURITY = "physical_security", "Physical security"
-    DIGITAL_SECURITY = "digital_security", "Digital security"
-    COMMUNICATIONS = "communications", "Communications"
-    SECURITY_TRAINING = "security_training", "Security training"
-    SECURE_TRANSPORT = "secure_transport", "Secure transport"
-    LEGAL = "legal", "Legal"
-    MEDICAL = "medical", "Medical (psychosocial included)"
-    HUMANITARIAN = "humanitarian", "Humanitarian (family included)"
-    URGENT_RELOCATION = "urgent_relocation", "Urgent relocation"
-    MONITORING_ADVOCACY = "monitoring_advocacy", "Urgent monitoring / advocacy"
-    OTHER = "other", "Other"
+    PHYSICAL_SECURITY = "physical_security", _("Physical security")
+    DIGITAL_SECURITY = "digital_security", _("Digital security")
+    COMMUNICATIONS = "communications", _("Communications")
+    SECURITY_TRAINING = "security_training", _("Security training")
+    SECURE_TRANSPORT = "secure_transport", _("Secure transport")
+    LEGAL = "legal", _("Legal support")
+    MEDICAL = "medical", _("Medical care (psychosocial included)")
+    HUMANITARIAN = "humanitarian", _("Humanitarian needs (family included)")
+    URGENT_RELOCATION = "urgent_relocation", _("Urgent relocation")
+    MONITORING_ADVOCACY = "monitoring_advocacy", _("Urgent monitoring or advocacy")
+    OTHER = "other", _("Other")
 
 
 class RiskKind(models.TextChoices):
-    THREATS = "threats", "Threats"
-    PHYSICAL_ATTACK = "physical_attack", "Physical attack"
-    JUDICIAL_HARASSMENT = "judicial_harassment", "Judicial harassment"
-    DETENTION = "detention", "Detention or arrest"
-    SURVEILLANCE = "surveillance", "Surveillance"
-    SMEAR_CAMPAIGN = "smear_campaign", "Smear campaign"
-    SGBV = "sgbv", "Sexual or gender-based violence"
-    RAID = "raid", "Raid or break-in"
-    FAMILY_TARGETED = "family_targeted", "Family targeted"
-    OTHER = "other", "Other"
+    THREATS = "threats", _("Threats")
+    PHYSICAL_ATTACK = "physical_attack", _("Physical attack")
+    JUDICIAL_HARASSMENT = "judicial_harassment", _("Judicial harassment")
+    DETENTION = "detention", _("Detention or arrest")
+    SURVEILLANCE = "surveillance", _("Surveillance")
+    SMEAR_CAMPAIGN = "smear_campaign", _("Smear campaign")
+    SGBV = "sgbv", _("Sexual or gender-based violence")
+    RAID = "raid", _("Raid or break-in")
+    FAMILY_TARGETED = "family_targeted", _("Family targeted")
+    OTHER = "other", _("Other")
 
 
 class Urgency(models.TextChoices):
-    CRITICAL = "critical", "Critical: in danger now"
-    HIGH = "high", "High: within days"
-    NORMAL = "normal", "Normal: within weeks"
+    CRITICAL = "critical", _("Critical: in danger now")
+    HIGH = "high", _("High: within days")
+    NORMAL = "normal", _("Normal: within weeks")
 
 
 class Channel(models.TextChoices):
-    PUBLIC_FORM = "public_form", "Public request form"
-    HOTLINE = "hotline", "Hotline (phone or secure messenger)"
-    PARTNER = "partner", "Partner referral"
+    PUBLIC_FORM = "public_form", _("Public request form")
+    HOTLINE = "hotline", _("Hotline (phone or secure messenger)")
+    PARTNER = "partner", _("Partner referral")
 
 
 _OPEN_Q = models.Q(status__in=[
@@ -70,17 +71,17 @@ _OPEN_Q = models.Q(status__in=[
 
 class Grant(models.Model):
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", "Submitted"
-        TRIAGE = "triage", "Triage"
-        INFO_REQUESTED = "info_requested", "Information requested"
-        UNDER_REVIEW = "under_review", "Under review"
-        APPROVED = "approved", "Approved"
-        DISBURSING = "disbursing", "Disbursing"
-        REPORTING = "reporting", "Reporting"
-        CLOSED = "closed", "Closed"
-        REJECTED = "rejected", "Rejected"
-        REFERRED = "referred", "Referred"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        SUBMITTED = "submitted", _("Submitted")
+        TRIAGE = "triage", _("Triage")
+        INFO_REQUESTED = "info_requested", _("Information requested")
+        UNDER_REVIEW = "under_review", _("Under review")
+        APPROVED = "approved", _("Approved")
+        DISBURSING = "disbursing", _("Disbursing")
+        REPORTING = "reporting", _("Reporting")
+        CLOSED = "closed", _("Closed")
+        REJECTED = "rejected", _("Rejected")
+        REFERRED = "referred", _("Referred")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     OPEN_STATUSES = (
         Status.SUBMITTED, Status.TRIAGE, Status.INFO_REQUESTED, Status.UNDER_REVIEW, Status.APPROVED,
@@ -88,9 +89,9 @@ class Grant(models.Model):
     )
 
     class Recommendation(models.TextChoices):
-        APPROVE = "approve", "Approve"
-        REJECT = "reject", "Reject"
-        REFER = "refer", "Refer to another mechanism"
+        APPROVE = "approve", _("Approve")
+        REJECT = "reject", _("Reject")
+        REFER = "refer", _("Refer to another mechanism")
 
     reference = models.CharField(max_length=12, unique=True, default=new_grant_reference, editable=False)
     crypto_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -230,9 +231,9 @@ class Disbursement(models.Model):
     """One payment. The payment reference is unique in the whole database: a retried payment is one row."""
 
     class Payee(models.TextChoices):
-        DEFENDER = "defender", "The defender"
-        THIRD_PARTY = "third_party", "A third party (lawyer, hospital…)"
-        INTERMEDIARY = "intermediary", "An intermediary organisation"
+        DEFENDER = "defender", _("The defender")
+        THIRD_PARTY = "third_party", _("A third party (lawyer, hospital…)")
+        INTERMEDIARY = "intermediary", _("An intermediary organisation")
 
     crypto_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="disbursements")
@@ -262,8 +263,8 @@ class Message(models.Model):
     """A question from a caseworker to the requester, or the requester's answer (status page)."""
 
     class Direction(models.TextChoices):
-        TO_REQUESTER = "to_requester", "To the requester"
-        FROM_REQUESTER = "from_requester", "From the requester"
+        TO_REQUESTER = "to_requester", _("To the requester")
+        FROM_REQUESTER = "from_requester", _("From the requester")
 
     crypto_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="messages")
@@ -305,9 +306,9 @@ class Note(models.Model):
 
 class GrantFile(models.Model):
     class Kind(models.TextChoices):
-        ATTACHMENT = "attachment", "Attachment from the request"
-        RECEIPT = "receipt", "Receipt for the report"
-        DOCUMENT = "document", "Case document"
+        ATTACHMENT = "attachment", _("Attachment from the request")
+        RECEIPT = "receipt", _("Receipt for the report")
+        DOCUMENT = "document", _("Case document")
 
     grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="files")
     file = models.OneToOneField("crypto.EncryptedFile", on_delete=models.PROTECT, related_name="+")
@@ -341,8 +342,8 @@ class Escalation(models.Model):
     """An SLA threshold crossed and escalated to the team's coordinator: once per threshold."""
 
     class Threshold(models.TextChoices):
-        NEAR = "near", "Near its deadline"
-        OVERDUE = "overdue", "Past its deadline"
+        NEAR = "near", _("Near its deadline")
+        OVERDUE = "overdue", _("Past its deadline")
 
     grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="escalations")
     threshold = models.CharField(max_length=10, choices=Threshold.choices)

@@ -1,9 +1,9 @@
 """The public request form and the status-page forms: what a defender fills in without an account.
 
-Choice labels owned by other apps (needs, risks, urgency, profiles) are declared again here for
-translation, keyed by the models' values, so the form speaks the page's language without touching
-those models. Business rules stay in grants/services.py: the form builds a RequestDetails and asks
-it to validate, then shows the service's refusals as field errors in the page's language.
+Choice labels come from the models (translated there) and countries from protect.defenders.forms,
+so the form speaks the page's language without re-labelling anything. Business rules stay in
+grants/services.py: the form builds a RequestDetails and asks it to validate, then shows the
+service's refusals as field errors in the page's language.
 
 The form token (signed, timestamped, single use) and the honeypot resist spam without ever looking
 at an IP address.
@@ -15,7 +15,7 @@ import re
 import secrets
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,60 +36,6 @@ from protect.defenders.models import Kind, Profile
 from .models import NeedKind, RiskKind, Urgency
 from .services import GrantError, RequestDetails
 
-# --- labels of other apps' choices, translated ------------------------------------------------
-
-KIND_LABELS: dict[str, Any] = {
-    Kind.PERSON: _("A person"),
-    Kind.ORGANISATION: _("An organisation or group"),
-}
-PROFILE_LABELS: dict[str, Any] = {
-    Profile.JOURNALIST: _("Journalist or media worker"),
-    Profile.LAWYER: _("Lawyer"),
-    Profile.LAND_ENVIRONMENT: _("Land and environment defender"),
-    Profile.WOMEN_HRD: _("Woman or gender-diverse defender"),
-    Profile.LGBTI: _("LGBTI rights defender"),
-    Profile.TRADE_UNIONIST: _("Trade unionist"),
-    Profile.INDIGENOUS_RIGHTS: _("Indigenous peoples' rights defender"),
-    Profile.STUDENT: _("Student"),
-    Profile.OTHER: _("Other"),
-}
-RISK_LABELS: dict[str, Any] = {
-    RiskKind.THREATS: _("Threats"),
-    RiskKind.PHYSICAL_ATTACK: _("Physical attack"),
-    RiskKind.JUDICIAL_HARASSMENT: _("Judicial harassment"),
-    RiskKind.DETENTION: _("Detention or arrest"),
-    RiskKind.SURVEILLANCE: _("Surveillance"),
-    RiskKind.SMEAR_CAMPAIGN: _("Smear campaign"),
-    RiskKind.SGBV: _("Sexual or gender-based violence"),
-    RiskKind.RAID: _("Raid or break-in"),
-    RiskKind.FAMILY_TARGETED: _("Family targeted"),
-    RiskKind.OTHER: _("Other"),
-}
-URGENCY_LABELS: dict[str, Any] = {
-    Urgency.CRITICAL: _("Critical: I am in danger now"),
-    Urgency.HIGH: _("High: within days"),
-    Urgency.NORMAL: _("Normal: within weeks"),
-}
-NEED_LABELS: dict[str, Any] = {
-    NeedKind.PHYSICAL_SECURITY: _("Physical security"),
-    NeedKind.DIGITAL_SECURITY: _("Digital security"),
-    NeedKind.COMMUNICATIONS: _("Communications"),
-    NeedKind.SECURITY_TRAINING: _("Security training"),
-    NeedKind.SECURE_TRANSPORT: _("Secure transport"),
-    NeedKind.LEGAL: _("Legal support"),
-    NeedKind.MEDICAL: _("Medical care (psychosocial included)"),
-    NeedKind.HUMANITARIAN: _("Humanitarian needs (family included)"),
-    NeedKind.URGENT_RELOCATION: _("Urgent relocation"),
-    NeedKind.MONITORING_ADVOCACY: _("Urgent monitoring or advocacy"),
-    NeedKind.OTHER: _("Other"),
-}
-
-
-def _translated(choices: Iterable[tuple[str, str]], labels: Mapping[str, Any]) -> list[tuple[str, Any]]:
-    """The model's choices in the model's order, with our translated label (the model's as fallback)."""
-    return [(value, labels.get(value, label)) for value, label in choices]
-
-
 # How the defender wants to be reached: the key is also the key in Defender.contacts.
 CHANNELS = [
     ("signal", _("Signal")),
@@ -100,6 +46,7 @@ CHANNELS = [
     ("other", _("Another way (say which)")),
     ("none", _("Do not contact me: I will read the status page")),
 ]
+
 
 def currency_choices() -> list[tuple[str, str]]:
     return [(code, code) for code in sorted(settings.PROTECT_EUR_RATES)]
@@ -233,7 +180,7 @@ class PublicRequestForm(forms.Form):
     """Everything the field asks of a request. `clean()` leaves `details` and `defender_data()`."""
 
     # Who
-    kind = forms.ChoiceField(label=_("The request is for"), choices=_translated(Kind.choices, KIND_LABELS),
+    kind = forms.ChoiceField(label=_("The request is for"), choices=Kind.choices,
                              widget=forms.RadioSelect, initial=Kind.PERSON)
     pseudonym = forms.CharField(
         label=_("A name we can use for you"), max_length=80, widget=forms.TextInput(attrs=_TEXT),
@@ -257,20 +204,20 @@ class PublicRequestForm(forms.Form):
     # Work
     profiles = forms.MultipleChoiceField(
         label=_("Your work"), required=False, widget=forms.CheckboxSelectMultiple,
-        choices=_translated(Profile.choices, PROFILE_LABELS), help_text=_("Choose all that apply."))
+        choices=Profile.choices, help_text=_("Choose all that apply."))
     # What happened
     incident = forms.CharField(label=_("What happened?"), max_length=10_000, required=False, widget=_area(6))
     threat = forms.CharField(label=_("What is the threat now?"), max_length=10_000, required=False, widget=_area(4))
     risk_kinds = forms.MultipleChoiceField(
         label=_("Kinds of risk"), widget=forms.CheckboxSelectMultiple,
-        choices=_translated(RiskKind.choices, RISK_LABELS),
+        choices=RiskKind.choices,
         help_text=_("Choose all that apply. If none fits, choose Other."))
     urgency = forms.ChoiceField(label=_("How urgent is it?"), widget=forms.RadioSelect,
-                                choices=_translated(Urgency.choices, URGENCY_LABELS))
+                                choices=Urgency.choices)
     # Needs and money
     needs = forms.MultipleChoiceField(
         label=_("What do you need?"), widget=forms.CheckboxSelectMultiple,
-        choices=_translated(NeedKind.choices, NEED_LABELS), help_text=_("Choose one or more."))
+        choices=NeedKind.choices, help_text=_("Choose one or more."))
     need_details = forms.CharField(label=_("Tell us more about what you need"), max_length=5_000, required=False,
                                    widget=_area(4))
     amount = forms.CharField(label=_("Amount you ask for"), max_length=24,

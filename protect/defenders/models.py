@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from protect.accounts.models import Region  # one list for teams and defenders: routing matches them
@@ -38,20 +39,20 @@ def new_defender_reference() -> str:
 
 
 class Kind(models.TextChoices):
-    PERSON = "person", "Person"
-    ORGANISATION = "organisation", "Organisation"
+    PERSON = "person", _("A person")
+    ORGANISATION = "organisation", _("An organisation or group")
 
 
 class Profile(models.TextChoices):
-    JOURNALIST = "journalist", "Journalist / media worker"
-    LAWYER = "lawyer", "Lawyer"
-    LAND_ENVIRONMENT = "land_environment", "Land and environment defender"
-    WOMEN_HRD = "women_hrd", "Woman or gender-diverse defender"
-    LGBTI = "lgbti", "LGBTI rights defender"
-    TRADE_UNIONIST = "trade_unionist", "Trade unionist"
-    INDIGENOUS_RIGHTS = "indigenous_rights", "Indigenous peoples' rights defender"
-    STUDENT = "student", "Student"
-    OTHER = "other", "Other"
+    JOURNALIST = "journalist", _("Journalist or media worker")
+    LAWYER = "lawyer", _("Lawyer")
+    LAND_ENVIRONMENT = "land_environment", _("Land and environment defender")
+    WOMEN_HRD = "women_hrd", _("Woman or gender-diverse defender")
+    LGBTI = "lgbti", _("LGBTI rights defender")
+    TRADE_UNIONIST = "trade_unionist", _("Trade unionist")
+    INDIGENOUS_RIGHTS = "indigenous_rights", _("Indigenous peoples' rights defender")
+    STUDENT = "student", _("Student")
+    OTHER = "other", _("Other")
 
 
 class Defender(EncryptedModel):
@@ -173,18 +174,18 @@ class ContactPerson(EncryptedModel):
 
 
 class ConsentPurpose(models.TextChoices):
-    CASE_HANDLING = "case_handling", "Handling the case"
-    PUBLIC_ALERT = "public_alert", "Naming in a public alert"
-    PHOTO = "photo", "Using a photo"
-    SHARING_WITH_PARTNERS = "sharing_with_partners", "Sharing with partner organisations"
-    STATISTICS = "statistics", "Anonymous statistics"
+    CASE_HANDLING = "case_handling", _("Handling the case")
+    PUBLIC_ALERT = "public_alert", _("Naming in a public alert")
+    PHOTO = "photo", _("Using a photo")
+    SHARING_WITH_PARTNERS = "sharing_with_partners", _("Sharing with partner organisations")
+    STATISTICS = "statistics", _("Anonymous statistics")
 
 
 class ConsentMethod(models.TextChoices):
-    WRITTEN = "written", "In writing (signed)"
-    ELECTRONIC = "electronic", "Electronic message"
-    VERBAL = "verbal", "Verbal (noted by the caseworker)"
-    REPRESENTATIVE = "representative", "Through a trusted representative"
+    WRITTEN = "written", _("In writing (signed)")
+    ELECTRONIC = "electronic", _("Electronic message")
+    VERBAL = "verbal", _("Verbal (noted by the caseworker)")
+    REPRESENTATIVE = "representative", _("Through a trusted representative")
 
 
 class ConsentRecord(EncryptedModel):
