@@ -60,7 +60,7 @@ def bench_page(runs: int) -> tuple[list[float], int]:
     ids = [
         defender_create(
             by=user, pseudonym=f"Bench {n}", legal_name=f"María José Benchmark-Pérez {n}", country="CO",
-            region="americas", aliases=["Majo", f"MJ {n}"],
+            aliases=["Majo", f"MJ {n}"],
             contacts={"phone": f"+57 300 000 {n:04d}", "email": f"bench{n}@example.org", "signal": "@majo"},
             secure_channels={"preferred": "signal", "safe_hours": "18-21"},
             location="Carrera 7 # 12-34, Bogotá", risk_notes="Followed after the hearing. " * 8,

@@ -84,10 +84,10 @@ def seed(out: OutputWrapper) -> None:
     services.grant_transition(grant=grant, by=caseworker, action="close")
 
     # Two requests from the public form, left for the worker to route.
-    for pseudonym_seed, country, region, language in (("Sparrow", "EG", "mena", "ar"), ("Heron", "KE", "africa", "en")):
+    for pseudonym_seed, country, language in (("Sparrow", "EG", "ar"), ("Heron", "KE", "en")):
         services.grant_submit_public(
             defender_data={"pseudonym": pseudonym_seed, "legal_name": f"{pseudonym_seed} (invented person)",
-                           "country": country, "region": region, "profiles": ["journalist"]},
+                           "country": country, "profiles": ["journalist"]},
             details=_details(language=language, urgency="critical"),
         )
     out.write("Demo grants: 6 cases at every stage (two waiting for the worker to route them).\n")

@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from protect.cases.models import Urgency
 from protect.core.forms import MultipleFileField
-from protect.defenders.models import Kind, Profile, Region
+from protect.defenders.forms import CountryField
+from protect.defenders.models import Kind, Profile
 
 from .models import Disbursement, Grant, NeedKind, RiskKind
 from .services import VERIFICATION_CHOICES, RequestDetails
@@ -185,8 +186,7 @@ class HotlineForm(forms.Form):
     pseudonym = forms.CharField(label=_("Pseudonym (shown in lists: must not identify)"), max_length=80,
                                 required=False)
     legal_name = forms.CharField(label=_("Legal name (encrypted)"), max_length=300, required=False)
-    country = forms.CharField(label=_("Country (ISO code, e.g. KE)"), max_length=2, required=False)
-    region = forms.ChoiceField(label=_("Region"), choices=[("", "—"), *Region.choices], required=False)
+    country = CountryField(label=_("Country"), required=False)  # the region follows it (Defender.clean_fields)
     phone = forms.CharField(label=_("Phone (encrypted)"), max_length=50, required=False)
     email = forms.EmailField(label=_("E-mail (encrypted)"), required=False)
     messenger = forms.CharField(label=_("Secure messenger handle (encrypted)"), max_length=100, required=False)
@@ -222,7 +222,7 @@ class HotlineForm(forms.Form):
 
     FIELDSETS = [
         (_("Who the request is for: an existing defender…"), ["defender_reference"]),
-        (_("…or a new defender"), ["kind", "pseudonym", "legal_name", "country", "region", "phone", "email",
+        (_("…or a new defender"), ["kind", "pseudonym", "legal_name", "country", "phone", "email",
                                    "messenger", "location", "languages", "profiles"]),
         (_("The request"), ["language", "risk_kinds", "urgency", "needs", "amount", "currency"]),
         (_("What the defender told you"), ["incident", "threat", "need_details", "other_funding"]),
@@ -234,12 +234,6 @@ class HotlineForm(forms.Form):
 
     def fieldsets(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [(str(legend), [self[name] for name in names]) for legend, names in self.FIELDSETS]
-
-    def clean_country(self) -> str:
-        country: str = self.cleaned_data["country"].strip().upper()
-        if country and not re.fullmatch(r"[A-Z]{2}", country):
-            raise forms.ValidationError(_("Use the two-letter ISO code, e.g. KE."))
-        return country
 
     def clean_languages(self) -> list[str]:
         codes = [code.strip().lower() for code in self.cleaned_data["languages"].split(",") if code.strip()]
@@ -253,7 +247,7 @@ class HotlineForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("defender_reference"):
-            for name in ("pseudonym", "legal_name", "country", "region"):
+            for name in ("pseudonym", "legal_name", "country"):
                 if not data.get(name) and name not in self.errors:
                     self.add_error(name, _("Needed for a new defender (or give an existing defender's reference)."))
         if not (data.get("incident") or "").strip() and not (data.get("threat") or "").strip():
@@ -265,7 +259,7 @@ class HotlineForm(forms.Form):
         contacts = {key: data[key].strip() for key in ("phone", "email", "messenger") if data.get(key, "").strip()}
         return {
             "kind": data["kind"] or Kind.PERSON, "pseudonym": data["pseudonym"], "legal_name": data["legal_name"],
-            "country": data["country"], "region": data["region"], "contacts": contacts,
+            "country": data["country"], "contacts": contacts,
             "location": data["location"].strip(), "languages": data["languages"], "profiles": data["profiles"],
         }
 

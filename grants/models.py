@@ -28,30 +28,30 @@ FUNDED = ["approved", "disbursing", "reporting", "closed"]  # money was granted:
 
 
 class NeedKind(models.TextChoices):
-    PHYSICAL_SECURITY = "physical_security", "Physical security"
-    DIGITAL_SECURITY = "digital_security", "Digital security"
-    COMMUNICATIONS = "communications", "Communications"
-    SECURITY_TRAINING = "security_training", "Security training"
-    SECURE_TRANSPORT = "secure_transport", "Secure transport"
-    LEGAL = "legal", "Legal"
-    MEDICAL = "medical", "Medical (psychosocial included)"
-    HUMANITARIAN = "humanitarian", "Humanitarian (family included)"
-    URGENT_RELOCATION = "urgent_relocation", "Urgent relocation"
-    MONITORING_ADVOCACY = "monitoring_advocacy", "Urgent monitoring / advocacy"
-    OTHER = "other", "Other"
+    PHYSICAL_SECURITY = "physical_security", _("Physical security")
+    DIGITAL_SECURITY = "digital_security", _("Digital security")
+    COMMUNICATIONS = "communications", _("Communications")
+    SECURITY_TRAINING = "security_training", _("Security training")
+    SECURE_TRANSPORT = "secure_transport", _("Secure transport")
+    LEGAL = "legal", _("Legal support")
+    MEDICAL = "medical", _("Medical care (psychosocial included)")
+    HUMANITARIAN = "humanitarian", _("Humanitarian needs (family included)")
+    URGENT_RELOCATION = "urgent_relocation", _("Urgent relocation")
+    MONITORING_ADVOCACY = "monitoring_advocacy", _("Urgent monitoring or advocacy")
+    OTHER = "other", _("Other")
 
 
 class RiskKind(models.TextChoices):
-    THREATS = "threats", "Threats"
-    PHYSICAL_ATTACK = "physical_attack", "Physical attack"
-    JUDICIAL_HARASSMENT = "judicial_harassment", "Judicial harassment"
-    DETENTION = "detention", "Detention or arrest"
-    SURVEILLANCE = "surveillance", "Surveillance"
-    SMEAR_CAMPAIGN = "smear_campaign", "Smear campaign"
-    SGBV = "sgbv", "Sexual or gender-based violence"
-    RAID = "raid", "Raid or break-in"
-    FAMILY_TARGETED = "family_targeted", "Family targeted"
-    OTHER = "other", "Other"
+    THREATS = "threats", _("Threats")
+    PHYSICAL_ATTACK = "physical_attack", _("Physical attack")
+    JUDICIAL_HARASSMENT = "judicial_harassment", _("Judicial harassment")
+    DETENTION = "detention", _("Detention or arrest")
+    SURVEILLANCE = "surveillance", _("Surveillance")
+    SMEAR_CAMPAIGN = "smear_campaign", _("Smear campaign")
+    SGBV = "sgbv", _("Sexual or gender-based violence")
+    RAID = "raid", _("Raid or break-in")
+    FAMILY_TARGETED = "family_targeted", _("Family targeted")
+    OTHER = "other", _("Other")
 
 
 class Grant(Case):
@@ -71,9 +71,9 @@ class Grant(Case):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class Recommendation(models.TextChoices):
-        APPROVE = "approve", "Approve"
-        REJECT = "reject", "Reject"
-        REFER = "refer", "Refer to another mechanism"
+        APPROVE = "approve", _("Approve")
+        REJECT = "reject", _("Reject")
+        REFER = "refer", _("Refer to another mechanism")
 
     reference = reference_field("G-")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
@@ -171,9 +171,9 @@ class Disbursement(models.Model):
     """One payment. The payment reference is unique in the whole database: a retried payment is one row."""
 
     class Payee(models.TextChoices):
-        DEFENDER = "defender", "The defender"
-        THIRD_PARTY = "third_party", "A third party (lawyer, hospital…)"
-        INTERMEDIARY = "intermediary", "An intermediary organisation"
+        DEFENDER = "defender", _("The defender")
+        THIRD_PARTY = "third_party", _("A third party (lawyer, hospital…)")
+        INTERMEDIARY = "intermediary", _("An intermediary organisation")
 
     crypto_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="disbursements")

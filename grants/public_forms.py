@@ -1,9 +1,9 @@
 """The public request form and the status-page forms: what a defender fills in without an account.
 
-Choice labels owned by other apps (needs, risks, urgency, profiles) are declared again here for
-translation, keyed by the models' values, so the form speaks the page's language without touching
-those models. Business rules stay in grants/services.py: the form builds a RequestDetails and asks
-it to validate, then shows the service's refusals as field errors in the page's language.
+Choice labels come from the models (translated there) and countries from protect.defenders.forms,
+so the form speaks the page's language without re-labelling anything. Business rules stay in
+grants/services.py: the form builds a RequestDetails and asks it to validate, then shows the
+service's refusals as field errors in the page's language.
 
 The spam resistance (form token, honeypot, rate limit) is protect.public's; this module names the
 forms' token purposes and declares the honeypot field.
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django import forms
@@ -27,66 +27,13 @@ from django.utils.translation import gettext_lazy as _
 from protect.cases.models import Urgency
 from protect.core.errors import ProtectError
 from protect.core.forms import MultipleFileField, MultipleFileInput
-from protect.defenders.models import Kind, Profile, Region
+from protect.defenders.forms import CountryField
+from protect.defenders.models import Kind, Profile
 from protect.public.honeypot import honeypot_field
 
 from .models import NeedKind, RiskKind
 from .money import GrantError
 from .services import RequestDetails
-
-# --- labels of other apps' choices, translated ------------------------------------------------
-
-KIND_LABELS: dict[str, Any] = {
-    Kind.PERSON: _("A person"),
-    Kind.ORGANISATION: _("An organisation or group"),
-}
-PROFILE_LABELS: dict[str, Any] = {
-    Profile.JOURNALIST: _("Journalist or media worker"),
-    Profile.LAWYER: _("Lawyer"),
-    Profile.LAND_ENVIRONMENT: _("Land and environment defender"),
-    Profile.WOMEN_HRD: _("Woman or gender-diverse defender"),
-    Profile.LGBTI: _("LGBTI rights defender"),
-    Profile.TRADE_UNIONIST: _("Trade unionist"),
-    Profile.INDIGENOUS_RIGHTS: _("Indigenous peoples' rights defender"),
-    Profile.STUDENT: _("Student"),
-    Profile.OTHER: _("Other"),
-}
-RISK_LABELS: dict[str, Any] = {
-    RiskKind.THREATS: _("Threats"),
-    RiskKind.PHYSICAL_ATTACK: _("Physical attack"),
-    RiskKind.JUDICIAL_HARASSMENT: _("Judicial harassment"),
-    RiskKind.DETENTION: _("Detention or arrest"),
-    RiskKind.SURVEILLANCE: _("Surveillance"),
-    RiskKind.SMEAR_CAMPAIGN: _("Smear campaign"),
-    RiskKind.SGBV: _("Sexual or gender-based violence"),
-    RiskKind.RAID: _("Raid or break-in"),
-    RiskKind.FAMILY_TARGETED: _("Family targeted"),
-    RiskKind.OTHER: _("Other"),
-}
-URGENCY_LABELS: dict[str, Any] = {
-    Urgency.CRITICAL: _("Critical: I am in danger now"),
-    Urgency.HIGH: _("High: within days"),
-    Urgency.NORMAL: _("Normal: within weeks"),
-}
-NEED_LABELS: dict[str, Any] = {
-    NeedKind.PHYSICAL_SECURITY: _("Physical security"),
-    NeedKind.DIGITAL_SECURITY: _("Digital security"),
-    NeedKind.COMMUNICATIONS: _("Communications"),
-    NeedKind.SECURITY_TRAINING: _("Security training"),
-    NeedKind.SECURE_TRANSPORT: _("Secure transport"),
-    NeedKind.LEGAL: _("Legal support"),
-    NeedKind.MEDICAL: _("Medical care (psychosocial included)"),
-    NeedKind.HUMANITARIAN: _("Humanitarian needs (family included)"),
-    NeedKind.URGENT_RELOCATION: _("Urgent relocation"),
-    NeedKind.MONITORING_ADVOCACY: _("Urgent monitoring or advocacy"),
-    NeedKind.OTHER: _("Other"),
-}
-
-
-def _translated(choices: Iterable[tuple[str, Any]], labels: Mapping[str, Any]) -> list[tuple[str, Any]]:
-    """The model's choices in the model's order, with our translated label (the model's as fallback)."""
-    return [(value, labels.get(value, label)) for value, label in choices]
-
 
 # How the defender wants to be reached: the key is also the key in Defender.contacts.
 CHANNELS = [
@@ -98,99 +45,6 @@ CHANNELS = [
     ("other", _("Another way (say which)")),
     ("none", _("Do not contact me: I will read the status page")),
 ]
-
-# --- countries ----------------------------------------------------------------------------------
-# ISO 3166-1 alpha-2 (plus XK, Kosovo, in common use), without the uninhabited territories. The
-# names' translations come from Debian's iso-codes, checked by hand, and live in locale/.
-
-COUNTRIES = [
-    ("AD", _("Andorra")), ("AE", _("United Arab Emirates")), ("AF", _("Afghanistan")),
-    ("AG", _("Antigua and Barbuda")), ("AI", _("Anguilla")), ("AL", _("Albania")), ("AM", _("Armenia")),
-    ("AO", _("Angola")), ("AR", _("Argentina")), ("AS", _("American Samoa")), ("AT", _("Austria")),
-    ("AU", _("Australia")), ("AW", _("Aruba")), ("AX", _("Åland Islands")), ("AZ", _("Azerbaijan")),
-    ("BA", _("Bosnia and Herzegovina")), ("BB", _("Barbados")), ("BD", _("Bangladesh")), ("BE", _("Belgium")),
-    ("BF", _("Burkina Faso")), ("BG", _("Bulgaria")), ("BH", _("Bahrain")), ("BI", _("Burundi")), ("BJ", _("Benin")),
-    ("BL", _("Saint Barthélemy")), ("BM", _("Bermuda")), ("BN", _("Brunei")), ("BO", _("Bolivia")),
-    ("BQ", _("Bonaire, Sint Eustatius and Saba")), ("BR", _("Brazil")), ("BS", _("Bahamas")), ("BT", _("Bhutan")),
-    ("BW", _("Botswana")), ("BY", _("Belarus")), ("BZ", _("Belize")), ("CA", _("Canada")),
-    ("CC", _("Cocos (Keeling) Islands")), ("CD", _("Democratic Republic of the Congo")),
-    ("CF", _("Central African Republic")), ("CG", _("Republic of the Congo")), ("CH", _("Switzerland")),
-    ("CI", _("Côte d'Ivoire")), ("CK", _("Cook Islands")), ("CL", _("Chile")), ("CM", _("Cameroon")),
-    ("CN", _("China")), ("CO", _("Colombia")), ("CR", _("Costa Rica")), ("CU", _("Cuba")), ("CV", _("Cabo Verde")),
-    ("CW", _("Curaçao")), ("CX", _("Christmas Island")), ("CY", _("Cyprus")), ("CZ", _("Czechia")),
-    ("DE", _("Germany")), ("DJ", _("Djibouti")), ("DK", _("Denmark")), ("DM", _("Dominica")),
-    ("DO", _("Dominican Republic")), ("DZ", _("Algeria")), ("EC", _("Ecuador")), ("EE", _("Estonia")),
-    ("EG", _("Egypt")), ("EH", _("Western Sahara")), ("ER", _("Eritrea")), ("ES", _("Spain")), ("ET", _("Ethiopia")),
-    ("FI", _("Finland")), ("FJ", _("Fiji")), ("FK", _("Falkland Islands")), ("FM", _("Micronesia")),
-    ("FO", _("Faroe Islands")), ("FR", _("France")), ("GA", _("Gabon")), ("GB", _("United Kingdom")),
-    ("GD", _("Grenada")), ("GE", _("Georgia")), ("GF", _("French Guiana")), ("GG", _("Guernsey")), ("GH", _("Ghana")),
-    ("GI", _("Gibraltar")), ("GL", _("Greenland")), ("GM", _("Gambia")), ("GN", _("Guinea")), ("GP", _("Guadeloupe")),
-    ("GQ", _("Equatorial Guinea")), ("GR", _("Greece")), ("GT", _("Guatemala")), ("GU", _("Guam")),
-    ("GW", _("Guinea-Bissau")), ("GY", _("Guyana")), ("HK", _("Hong Kong")), ("HN", _("Honduras")),
-    ("HR", _("Croatia")), ("HT", _("Haiti")), ("HU", _("Hungary")), ("ID", _("Indonesia")), ("IE", _("Ireland")),
-    ("IL", _("Israel")), ("IM", _("Isle of Man")), ("IN", _("India")), ("IQ", _("Iraq")), ("IR", _("Iran")),
-    ("IS", _("Iceland")), ("IT", _("Italy")), ("JE", _("Jersey")), ("JM", _("Jamaica")), ("JO", _("Jordan")),
-    ("JP", _("Japan")), ("KE", _("Kenya")), ("KG", _("Kyrgyzstan")), ("KH", _("Cambodia")), ("KI", _("Kiribati")),
-    ("KM", _("Comoros")), ("KN", _("Saint Kitts and Nevis")), ("KP", _("North Korea")), ("KR", _("South Korea")),
-    ("KW", _("Kuwait")), ("KY", _("Cayman Islands")), ("KZ", _("Kazakhstan")), ("LA", _("Laos")), ("LB", _("Lebanon")),
-    ("LC", _("Saint Lucia")), ("LI", _("Liechtenstein")), ("LK", _("Sri Lanka")), ("LR", _("Liberia")),
-    ("LS", _("Lesotho")), ("LT", _("Lithuania")), ("LU", _("Luxembourg")), ("LV", _("Latvia")), ("LY", _("Libya")),
-    ("MA", _("Morocco")), ("MC", _("Monaco")), ("MD", _("Moldova")), ("ME", _("Montenegro")),
-    ("MF", _("Saint Martin (French part)")), ("MG", _("Madagascar")), ("MH", _("Marshall Islands")),
-    ("MK", _("North Macedonia")), ("ML", _("Mali")), ("MM", _("Myanmar")), ("MN", _("Mongolia")), ("MO", _("Macao")),
-    ("MP", _("Northern Mariana Islands")), ("MQ", _("Martinique")), ("MR", _("Mauritania")), ("MS", _("Montserrat")),
-    ("MT", _("Malta")), ("MU", _("Mauritius")), ("MV", _("Maldives")), ("MW", _("Malawi")), ("MX", _("Mexico")),
-    ("MY", _("Malaysia")), ("MZ", _("Mozambique")), ("NA", _("Namibia")), ("NC", _("New Caledonia")),
-    ("NE", _("Niger")), ("NF", _("Norfolk Island")), ("NG", _("Nigeria")), ("NI", _("Nicaragua")),
-    ("NL", _("Netherlands")), ("NO", _("Norway")), ("NP", _("Nepal")), ("NR", _("Nauru")), ("NU", _("Niue")),
-    ("NZ", _("New Zealand")), ("OM", _("Oman")), ("PA", _("Panama")), ("PE", _("Peru")), ("PF", _("French Polynesia")),
-    ("PG", _("Papua New Guinea")), ("PH", _("Philippines")), ("PK", _("Pakistan")), ("PL", _("Poland")),
-    ("PM", _("Saint Pierre and Miquelon")), ("PN", _("Pitcairn")), ("PR", _("Puerto Rico")), ("PS", _("Palestine")),
-    ("PT", _("Portugal")), ("PW", _("Palau")), ("PY", _("Paraguay")), ("QA", _("Qatar")), ("RE", _("Réunion")),
-    ("RO", _("Romania")), ("RS", _("Serbia")), ("RU", _("Russia")), ("RW", _("Rwanda")), ("SA", _("Saudi Arabia")),
-    ("SB", _("Solomon Islands")), ("SC", _("Seychelles")), ("SD", _("Sudan")), ("SE", _("Sweden")),
-    ("SG", _("Singapore")), ("SH", _("Saint Helena, Ascension and Tristan da Cunha")), ("SI", _("Slovenia")),
-    ("SJ", _("Svalbard and Jan Mayen")), ("SK", _("Slovakia")), ("SL", _("Sierra Leone")), ("SM", _("San Marino")),
-    ("SN", _("Senegal")), ("SO", _("Somalia")), ("SR", _("Suriname")), ("SS", _("South Sudan")),
-    ("ST", _("Sao Tome and Principe")), ("SV", _("El Salvador")), ("SX", _("Sint Maarten (Dutch part)")),
-    ("SY", _("Syria")), ("SZ", _("Eswatini")), ("TC", _("Turks and Caicos Islands")), ("TD", _("Chad")),
-    ("TG", _("Togo")), ("TH", _("Thailand")), ("TJ", _("Tajikistan")), ("TK", _("Tokelau")), ("TL", _("Timor-Leste")),
-    ("TM", _("Turkmenistan")), ("TN", _("Tunisia")), ("TO", _("Tonga")), ("TR", _("Türkiye")),
-    ("TT", _("Trinidad and Tobago")), ("TV", _("Tuvalu")), ("TW", _("Taiwan")), ("TZ", _("Tanzania")),
-    ("UA", _("Ukraine")), ("UG", _("Uganda")), ("US", _("United States")), ("UY", _("Uruguay")),
-    ("UZ", _("Uzbekistan")), ("VA", _("Vatican City")), ("VC", _("Saint Vincent and the Grenadines")),
-    ("VE", _("Venezuela")), ("VG", _("British Virgin Islands")), ("VI", _("U.S. Virgin Islands")),
-    ("VN", _("Vietnam")), ("VU", _("Vanuatu")), ("WF", _("Wallis and Futuna")), ("WS", _("Samoa")),
-    ("XK", _("Kosovo")), ("YE", _("Yemen")), ("YT", _("Mayotte")), ("ZA", _("South Africa")), ("ZM", _("Zambia")),
-    ("ZW", _("Zimbabwe")),
-]
-
-# The regional desk a country belongs to: routing picks a team by this region.
-_REGION_COUNTRIES = {
-    Region.AFRICA: "AO BF BI BJ BW CD CF CG CI CM CV DJ ER ET GA GH GM GN GQ GW KE KM LR LS MG ML MU MW MZ NA NE NG "
-                   "RE RW SC SD SH SL SN SO SS ST SZ TD TG TZ UG YT ZA ZM ZW",
-    Region.AMERICAS: "AG AI AR AW BB BL BM BO BQ BR BS BZ CA CL CO CR CU CW DM DO EC FK GD GF GL GP GT GY HN HT JM KN "
-                     "KY LC MF MQ MS MX NI PA PE PM PR PY SR SV SX TC TT US UY VC VE VG VI",
-    Region.ASIA_PACIFIC: "AF AS AU BD BN BT CC CK CN CX FJ FM GU HK ID IN JP KH KI KP KR LA LK MH MM MN MO MP MV MY NC "
-                         "NF NP NR NU NZ PF PG PH PK PN PW SB SG TH TK TL TO TV TW VN VU WF WS",
-    Region.EUROPE_CENTRAL_ASIA: "AD AL AM AT AX AZ BA BE BG BY CH CY CZ DE DK EE ES FI FO FR GB GE GG GI GR HR HU "
-                                "IE IM IS IT JE KG KZ LI LT LU LV MC MD ME MK MT NL NO PL PT RO RS RU SE SI SJ SK SM "
-                                "TJ TM TR UA UZ VA XK",
-    Region.MENA: "AE BH DZ EG EH IL IQ IR JO KW LB LY MA MR OM PS QA SA SY TN YE",
-}
-REGION_OF_COUNTRY: dict[str, str] = {
-    code: str(region) for region, codes in _REGION_COUNTRIES.items() for code in codes.split()
-}
-
-
-def _sort_key(label: Any) -> str:
-    text = unicodedata.normalize("NFKD", str(label)).casefold()
-    return "".join(c for c in text if not unicodedata.combining(c))
-
-
-def country_choices() -> list[tuple[str, Any]]:
-    """Countries sorted by their name in the active language (evaluated per request)."""
-    return [("", _("Choose a country")), *sorted(COUNTRIES, key=lambda item: _sort_key(item[1]))]
 
 
 def currency_choices() -> list[tuple[str, str]]:
@@ -289,7 +143,7 @@ class PublicRequestForm(forms.Form):
     """Everything the field asks of a request. `clean()` leaves `details` and `defender_data()`."""
 
     # Who
-    kind = forms.ChoiceField(label=_("The request is for"), choices=_translated(Kind.choices, KIND_LABELS),
+    kind = forms.ChoiceField(label=_("The request is for"), choices=Kind.choices,
                              widget=forms.RadioSelect, initial=Kind.PERSON)
     pseudonym = forms.CharField(
         label=_("A name we can use for you"), max_length=80, widget=forms.TextInput(attrs=_TEXT),
@@ -307,26 +161,26 @@ class PublicRequestForm(forms.Form):
         label=_("When and how is it safe to contact you?"), max_length=500, required=False, widget=_area(2),
         help_text=_("For example safe hours, a code word, or what we must never say."))
     # Where
-    country = forms.ChoiceField(label=_("Country where you are now"), choices=country_choices)
+    country = CountryField(label=_("Country where you are now"))
     location = forms.CharField(label=_("Region or city"), max_length=200, required=False,
                                widget=forms.TextInput(attrs=_TEXT))
     # Work
     profiles = forms.MultipleChoiceField(
         label=_("Your work"), required=False, widget=forms.CheckboxSelectMultiple,
-        choices=_translated(Profile.choices, PROFILE_LABELS), help_text=_("Choose all that apply."))
+        choices=Profile.choices, help_text=_("Choose all that apply."))
     # What happened
     incident = forms.CharField(label=_("What happened?"), max_length=10_000, required=False, widget=_area(6))
     threat = forms.CharField(label=_("What is the threat now?"), max_length=10_000, required=False, widget=_area(4))
     risk_kinds = forms.MultipleChoiceField(
         label=_("Kinds of risk"), widget=forms.CheckboxSelectMultiple,
-        choices=_translated(RiskKind.choices, RISK_LABELS),
+        choices=RiskKind.choices,
         help_text=_("Choose all that apply. If none fits, choose Other."))
     urgency = forms.ChoiceField(label=_("How urgent is it?"), widget=forms.RadioSelect,
-                                choices=_translated(Urgency.choices, URGENCY_LABELS))
+                                choices=Urgency.choices)
     # Needs and money
     needs = forms.MultipleChoiceField(
         label=_("What do you need?"), widget=forms.CheckboxSelectMultiple,
-        choices=_translated(NeedKind.choices, NEED_LABELS), help_text=_("Choose one or more."))
+        choices=NeedKind.choices, help_text=_("Choose one or more."))
     need_details = forms.CharField(label=_("Tell us more about what you need"), max_length=5_000, required=False,
                                    widget=_area(4))
     amount = forms.CharField(label=_("Amount you ask for"), max_length=24,
@@ -388,8 +242,6 @@ class PublicRequestForm(forms.Form):
                 EmailValidator()(contact)
             except ValidationError:
                 self.add_error("contact", _("Enter a valid e-mail address."))
-        if cleaned.get("country") and cleaned["country"] not in REGION_OF_COUNTRY:
-            self.add_error("country", _("Choose a country from the list."))
         for slot in ENDORSER_SLOTS:
             name, organisation, how = (
                 (cleaned.get(f"endorser{slot}_{part}") or "").strip() for part in ("name", "organisation", "contact")
@@ -449,7 +301,6 @@ class PublicRequestForm(forms.Form):
             "pseudonym": data["pseudonym"],
             "legal_name": data["legal_name"],
             "country": data["country"],
-            "region": REGION_OF_COUNTRY[data["country"]],
             "location": data.get("location", "").strip(),
             "contacts": {channel: contact} if channel != "none" and contact else {},
             "secure_channels": secure_channels,

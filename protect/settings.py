@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_otp",  # its plugins are not installed: protect.accounts has encrypted devices of its own
     "axes",
     "csp",
+    "django_countries",  # for its country names in every language (protect.defenders.regions)
     "protect.core",
     "protect.accounts",
     "protect.crypto",

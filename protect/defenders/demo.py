@@ -13,39 +13,39 @@ from django.utils import timezone
 
 from protect.core import demo
 
-from .models import ConsentMethod, ConsentPurpose, Kind, Profile, Region
+from .models import ConsentMethod, ConsentPurpose, Kind, Profile
 from .services import consent_record, contact_person_add, defender_create, defender_grant_access
 
-# (pseudonym, legal name, kind, country, region, languages, profiles, city, phone, e-mail, risk)
+# (pseudonym, legal name, kind, country, languages, profiles, city, phone, e-mail, risk)
 DEMO_DEFENDERS = [
-    ("Kestrel", "Wanjiru Achieng Otieno", Kind.PERSON, "KE", Region.AFRICA, ["sw", "en"],
+    ("Kestrel", "Wanjiru Achieng Otieno", Kind.PERSON, "KE", ["sw", "en"],
      [Profile.LAND_ENVIRONMENT, Profile.WOMEN_HRD], "Narok", "+254 700 100 201", "w.otieno@example.org",
      "Threatened after documenting forced evictions near a conservancy; followed twice last month."),
-    ("Baobab", "Ibrahima Diallo Sow", Kind.PERSON, "SN", Region.AFRICA, ["fr", "wo"],
+    ("Baobab", "Ibrahima Diallo Sow", Kind.PERSON, "SN", ["fr", "wo"],
      [Profile.JOURNALIST], "Thiès", "+221 77 000 1122", "",
      "Summoned by the police over an investigation into land sales."),
-    ("Condor", "María Fernanda Quispe Huamán", Kind.PERSON, "PE", Region.AMERICAS, ["es", "qu"],
+    ("Condor", "María Fernanda Quispe Huamán", Kind.PERSON, "PE", ["es", "qu"],
      [Profile.INDIGENOUS_RIGHTS, Profile.WOMEN_HRD], "Cusco", "+51 984 000 333", "mfquispe@example.net",
      "Criminalised for leading a road blockade against a mining concession."),
-    ("Ceiba", "Colectivo Tierra Libre", Kind.ORGANISATION, "HN", Region.AMERICAS, ["es"],
+    ("Ceiba", "Colectivo Tierra Libre", Kind.ORGANISATION, "HN", ["es"],
      [Profile.LAND_ENVIRONMENT], "La Ceiba", "+504 9900 0044", "contacto@example.com",
      "Office broken into, laptops taken; two members received death threats by text message."),
-    ("Lotus", "Nguyen Thi Hoa", Kind.PERSON, "VN", Region.ASIA_PACIFIC, ["vi", "en"],
+    ("Lotus", "Nguyen Thi Hoa", Kind.PERSON, "VN", ["vi", "en"],
      [Profile.TRADE_UNIONIST, Profile.WOMEN_HRD], "Hai Phong", "+84 90 000 5566", "",
      "Factory organiser; police visited her family and asked about her contacts abroad."),
-    ("Monsoon", "Rafiq Hossain Chowdhury", Kind.PERSON, "BD", Region.ASIA_PACIFIC, ["bn", "en"],
+    ("Monsoon", "Rafiq Hossain Chowdhury", Kind.PERSON, "BD", ["bn", "en"],
      [Profile.LAWYER], "Dhaka", "+880 1700 000 777", "r.chowdhury@example.org",
      "Defends detained bloggers; his chambers are under surveillance."),
-    ("Steppe", "Aigerim Nurlanovna Sadykova", Kind.PERSON, "KZ", Region.EUROPE_CENTRAL_ASIA, ["kk", "ru"],
+    ("Steppe", "Aigerim Nurlanovna Sadykova", Kind.PERSON, "KZ", ["kk", "ru"],
      [Profile.LGBTI], "Almaty", "+7 701 000 8899", "a.sadykova@example.net",
      "Doxxed online after a community meeting; landlord asked her to leave."),
-    ("Birch", "Pavel Andreyevich Orlov", Kind.PERSON, "BY", Region.EUROPE_CENTRAL_ASIA, ["ru", "be"],
+    ("Birch", "Pavel Andreyevich Orlov", Kind.PERSON, "BY", ["ru", "be"],
      [Profile.STUDENT, Profile.JOURNALIST], "Hrodna", "+375 29 000 1010", "",
      "Expelled from university; a criminal case for 'extremist' posts is expected."),
-    ("Olive", "Layla Haddad", Kind.PERSON, "LB", Region.MENA, ["ar", "fr"],
+    ("Olive", "Layla Haddad", Kind.PERSON, "LB", ["ar", "fr"],
      [Profile.JOURNALIST, Profile.WOMEN_HRD], "Tripoli", "+961 70 000 212", "l.haddad@example.com",
      "Received threats after reporting on detention conditions."),
-    ("Cedar", "Association Nour pour les Droits", Kind.ORGANISATION, "TN", Region.MENA, ["ar", "fr"],
+    ("Cedar", "Association Nour pour les Droits", Kind.ORGANISATION, "TN", ["ar", "fr"],
      [Profile.WOMEN_HRD, Profile.LGBTI], "Sfax", "+216 20 000 313", "nour@example.org",
      "Bank accounts frozen pending an inquiry into foreign funding."),
 ]
@@ -57,12 +57,12 @@ def seed(out: OutputWrapper) -> None:
     caseworker = User.objects.filter(username="caseworker").first()
     now = timezone.now()
     for number, row in enumerate(DEMO_DEFENDERS):
-        pseudonym, name, kind, country, region, languages, profiles, city, phone, email, risk = row
+        pseudonym, name, kind, country, languages, profiles, city, phone, email, risk = row
         contacts = {"phone": phone, "signal": phone} if phone else {}
         if email:
             contacts["email"] = email
         defender = defender_create(
-            by=coordinator, pseudonym=pseudonym, legal_name=name, kind=kind, country=country, region=region,
+            by=coordinator, pseudonym=pseudonym, legal_name=name, kind=kind, country=country,
             languages=languages, profiles=profiles, contacts=contacts,
             secure_channels={"preferred": "signal", "safe_hours": "18:00-21:00 local"},
             location=f"{city}, {country}", risk_notes=risk,

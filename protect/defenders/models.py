@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Collection
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from protect.accounts.models import Region  # one list for teams and defenders: routing matches them
@@ -25,9 +27,10 @@ from protect.crypto.fields import EncryptedDateField, EncryptedJSONField, Encryp
 from protect.crypto.models import DataKey, EncryptedModel
 from protect.crypto.services import data_key_create
 
+from .regions import REGION_OF_COUNTRY, region_for_country
+
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over a bad line
 REFERENCE_LENGTH = 10
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 
 
@@ -37,20 +40,20 @@ def new_defender_reference() -> str:
 
 
 class Kind(models.TextChoices):
-    PERSON = "person", "Person"
-    ORGANISATION = "organisation", "Organisation"
+    PERSON = "person", _("A person")
+    ORGANISATION = "organisation", _("An organisation or group")
 
 
 class Profile(models.TextChoices):
-    JOURNALIST = "journalist", "Journalist / media worker"
-    LAWYER = "lawyer", "Lawyer"
-    LAND_ENVIRONMENT = "land_environment", "Land and environment defender"
-    WOMEN_HRD = "women_hrd", "Woman or gender-diverse defender"
-    LGBTI = "lgbti", "LGBTI rights defender"
-    TRADE_UNIONIST = "trade_unionist", "Trade unionist"
-    INDIGENOUS_RIGHTS = "indigenous_rights", "Indigenous peoples' rights defender"
-    STUDENT = "student", "Student"
-    OTHER = "other", "Other"
+    JOURNALIST = "journalist", _("Journalist or media worker")
+    LAWYER = "lawyer", _("Lawyer")
+    LAND_ENVIRONMENT = "land_environment", _("Land and environment defender")
+    WOMEN_HRD = "women_hrd", _("Woman or gender-diverse defender")
+    LGBTI = "lgbti", _("LGBTI rights defender")
+    TRADE_UNIONIST = "trade_unionist", _("Trade unionist")
+    INDIGENOUS_RIGHTS = "indigenous_rights", _("Indigenous peoples' rights defender")
+    STUDENT = "student", _("Student")
+    OTHER = "other", _("Other")
 
 
 class Defender(EncryptedModel):
@@ -73,7 +76,7 @@ class Defender(EncryptedModel):
 
     # Plaintext, not identifying: statistics and routing.
     country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code")
-    region = models.CharField(max_length=30, choices=Region.choices)
+    region = models.CharField(max_length=30, choices=Region.choices)  # follows the country: see clean_fields()
     languages = models.JSONField(default=list, blank=True, help_text="ISO 639 codes")
 
     # Blind indexes (HMAC, protect.crypto.blind): "" when there is nothing to index.
@@ -112,10 +115,20 @@ class Defender(EncryptedModel):
     def profile_codes(self) -> list[str]:
         return sorted(p.profile for p in self.profiles.all())
 
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
+        # The region is never picked by hand: it follows the country, so routing (a team per region)
+        # and the figures by region cannot contradict it. An unknown country has no region; clean()
+        # says what is wrong with the country, without a second error about the region.
+        if self.country in REGION_OF_COUNTRY:
+            self.region = region_for_country(self.country)
+        else:
+            exclude = {*(exclude or ()), "region"}
+        super().clean_fields(exclude=exclude)
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        if self.country and not _COUNTRY.match(self.country):
-            errors["country"] = "Use the two-letter ISO code in capitals, e.g. KE."
+        if self.country and self.country not in REGION_OF_COUNTRY:
+            errors["country"] = "Choose a country from the list (its two-letter ISO code in capitals, e.g. KE)."
         if not isinstance(self.languages, list) or not all(
             isinstance(code, str) and _LANGUAGE.match(code) for code in self.languages
         ):
@@ -160,18 +173,18 @@ class ContactPerson(EncryptedModel):
 
 
 class ConsentPurpose(models.TextChoices):
-    CASE_HANDLING = "case_handling", "Handling the case"
-    PUBLIC_ALERT = "public_alert", "Naming in a public alert"
-    PHOTO = "photo", "Using a photo"
-    SHARING_WITH_PARTNERS = "sharing_with_partners", "Sharing with partner organisations"
-    STATISTICS = "statistics", "Anonymous statistics"
+    CASE_HANDLING = "case_handling", _("Handling the case")
+    PUBLIC_ALERT = "public_alert", _("Naming in a public alert")
+    PHOTO = "photo", _("Using a photo")
+    SHARING_WITH_PARTNERS = "sharing_with_partners", _("Sharing with partner organisations")
+    STATISTICS = "statistics", _("Anonymous statistics")
 
 
 class ConsentMethod(models.TextChoices):
-    WRITTEN = "written", "In writing (signed)"
-    ELECTRONIC = "electronic", "Electronic message"
-    VERBAL = "verbal", "Verbal (noted by the caseworker)"
-    REPRESENTATIVE = "representative", "Through a trusted representative"
+    WRITTEN = "written", _("In writing (signed)")
+    ELECTRONIC = "electronic", _("Electronic message")
+    VERBAL = "verbal", _("Verbal (noted by the caseworker)")
+    REPRESENTATIVE = "representative", _("Through a trusted representative")
 
 
 class ConsentRecord(EncryptedModel):

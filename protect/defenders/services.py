@@ -115,7 +115,6 @@ def defender_create(
     pseudonym: str,
     legal_name: str,
     country: str,
-    region: str,
     kind: str = Kind.PERSON,
     aliases: Iterable[str] = (),
     contacts: dict[str, Any] | None = None,
@@ -131,7 +130,7 @@ def defender_create(
 
     `intake=True` is for a request arriving from outside: the public form (`by=None`) or a partner's
     referral (`by` = the partner account). Nobody is given access to the defender then: access
-    follows the request, once routing assigns it."""
+    follows the request, once routing assigns it. The region follows the country (Defender.clean_fields)."""
     if intake:
         if by is not None and not by.has_role(Role.PARTNER):
             raise PermissionDenied("Only the public form and partners submit requests from outside.")
@@ -141,7 +140,7 @@ def defender_create(
     with transaction.atomic():
         defender = Defender(
             kind=kind, pseudonym=pseudonym.strip(), legal_name=legal_name.strip(), country=country.strip().upper(),
-            region=region, aliases=list(aliases), contacts=dict(contacts or {}),
+            aliases=list(aliases), contacts=dict(contacts or {}),
             secure_channels=dict(secure_channels or {}), location=location, risk_notes=risk_notes,
             date_of_birth=date_of_birth, languages=list(languages), created_by=by,
         )
@@ -173,17 +172,17 @@ def defender_update(
     risk_notes: str = UNSET,
     date_of_birth: date | None = UNSET,
     country: str = UNSET,
-    region: str = UNSET,
     languages: list[str] = UNSET,
     profiles: Iterable[str] = UNSET,
 ) -> Defender:
-    """Change the given fields (the others stay); blind indexes follow the name, country and contacts."""
+    """Change the given fields (the others stay); blind indexes follow the name, country and contacts, and
+    the region follows the country."""
     _require_can_change(by, defender)
     changes: dict[str, Any] = {
         name: value for name, value in {
             "pseudonym": pseudonym, "legal_name": legal_name, "aliases": aliases, "contacts": contacts,
             "secure_channels": secure_channels, "location": location, "risk_notes": risk_notes,
-            "date_of_birth": date_of_birth, "country": country, "region": region, "languages": languages,
+            "date_of_birth": date_of_birth, "country": country, "languages": languages,
         }.items() if value is not UNSET
     }
     if "country" in changes:
@@ -197,8 +196,9 @@ def defender_update(
         locked.updated_at = timezone.now()
         locked.full_clean()
         index_fields = ["name_country_index", "phone_index", "email_index"]
-        locked.save(update_fields=[*changes, *index_fields, "updated_at"])
-        changed = sorted(changes)
+        derived = ["region"] if "country" in changes else []
+        locked.save(update_fields=[*changes, *derived, *index_fields, "updated_at"])
+        changed = sorted([*changes, *derived])
         if profiles is not UNSET:
             _set_profiles(locked, _clean_profiles(profiles))
             changed.append("profiles")

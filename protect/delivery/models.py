@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Delivery(models.Model):
@@ -13,7 +14,7 @@ class Delivery(models.Model):
     links only, never a name, a place or a narrative."""
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "E-mail"
+        EMAIL = "email", _("E-mail")
 
     key = models.CharField(max_length=200, unique=True)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)

@@ -45,7 +45,7 @@ TABLE = Workflow(
 
 @pytest.fixture
 def toy(coordinator):
-    defender = defender_create(by=coordinator, pseudonym="Heron", legal_name="Toy Person", country="KE", region="africa")
+    defender = defender_create(by=coordinator, pseudonym="Heron", legal_name="Toy Person", country="KE")
     toy, _ = toy_submit(defender=defender, story="Story.")
     return toy
 

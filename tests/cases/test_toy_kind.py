@@ -32,8 +32,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def toy(caseworker, team_africa):
-    defender = defender_create(by=caseworker, pseudonym="Heron", legal_name="Toy Person", country="KE",
-                               region="africa")
+    defender = defender_create(by=caseworker, pseudonym="Heron", legal_name="Toy Person", country="KE")
     toy, secrets = toy_submit(defender=defender, story="A story only staff may read.", urgency="high")
     return toy, secrets
 
@@ -70,7 +69,7 @@ def test_the_least_loaded_pick_counts_open_cases_of_every_kind(toy, caseworker, 
     team_africa.members.add(colleague)
     first = case_route(model=Toy, case_id=toy[0].pk)
     assert first.caseworker == caseworker  # both at zero: the lower id
-    defender = defender_create(by=caseworker, pseudonym="Ibis", legal_name="Other Person", country="KE", region="africa")
+    defender = defender_create(by=caseworker, pseudonym="Ibis", legal_name="Other Person", country="KE")
     second, _ = toy_submit(defender=defender, story="Second.")
     assert case_route(model=Toy, case_id=second.pk).caseworker == colleague
 

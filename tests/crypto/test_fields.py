@@ -38,7 +38,7 @@ SECRETS = {
 
 def _create(by):
     defender = defender_create(
-        by=by, pseudonym="Acacia", legal_name=SECRETS["legal_name"], country="SZ", region="africa",
+        by=by, pseudonym="Acacia", legal_name=SECRETS["legal_name"], country="SZ",
         aliases=[SECRETS["alias"]],
         contacts={"phone": SECRETS["phone"], "email": SECRETS["email"], "signal": SECRETS["signal"]},
         secure_channels={"preferred": "signal"}, location=SECRETS["location"], risk_notes=SECRETS["risk"],
@@ -110,7 +110,7 @@ def test_a_ciphertext_moved_to_another_column_of_the_same_row_does_not_decrypt(c
 @pytest.mark.django_db
 def test_a_ciphertext_moved_to_another_defender_does_not_decrypt(coordinator):
     one, two = _create(coordinator), defender_create(by=coordinator, pseudonym="Other", legal_name="Other Person",
-                                                    country="SZ", region="africa")
+                                                    country="SZ")
     _raw_update("UPDATE defenders_defender SET legal_name = (SELECT legal_name FROM defenders_defender WHERE id = %s) "
                 "WHERE id = %s", [one.pk, two.pk])
     with pytest.raises(DecryptionError):
@@ -186,7 +186,7 @@ def test_an_encrypted_model_is_never_serialised(coordinator):
 
 @pytest.mark.django_db
 def test_empty_values_are_encrypted_and_none_is_null(coordinator):
-    defender = defender_create(by=coordinator, pseudonym="Empty", legal_name="Someone", country="KE", region="africa")
+    defender = defender_create(by=coordinator, pseudonym="Empty", legal_name="Someone", country="KE")
     with connection.cursor() as cursor:
         cursor.execute("SELECT location, aliases, date_of_birth FROM defenders_defender WHERE id = %s", [defender.pk])
         location, aliases, date_of_birth = cursor.fetchone()
@@ -278,8 +278,7 @@ def test_dates_round_trip_through_encryption(day):
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.text(), value=JSON, day=st.dates())
 def test_values_round_trip_through_postgresql(coordinator, text, value, day):
-    defender = defender_create(by=coordinator, pseudonym="Round trip", legal_name="Someone", country="KE",
-                               region="africa")
+    defender = defender_create(by=coordinator, pseudonym="Round trip", legal_name="Someone", country="KE")
     defender.risk_notes, defender.secure_channels, defender.date_of_birth = text, value, day
     defender.save()
     fresh = Defender.objects.get(pk=defender.pk)

@@ -29,7 +29,7 @@ HEADER = 9
 
 @pytest.fixture
 def owner(coordinator):
-    return defender_create(by=coordinator, pseudonym="Owner", legal_name="File Owner", country="GT", region="americas")
+    return defender_create(by=coordinator, pseudonym="Owner", legal_name="File Owner", country="GT")
 
 
 def _stored_files(folder: Path) -> list[Path]:

@@ -16,7 +16,7 @@ from protect.defenders.services import defender_create, defender_erase
 def _defenders(by, count: int) -> list[Defender]:
     return [
         defender_create(by=by, pseudonym=f"Rotate {n}", legal_name=f"Person number {n}", country="CO",
-                        region="americas", contacts={"phone": f"+57 300 000 {n:04d}"}, risk_notes=f"note {n}")
+                        contacts={"phone": f"+57 300 000 {n:04d}"}, risk_notes=f"note {n}")
         for n in range(count)
     ]
 

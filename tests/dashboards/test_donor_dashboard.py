@@ -37,7 +37,7 @@ def test_regions_with_five_or_more_grants_show_counts_and_the_rest_is_suppressed
     assert all(cell.suppressed for label, cell in by_region.items() if label != "Africa")
     assert dashboard.defenders_supported.count == 6
     needs = {cell.label: cell.count for cell in dashboard.by_need}
-    assert needs["Legal"] == 6 and needs["Medical (psychosocial included)"] is None
+    assert needs["Legal support"] == 6 and needs["Medical care (psychosocial included)"] is None
 
 
 def test_erasing_a_defender_changes_no_figure(six_funded_grants, coordinator):

@@ -22,7 +22,7 @@ from protect.defenders.services import (
 @pytest.fixture
 def layla(coordinator) -> Defender:
     return defender_create(
-        by=coordinator, pseudonym="Olive", legal_name="Layla Haddad", country="LB", region="mena",
+        by=coordinator, pseudonym="Olive", legal_name="Layla Haddad", country="LB",
         contacts={"phone": "+961 70 000 212", "email": "l.haddad@example.com"}, profiles=["journalist"],
     )
 
@@ -71,7 +71,7 @@ def test_updating_contacts_moves_the_blind_indexes(layla, coordinator):
 @pytest.mark.django_db
 def test_merging_moves_consents_and_contact_persons_and_marks_the_duplicate(layla, coordinator, caseworker):
     duplicate = defender_create(
-        by=caseworker, pseudonym="Olive 2", legal_name="Leila Hadad", country="LB", region="mena",
+        by=caseworker, pseudonym="Olive 2", legal_name="Leila Hadad", country="LB",
         contacts={"phone": "+961 70 000 212", "signal": "@leila"}, risk_notes="Threatened at the checkpoint",
         profiles=["women_hrd"],
     )
@@ -105,7 +105,7 @@ def test_a_proof_of_consent_moves_to_the_kept_defenders_key_in_a_merge(layla, co
     from protect.crypto.files import open_decrypted, store_upload
     from protect.defenders.services import defender_erase
 
-    duplicate = defender_create(by=coordinator, pseudonym="d", legal_name="Leila H", country="LB", region="mena")
+    duplicate = defender_create(by=coordinator, pseudonym="d", legal_name="Leila H", country="LB")
     proof = store_upload(uploaded_file=SimpleUploadedFile("consent.pdf", b"%PDF-1.7 signed"), owner=duplicate)
     consent_record(defender=duplicate, by=coordinator, purpose="photo", scope="One photo", method="written",
                    evidence=proof)
@@ -120,7 +120,7 @@ def test_a_proof_of_consent_moves_to_the_kept_defenders_key_in_a_merge(layla, co
 
 @pytest.mark.django_db
 def test_only_a_coordinator_merges_and_never_a_defender_into_itself(layla, coordinator, caseworker):
-    other = defender_create(by=coordinator, pseudonym="x", legal_name="X", country="LB", region="mena")
+    other = defender_create(by=coordinator, pseudonym="x", legal_name="X", country="LB")
     with pytest.raises(PermissionDenied):
         defender_merge_duplicates(keep=layla, duplicate=other, by=caseworker)
     with pytest.raises(DefenderError, match="itself"):

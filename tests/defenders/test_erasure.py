@@ -26,7 +26,7 @@ ENCRYPTED = ["legal_name", "aliases", "contacts", "secure_channels", "location",
 
 def _defender(by) -> Defender:
     defender = defender_create(
-        by=by, pseudonym="Kestrel", legal_name="Wanjiru Otieno", country="KE", region="africa",
+        by=by, pseudonym="Kestrel", legal_name="Wanjiru Otieno", country="KE",
         aliases=["Shiru"], contacts={"phone": "+254 700 100 201", "email": "w.otieno@example.org"},
         location="Narok", risk_notes="Followed twice", profiles=["land_environment", "women_hrd"], languages=["sw"],
     )

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def test_duplicates_are_found_again_after_the_key_changes_and_the_indexes_are_rebuilt(settings, coordinator, capsys):
     defender = defender_create(by=coordinator, pseudonym="Kestrel", legal_name="Achieng Otieno", country="KE",
-                               region="africa", contacts={"phone": "+254 700 000 001"})
+                               contacts={"phone": "+254 700 000 001"})
     assert list(defender_find_duplicates(phone="+254700000001")) == [defender]
 
     settings.PROTECT_BLIND_INDEX_KEY = new_blind_index_key()

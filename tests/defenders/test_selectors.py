@@ -17,8 +17,7 @@ from tests.defenders.factories import DefenderFactory
 
 @pytest.fixture
 def three(coordinator):
-    return [defender_create(by=coordinator, pseudonym=f"P{n}", legal_name=f"Name {n}", country="BD",
-                            region="asia_pacific") for n in range(3)]
+    return [defender_create(by=coordinator, pseudonym=f"P{n}", legal_name=f"Name {n}", country="BD") for n in range(3)]
 
 
 @pytest.mark.django_db

@@ -22,7 +22,7 @@ from protect.defenders.services import (
 
 
 def _create(by, **overrides):
-    fields = {"pseudonym": "Condor", "legal_name": "María Quispe", "country": "PE", "region": "americas",
+    fields = {"pseudonym": "Condor", "legal_name": "María Quispe", "country": "PE",
               "contacts": {"phone": "+51 984 000 333"}, "risk_notes": "Criminalised after a blockade",
               "profiles": ["indigenous_rights"], "languages": ["es", "qu"]} | overrides
     return defender_create(by=by, **fields)

@@ -10,7 +10,6 @@ DEFENDER = {
     "pseudonym": "Kestrel",
     "legal_name": "Achieng Otieno",
     "country": "KE",
-    "region": "africa",
     "contacts": {"signal": "+254700000001"},
     "profiles": ["land_environment", "women_hrd"],
 }

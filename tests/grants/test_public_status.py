@@ -43,7 +43,7 @@ def submitted(db):
         currency="EUR", incident=INCIDENT, threat=THREAT, language="en",
     )
     grant, requester = grant_submit_public(
-        defender_data={"pseudonym": "Kestrel", "legal_name": "Achieng Otieno", "country": "KE", "region": "africa",
+        defender_data={"pseudonym": "Kestrel", "legal_name": "Achieng Otieno", "country": "KE",
                        "contacts": {"signal": "+254700000001"}, "languages": ["en"]},
         details=details,
     )

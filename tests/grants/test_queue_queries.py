@@ -161,7 +161,7 @@ def test_tabs_separate_my_cases_my_teams_and_all(client, coordinator, caseworker
     assert other.caseworker == colleague and colleague_grant.caseworker == caseworker
     mena, _ = services.grant_record_hotline(
         by=caseworker_other_team, details=details(),
-        defender_data=DEFENDER | {"pseudonym": "Olive", "country": "LB", "region": "mena"},
+        defender_data=DEFENDER | {"pseudonym": "Olive", "country": "LB"},
     )
     mena = case_route(model=Grant, case_id=mena.pk)
     assert mena.team == Team.objects.get(name="MENA desk")

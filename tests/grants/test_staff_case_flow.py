@@ -52,7 +52,7 @@ def _state(grant) -> tuple:
 
 
 HOTLINE_POST = {
-    "pseudonym": "Heron", "legal_name": "Grace Wanjiku Mwangi", "country": "ke", "region": "africa", "kind": "person",
+    "pseudonym": "Heron", "legal_name": "Grace Wanjiku Mwangi", "country": "KE", "kind": "person",
     "phone": "+254 700 555 123", "languages": "sw, en", "profiles": ["journalist"],
     "language": "en", "risk_kinds": ["threats", "detention"], "urgency": "critical",
     "needs": ["legal", "medical"], "amount": "6000.00", "currency": "EUR",
@@ -83,6 +83,7 @@ def test_hotline_intake_records_the_request_and_shows_the_receipt_once(as_user, 
     assert requester.receipt_code in response.content.decode() and requester.passphrase in response.content.decode()
     assert grant.channel == "hotline" and grant.recorded_by == caseworker and grant.amount_requested_minor == 600_000
     assert grant.defender.legal_name == "Grace Wanjiku Mwangi" and grant.defender.country == "KE"
+    assert grant.defender.region == grant.region == "africa"  # from the country: the form asks no region
     assert grant.defender.contacts == {"phone": "+254 700 555 123"}
     assert grant.endorsers == [{"name": "Joseph K.", "organisation": "Law Society", "contact": "via partner"}]
     # The requester can open the status with what was shown.
@@ -102,7 +103,7 @@ def test_hotline_intake_for_an_existing_defender_and_refusals(as_user, caseworke
     existing = hotline_grant().defender
     client = as_user(caseworker)
     grant, _ = _record_by_hotline(client, defender_reference=existing.reference.lower(), pseudonym="", legal_name="",
-                                  country="", region="")
+                                  country="")
     assert grant.defender == existing
 
     # Bad input: nothing recorded, the page says what is wrong.
