@@ -61,10 +61,10 @@ def main() -> None:
             delay = target - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
-            region, country, language = (("africa", "KE", "en"), ("mena", "EG", "ar"))[n % 2]
+            country, language = (("KE", "en"), ("EG", "ar"))[n % 2]
             grant, _ = grant_submit_public(
                 defender_data={"pseudonym": f"Bench {n}", "legal_name": f"Bench Person {n}", "country": country,
-                               "region": region, "profiles": ["journalist"]},
+                               "profiles": ["journalist"]},
                 details=RequestDetails(risk_kinds=["threats"], urgency=("critical", "high", "normal")[n % 3],
                                        needs=["legal"], amount_requested_minor=150_000, currency="EUR",
                                        incident="Bench incident", threat="Bench threat", language=language),

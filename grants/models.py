@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -19,6 +19,9 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from protect.cases.models import Case, CaseEscalation, CaseFile, CaseMessage, CaseNote, case_indexes, reference_field
 from protect.crypto.fields import EncryptedJSONField, EncryptedTextField
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Status groups, one name per meaning; the workflow table (grants/workflow.py) is built on them.
 OPEN = ["submitted", "triage", "info_requested", "under_review", "approved", "disbursing", "reporting"]
@@ -138,6 +141,21 @@ class Grant(Case):
 
     def get_absolute_url(self) -> str:
         return reverse("grants:case", args=[self.reference])
+
+    # One plain sentence per status, as the requester reads it on the status page.
+    REQUESTER_SENTENCES: ClassVar[dict[str, StrOrPromise]] = {
+        Status.SUBMITTED: _("We received your request. A caseworker will look at it soon."),
+        Status.TRIAGE: _("We are looking at your request."),
+        Status.INFO_REQUESTED: _("We asked you a question: please answer below."),
+        Status.UNDER_REVIEW: _("Your request is being reviewed for a decision."),
+        Status.APPROVED: _("Your grant was approved; payment is being arranged."),
+        Status.DISBURSING: _("Your grant is being paid."),
+        Status.REPORTING: _("Your grant was paid. We may ask you how it was used."),
+        Status.CLOSED: _("Your grant is complete and the request is closed."),
+        Status.REJECTED: _("We cannot fund this request. We are sorry."),
+        Status.REFERRED: _("We passed your request to another organisation that can help."),
+        Status.WITHDRAWN: _("This request was withdrawn."),
+    }
 
     @classmethod
     def sla_hours(cls) -> Mapping[str, float]:

@@ -81,7 +81,6 @@ def parse_amount_minor(text: str) -> int:
 # deploy stay valid.
 
 REQUEST_FORM = "grants.public.request-form"
-STATUS_LOGIN_FORM = "grants.public.status-login"
 
 
 # --- errors from the services, in the page's language ----------------------------------------------
@@ -307,19 +306,3 @@ class PublicRequestForm(forms.Form):
             "languages": [self.language],
             "profiles": list(data.get("profiles") or []),
         }
-
-
-# --- the status page ---------------------------------------------------------------------------------
-
-
-class StatusLoginForm(forms.Form):
-    receipt_code = forms.CharField(
-        label=_("Receipt code"), max_length=40,
-        widget=forms.TextInput(attrs={**_TEXT, "autocapitalize": "characters", "dir": "ltr"}))
-    passphrase = forms.CharField(
-        label=_("Passphrase"), max_length=300,
-        widget=forms.TextInput(attrs={**_TEXT, "autocapitalize": "none"}))
-
-
-class AnswerForm(forms.Form):
-    body = forms.CharField(label=_("Your answer"), max_length=10_000, widget=_area(6))

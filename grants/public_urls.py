@@ -1,4 +1,5 @@
-"""Routes of the public pages: /request/… in English, /<lang>/request/… for each site language.
+"""Routes of the grant request form: /request/ in English, /<lang>/request/ for each site language
+(the status page is the kernel's, protect/cases/public_urls.py).
 
 Only the five languages of the hotline match (settings.LANGUAGES); any other prefix is a 404. The
 names are the same with and without a prefix: reverse("request-form") is /request/,
@@ -13,6 +14,4 @@ from . import public_views
 
 urlpatterns = [
     *public_path("request/", public_views.request_form, name="request-form"),
-    *public_path("request/status/", public_views.request_status, name="request-status"),
-    *public_path("request/status/leave/", public_views.request_status_leave, name="request-status-leave"),
 ]

@@ -12,7 +12,8 @@ urlpatterns = [
     path("", core_views.landing, name="landing"),
     path("healthz", core_views.healthz, name="healthz"),
     path("csp-report/", core_views.csp_report, name="csp-report"),
-    path("", include("grants.public_urls")),  # the public request form and status page, in five languages
+    path("", include("grants.public_urls")),  # the public request form, in five languages
+    path("", include("protect.cases.public_urls")),  # the requester's status page, for every kind of case
     # accounts: login/logout keep their global names; the rest is namespaced "accounts:"
     path("accounts/login/", accounts_views.login_view, name="login"),
     path("accounts/logout/", accounts_views.logout_view, name="logout"),

@@ -97,6 +97,12 @@ class Case(EncryptedModel):
         """The case page on the staff side (each kind has its own pages)."""
         raise NotImplementedError(f"{type(self).__name__} must say where its case page is.")
 
+    # One plain sentence per status for the requester's status page (each kind words its own).
+    REQUESTER_SENTENCES: ClassVar[Mapping[str, Any]] = {}
+
+    def requester_sentence(self) -> Any:
+        return self.REQUESTER_SENTENCES.get(self.status, "")
+
     @classmethod
     def sla_hours(cls) -> Mapping[str, float]:
         """Hours to answer, by urgency: each kind reads its own setting."""

@@ -54,7 +54,7 @@ def test_an_active_superuser_is_a_coordinator_and_nothing_more_everywhere(outsid
     selectors, the workflow's role sets) gives a superuser the coordinator's answer."""
     outsider.is_superuser = True
     outsider.save(update_fields=["is_superuser"])
-    defender = defender_create(by=coordinator, pseudonym="P", legal_name="Name", country="BD", region="asia_pacific")
+    defender = defender_create(by=coordinator, pseudonym="P", legal_name="Name", country="BD")
     log_event("tests.superuser.seen", actor=coordinator, target=defender)
     assert outsider.role_names() == {Role.COORDINATOR}
     assert is_coordinator(outsider) and has_role(outsider, Role.COORDINATOR)

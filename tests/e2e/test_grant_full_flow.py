@@ -218,10 +218,10 @@ def close_case(page: Any, reference: str) -> None:
 def status_sentence(status: str, language: str) -> str:
     from django.utils import translation
 
-    from grants.public_views import STATUS_SENTENCES
+    from grants.models import Grant
 
     with translation.override(language):
-        return str(STATUS_SENTENCES[status])
+        return str(Grant.REQUESTER_SENTENCES[status])
 
 
 def defender_opens_status_page(page: Any, url: str, receipt: str, passphrase: str, *, arabic: bool) -> str:

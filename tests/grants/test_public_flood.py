@@ -18,7 +18,8 @@ from django.core.cache import cache
 from django.test import Client
 
 from grants.models import Grant
-from grants.public_forms import REQUEST_FORM, STATUS_LOGIN_FORM
+from grants.public_forms import REQUEST_FORM
+from protect.cases.status_page import STATUS_LOGIN_FORM
 from protect.public import ratelimit
 from protect.public.form_token import form_token_issue
 from protect.public.ratelimit import rate_key

@@ -13,10 +13,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from grants.models import Grant, GrantFile
-from grants.public_forms import REQUEST_FORM, STATUS_LOGIN_FORM, parse_amount_minor
+from grants.public_forms import REQUEST_FORM, parse_amount_minor
 from protect.cases.services.casefile import case_ask_requester
 from protect.cases.services.requester import case_for_requester
 from protect.cases.services.routing import case_route
+from protect.cases.status_page import STATUS_LOGIN_FORM
 from protect.crypto.models import EncryptedFile
 from protect.defenders.models import Defender
 from protect.outbox.models import OutboxMessage

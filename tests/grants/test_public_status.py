@@ -12,11 +12,11 @@ from django.core.cache import cache
 from django.test import Client
 
 from grants.models import Grant, Message
-from grants.public_forms import REQUEST_FORM, STATUS_LOGIN_FORM
-from grants.public_views import REQUESTER_SESSION_KEY, STATUS_SENTENCES
+from grants.public_forms import REQUEST_FORM
 from grants.services import RequestDetails, grant_submit_public
 from protect.cases.services.casefile import case_ask_requester, case_requester_reply
 from protect.cases.services.routing import case_route
+from protect.cases.status_page import REQUESTER_SESSION_KEY, STATUS_LOGIN_FORM
 from protect.public import ratelimit
 from protect.public.form_token import form_token_issue
 from protect.public.ratelimit import rate_key
@@ -84,8 +84,8 @@ def test_the_right_receipt_and_passphrase_open_the_page_without_any_secret_in_a_
     response = login(client, receipt.lower().replace("-", " "), passphrase.upper())
 
     assert response.status_code == 302 and response["Location"] == "/request/status/"
-    assert client.session[REQUESTER_SESSION_KEY]["grant"] == grant.pk
-    assert set(client.session[REQUESTER_SESSION_KEY]) == {"grant", "until"}  # no secret, no text
+    assert client.session[REQUESTER_SESSION_KEY]["id"] == grant.pk
+    assert set(client.session[REQUESTER_SESSION_KEY]) == {"case", "id", "until"}  # no secret, no text
     html = client.get("/request/status/").content.decode()
     assert "We received your request. A caseworker will look at it soon." in html
 
@@ -217,7 +217,7 @@ def test_the_page_shows_the_question_and_never_the_request_the_name_or_the_own_e
 
 
 def test_every_status_has_a_plain_sentence():
-    assert set(STATUS_SENTENCES) == set(Grant.Status.values)
+    assert set(Grant.REQUESTER_SENTENCES) == set(Grant.Status.values)
 
 
 def test_the_status_page_speaks_the_language_of_its_url(client, questioned):
