@@ -9,33 +9,32 @@ the HTTP status of the error, and changes nothing.
 
 from __future__ import annotations
 
-import re
-import secrets
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from protect.accounts.permissions import has_any_role, has_role, role_required
-from protect.accounts.roles import Role
+from protect.accounts.permissions import has_any_role, role_required
+from protect.accounts.roles import CASE_STAFF, DECIDERS, INTAKE, PAYERS, Role
 from protect.audit.phrases import describe
 from protect.audit.selectors import audit_events_for
+from protect.cases import forms as case_forms
 from protect.cases import selectors as case_selectors
 from protect.cases.access import can_see_narrative
+from protect.cases.errors import CaseError
+from protect.cases.forms import money, to_major, to_minor
 from protect.cases.services.casefile import case_ask_requester
-from protect.cases.views import CaseFileViews, NoteForm, UploadForm, act
-from protect.core.errors import NotFound, ProtectError, form_errors_from
+from protect.cases.views import CaseFileViews, NoteForm, UploadForm, act, queue_scopes, record_once
+from protect.core.errors import NotFound
 from protect.defenders.models import Region
 from protect.defenders.selectors import defender_get_visible
+from protect.defenders.services import defender_possible_duplicates
 
 from . import forms as grant_forms
 from . import selectors, services
@@ -44,22 +43,11 @@ from .money import approvals_needed, to_eur_minor
 from .workflow import GRANT_WORKFLOW, awaiting_cosigner
 
 S = Grant.Status
-CASE_ROLES = (Role.CASEWORKER, Role.REVIEWER, Role.FINANCE, Role.COORDINATOR)
-# Actions whose role is known before the case is even looked up: the role is checked first, so a
-# refusal never depends on what was typed or on whether the case exists.
-DECIDING_ROLES = (Role.REVIEWER, Role.COORDINATOR)
-INTAKE_ROLES = (Role.CASEWORKER, Role.COORDINATOR)
 CONFIDENTIAL_FIELDS = ["incident", "threat", "need_details", "other_funding", "endorsers",
                        "defender.legal_name", "defender.contacts"]
 NEED_LABELS = dict(NeedKind.choices)
 RISK_LABELS = dict(RiskKind.choices)
 REGION_LABELS = dict(Region.choices)
-
-
-def money(minor: int | None, currency: str) -> str:
-    if minor is None:
-        return "—"
-    return f"{currency} {Decimal(minor) / grant_forms.MINOR_PER_MAJOR:,.2f}"
 
 
 def _grant_or_404(request: HttpRequest, reference: str) -> Grant:
@@ -69,24 +57,7 @@ def _grant_or_404(request: HttpRequest, reference: str) -> Grant:
         raise Http404(_("No such case.")) from None
 
 
-# --- navigation (a context processor: base.html shows each role the pages it uses) -------------
-
-
 # --- lists --------------------------------------------------------------------------------------
-
-
-def _queue_scopes(user: Any) -> list[tuple[str, str]]:
-    """The queue's tabs for this user; the first is the default."""
-    scopes: list[tuple[str, str]] = []
-    if has_role(user, Role.COORDINATOR):
-        scopes.append(("all", _("All cases")))
-    if has_any_role(user, (Role.CASEWORKER, Role.REVIEWER, Role.COORDINATOR)):
-        scopes.append(("mine", _("My cases")))
-    if has_any_role(user, (Role.CASEWORKER, Role.COORDINATOR)):
-        scopes.append(("team", _("My team's cases")))
-    if not scopes:  # finance: everything it may see (grants from approval on)
-        scopes.append(("all", _("Approved grants")))
-    return scopes
 
 
 def _row(grant: Grant, now: Any) -> dict[str, Any]:
@@ -97,10 +68,10 @@ def _row(grant: Grant, now: Any) -> dict[str, Any]:
     }
 
 
-@role_required(*CASE_ROLES)
+@role_required(*CASE_STAFF)
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    scopes = _queue_scopes(request.user)
+    scopes = queue_scopes(request.user, fallback=_("Approved grants"))
     scope = request.GET.get("scope", "")
     if scope not in {key for key, _label in scopes}:
         scope = scopes[0][0]
@@ -116,7 +87,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     })
 
 
-@role_required(Role.REVIEWER, Role.COORDINATOR)
+@role_required(*DECIDERS)
 @require_GET
 def review_inbox(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
@@ -124,7 +95,7 @@ def review_inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "grants/staff/review_inbox.html", {"rows": rows})
 
 
-@role_required(Role.FINANCE, Role.COORDINATOR)
+@role_required(*PAYERS)
 @require_GET
 def payments_inbox(request: HttpRequest) -> HttpResponse:
     rows = []
@@ -138,71 +109,26 @@ def payments_inbox(request: HttpRequest) -> HttpResponse:
 
 # --- hotline intake -----------------------------------------------------------------------------
 
-INTAKE_TOKEN_SECONDS = 6 * 3600
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
-
-def _intake_key(user: Any, token: str) -> str:
-    return f"grants:hotline-intake:{user.pk}:{token}"
-
-
-@role_required(*INTAKE_ROLES)
+@role_required(*INTAKE)
 @require_http_methods(["GET", "POST"])
 def hotline_new(request: HttpRequest) -> HttpResponse:
-    """Record a request taken by phone or secure messenger. The receipt code and passphrase are
-    shown once, in the answer to the POST, and stored nowhere (only a hash of the passphrase is
-    kept); a one-time form token makes a reload or double click record the request once."""
-    if request.method == "GET":
-        form = grant_forms.HotlineForm(initial={"intake_token": secrets.token_urlsafe(24)})
-        return render(request, "grants/staff/hotline_new.html", {"form": form})
+    """Record a request taken by phone or secure messenger, for an existing or a new defender."""
 
-    form = grant_forms.HotlineForm(request.POST, request.FILES)
-    token = request.POST.get("intake_token", "")
-    if not _TOKEN.match(token):
-        data = request.POST.copy()
-        data["intake_token"] = secrets.token_urlsafe(24)
-        form = grant_forms.HotlineForm(data)
-        messages.error(request, _("The form expired: check it and send it again."))
-        return render(request, "grants/staff/hotline_new.html", {"form": form}, status=400)
-    key = _intake_key(request.user, token)
-    if not cache.add(key, "", INTAKE_TOKEN_SECONDS):
-        done = cache.get(key)
-        if done:
-            messages.info(request, _("This request was already recorded as %(reference)s. The receipt code and "
-                                     "passphrase were shown once, when it was recorded.") % {"reference": done})
-            return redirect("grants:case", done)
-        messages.error(request, _("This request is being recorded already: look for it in your queue."))
-        return render(request, "grants/staff/hotline_new.html", {"form": form}, status=409)
-
-    def refuse(status: int = 400) -> HttpResponse:
-        cache.delete(key)  # nothing was recorded: the same form may be sent again
-        messages.error(request, _("Nothing was recorded: correct what is marked below."))
-        return render(request, "grants/staff/hotline_new.html", {"form": form}, status=status)
-
-    try:
-        if not form.is_valid():
-            return refuse()
+    def record(form: grant_forms.HotlineForm) -> Any:
         defender = None
-        reference = form.cleaned_data["defender_reference"]
-        if reference:
+        if form.cleaned_data["defender_reference"]:
             try:
-                defender = defender_get_visible(user=request.user, reference=reference)
+                defender = defender_get_visible(user=request.user, reference=form.cleaned_data["defender_reference"])
             except NotFound:
-                form.add_error("defender_reference", _("No defender with this reference that you may see."))
-                return refuse()
-        try:
-            grant, requester = services.grant_record_hotline(
-                by=request.user, defender=defender, defender_data=None if defender else form.defender_data(),
-                details=form.request_details(), attachments=form.cleaned_data["attachments"],
-            )
-        except ProtectError as exc:
-            form_errors_from(form, exc)
-            return refuse(exc.status_code)
-    except BaseException:
-        cache.delete(key)  # an unexpected failure recorded nothing either: let the form be sent again
-        raise
-    cache.set(key, grant.reference, INTAKE_TOKEN_SECONDS)
-    return render(request, "grants/staff/hotline_receipt.html", {"grant": grant, "requester": requester})
+                raise CaseError(_("No defender with this reference that you may see."),
+                                field="defender_reference") from None
+        return services.grant_record_hotline(
+            by=request.user, defender=defender, defender_data=None if defender else form.defender_data(),
+            details=form.request_details(), attachments=form.cleaned_data["attachments"])
+
+    return record_once(request, form_class=grant_forms.HotlineForm, template="grants/staff/hotline_new.html",
+                       receipt_template="grants/staff/hotline_receipt.html", record=record)
 
 
 # --- the case page ------------------------------------------------------------------------------
@@ -228,26 +154,26 @@ def _case_forms(
     first_approval_amount = approvals[0].amount_minor if approvals else None  # a co-signer agrees on the same
     built: dict[str, Callable[[], forms.Form]] = {
         "eligibility": lambda: grant_forms.EligibilityForm.for_grant(grant),
-        "question": grant_forms.QuestionForm,
+        "question": case_forms.QuestionForm,
         "submit_for_review": lambda: grant_forms.SubmitForReviewForm(
             reviewers=selectors.reviewers_for_case(by=user)),
         "review": lambda: grant_forms.ReviewForm(initial={  # a recorded review can be changed until the decision
             "recommendation": grant.recommendation, "verification": grant.verification,
             "note": grant.review_note if grant.recommendation and readable else "",
-            "proposed_amount": grant_forms.to_major(grant.proposed_amount_minor or grant.amount_requested_minor)}),
+            "proposed_amount": to_major(grant.proposed_amount_minor or grant.amount_requested_minor)}),
         "approve": lambda: grant_forms.ApproveForm(
             second_approvers=selectors.second_approvers_for_case(grant=grant, by=user),
-            initial={"amount": grant_forms.to_major(
+            initial={"amount": to_major(
                 first_approval_amount or grant.proposed_amount_minor or grant.amount_requested_minor)}),
-        "reject": grant_forms.ReasonForm,
+        "reject": case_forms.ReasonForm,
         "refer": grant_forms.ReferForm,
-        "withdraw": grant_forms.ReasonForm,
-        "return_to_triage": grant_forms.ReasonForm,
-        "info_received": grant_forms.ConfirmForm,
-        "close": grant_forms.ConfirmForm,
+        "withdraw": case_forms.ReasonForm,
+        "return_to_triage": case_forms.ReasonForm,
+        "info_received": case_forms.ConfirmForm,
+        "close": case_forms.ConfirmForm,
         "payment": grant_forms.DisbursementForm,
         "report": grant_forms.ReportForm,
-        "waive": grant_forms.ReasonForm,
+        "waive": case_forms.ReasonForm,
         "note": NoteForm,
         "upload": UploadForm,
     }
@@ -255,26 +181,6 @@ def _case_forms(
     for name, form in page_forms.items():
         form.auto_id = f"id_{name}_%s"  # several forms share field names (reason): ids stay unique
     return page_forms
-
-
-def _duplicates(grant: Grant) -> list[dict[str, Any]]:
-    """Other live defenders with the same name and country, phone or e-mail (blind indexes only)."""
-    from protect.defenders.services import defender_find_duplicates
-
-    defender = grant.defender
-    contacts = defender.contacts if isinstance(defender.contacts, dict) else {}
-    matches = defender_find_duplicates(
-        name=defender.legal_name, country=defender.country, phone=str(contacts.get("phone") or ""),
-        email=str(contacts.get("email") or ""), exclude=defender,
-    ).select_related(None).only("reference", "pseudonym", "name_country_index", "phone_index", "email_index")
-    found = []
-    for match in matches:
-        why = [label for column, label in (
-            ("name_country_index", _("same name and country")), ("phone_index", _("same phone")),
-            ("email_index", _("same e-mail")),
-        ) if getattr(defender, column) and getattr(match, column) == getattr(defender, column)]
-        found.append({"reference": match.reference, "pseudonym": match.pseudonym, "why": why})
-    return found
 
 
 def _render_case(
@@ -318,13 +224,13 @@ def _render_case(
         "approvals_needed": needed,
         "awaiting_cosigner": cosigner_pending and grant.status == S.UNDER_REVIEW,
         "disbursements": [{"d": d, "amount": money(d.amount_minor, d.currency)} for d in disbursements],
-        "show_payee_details": has_any_role(user, (Role.FINANCE, Role.COORDINATOR)) and not erased,
+        "show_payee_details": has_any_role(user, PAYERS) and not erased,
         "has_report": hasattr(grant, "report"),
         "verification_labels": [services.VERIFICATION_CHOICES.get(v, v) for v in grant.verification],
         "messages_list": list(case_selectors.case_messages(grant)) if readable else [],
         "notes": list(case_selectors.case_notes(grant)) if readable else [],
         "files": [] if erased else list(case_selectors.case_files_for(user, grant)),
-        "duplicates": _duplicates(grant) if readable else [],
+        "duplicates": defender_possible_duplicates(grant.defender) if readable else [],
         "timeline": [(event, describe(event)) for event in audit_events_for(grant)],
         "show": dict.fromkeys(shown, True),
         "any_action": bool(shown),
@@ -333,13 +239,13 @@ def _render_case(
     return render(request, "grants/staff/case.html", context, status=status)
 
 
-@role_required(*CASE_ROLES)
+@role_required(*CASE_STAFF)
 @require_GET
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return _render_case(request, _grant_or_404(request, reference))
 
 
-_CASE_FILE = CaseFileViews(Grant, _render_case, CASE_ROLES, CONFIDENTIAL_FIELDS)
+_CASE_FILE = CaseFileViews(Grant, _render_case, tuple(CASE_STAFF), CONFIDENTIAL_FIELDS)
 case_reveal = _CASE_FILE.reveal()
 case_file = _CASE_FILE.download()
 case_note = _CASE_FILE.note()
@@ -357,7 +263,7 @@ def _act(
                lambda: _grant_or_404(request, reference))
 
 
-@role_required(*CASE_ROLES)
+@role_required(*CASE_STAFF)
 @require_POST
 def case_eligibility(request: HttpRequest, reference: str) -> HttpResponse:
     return _act(request, reference, "eligibility", grant_forms.EligibilityForm(request.POST),
@@ -365,15 +271,15 @@ def case_eligibility(request: HttpRequest, reference: str) -> HttpResponse:
                 _("Eligibility checklist saved."))
 
 
-@role_required(*CASE_ROLES)
+@role_required(*CASE_STAFF)
 @require_POST
 def case_ask(request: HttpRequest, reference: str) -> HttpResponse:
-    return _act(request, reference, "question", grant_forms.QuestionForm(request.POST),
+    return _act(request, reference, "question", case_forms.QuestionForm(request.POST),
                 lambda grant, data: case_ask_requester(case=grant, by=request.user, question=data["question"]),
                 _("Question sent; the case waits for the answer."))
 
 
-@role_required(*CASE_ROLES)
+@role_required(*CASE_STAFF)
 @require_POST
 def case_submit_for_review(request: HttpRequest, reference: str) -> HttpResponse:
     form = grant_forms.SubmitForReviewForm(request.POST, reviewers=selectors.reviewers_for_case(by=request.user))
@@ -383,20 +289,20 @@ def case_submit_for_review(request: HttpRequest, reference: str) -> HttpResponse
                 _("Sent for review."))
 
 
-@role_required(*DECIDING_ROLES)
+@role_required(*DECIDERS)
 @require_POST
 def case_review(request: HttpRequest, reference: str) -> HttpResponse:
     def run(grant: Grant, data: dict[str, Any]) -> Any:
         proposed = data.get("proposed_amount")
         return services.grant_record_review(
             grant=grant, by=request.user, recommendation=data["recommendation"], verification=data["verification"],
-            note=data["note"], proposed_amount_minor=grant_forms.to_minor(proposed) if proposed else None,
+            note=data["note"], proposed_amount_minor=to_minor(proposed) if proposed else None,
         )
 
     return _act(request, reference, "review", grant_forms.ReviewForm(request.POST), run, _("Review recorded."))
 
 
-@role_required(*DECIDING_ROLES)
+@role_required(*DECIDERS)
 @require_POST
 def case_approve(request: HttpRequest, reference: str) -> HttpResponse:
     grant = _grant_or_404(request, reference)
@@ -404,14 +310,14 @@ def case_approve(request: HttpRequest, reference: str) -> HttpResponse:
                                    second_approvers=selectors.second_approvers_for_case(grant=grant, by=request.user))
 
     def run(grant: Grant, data: dict[str, Any]) -> Any:
-        return services.grant_approve(grant=grant, by=request.user, amount_minor=grant_forms.to_minor(data["amount"]),
+        return services.grant_approve(grant=grant, by=request.user, amount_minor=to_minor(data["amount"]),
                                       second_approver=data.get("second_approver"))
 
     return _act(request, reference, "approve", form, run, _("Approval recorded."))
 
 
 def _transition_view(
-    action: str, form_class: type[forms.Form], done: str, roles: tuple[Role, ...] = CASE_ROLES
+    action: str, form_class: type[forms.Form], done: str, roles: frozenset[Role] = CASE_STAFF
 ) -> Callable[..., HttpResponse]:
     """Reject, refer, withdraw, return to triage, close: one workflow transition with its params."""
 
@@ -426,14 +332,14 @@ def _transition_view(
     return view
 
 
-case_reject = _transition_view("reject", grant_forms.ReasonForm, _("Request rejected."))
+case_reject = _transition_view("reject", case_forms.ReasonForm, _("Request rejected."))
 case_refer = _transition_view("refer", grant_forms.ReferForm, _("Case referred."))
-case_withdraw = _transition_view("withdraw", grant_forms.ReasonForm, _("Request withdrawn."))
-case_return_to_triage = _transition_view("return_to_triage", grant_forms.ReasonForm, _("Case returned to triage."),
-                                         roles=DECIDING_ROLES)
-case_close = _transition_view("close", grant_forms.ConfirmForm, _("Case closed."))
+case_withdraw = _transition_view("withdraw", case_forms.ReasonForm, _("Request withdrawn."))
+case_return_to_triage = _transition_view("return_to_triage", case_forms.ReasonForm, _("Case returned to triage."),
+                                         roles=DECIDERS)
+case_close = _transition_view("close", case_forms.ConfirmForm, _("Case closed."))
 # The requester may never answer (lost phone, arrest): the caseworker resumes triage without it.
-case_resume_triage = _transition_view("info_received", grant_forms.ConfirmForm, _("Triage resumed."))
+case_resume_triage = _transition_view("info_received", case_forms.ConfirmForm, _("Triage resumed."))
 
 
 @role_required(Role.FINANCE)
@@ -442,7 +348,7 @@ def case_payment(request: HttpRequest, reference: str) -> HttpResponse:
     def run(grant: Grant, data: dict[str, Any]) -> Any:
         return services.grant_record_disbursement(
             grant=grant, by=request.user, payment_reference=data["payment_reference"],
-            amount_minor=grant_forms.to_minor(data["amount"]), payee_kind=data["payee_kind"],
+            amount_minor=to_minor(data["amount"]), payee_kind=data["payee_kind"],
             payee_details=data["payee_details"], paid_on=data["paid_on"],
         )
 
@@ -450,7 +356,7 @@ def case_payment(request: HttpRequest, reference: str) -> HttpResponse:
                 _("Payment recorded."))
 
 
-@role_required(*CASE_ROLES)
+@role_required(*CASE_STAFF)
 @require_POST
 def case_report(request: HttpRequest, reference: str) -> HttpResponse:
     return _act(request, reference, "report", grant_forms.ReportForm(request.POST, request.FILES),
@@ -463,6 +369,6 @@ def case_report(request: HttpRequest, reference: str) -> HttpResponse:
 @role_required(Role.COORDINATOR)
 @require_POST
 def case_waive(request: HttpRequest, reference: str) -> HttpResponse:
-    return _act(request, reference, "waive", grant_forms.ReasonForm(request.POST),
+    return _act(request, reference, "waive", case_forms.ReasonForm(request.POST),
                 lambda grant, data: services.grant_waive_report(grant=grant, by=request.user, reason=data["reason"]),
                 _("Report waived."))

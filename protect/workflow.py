@@ -32,7 +32,7 @@ from django.utils import timezone
 from protect.accounts.permissions import has_any_role
 from protect.audit.services import log_event
 from protect.cases.models import AppliedStep
-from protect.core.errors import PermissionDenied, ProtectError
+from protect.core.errors import PermissionDenied, ProtectError, clean_or_refuse
 
 
 class WorkflowError(ProtectError):
@@ -238,7 +238,7 @@ class Workflow(Generic[M]):
             if self.changed_at_field:
                 setattr(locked, self.changed_at_field, timezone.now())
                 changed.append(self.changed_at_field)
-            locked.full_clean()
+            clean_or_refuse(locked)
             locked.save(update_fields=sorted(set(changed)))
 
             data: dict[str, Any] = {"from": current, "to": step.target}

@@ -11,6 +11,7 @@ from protect.accounts.permissions import has_any_role
 from protect.accounts.roles import Role
 from protect.audit.services import log_event
 from protect.cases.access import case_grant_access
+from protect.core.errors import clean_or_refuse
 
 from ..models import Approval, Grant
 from ..money import GrantError, approvals_needed, check_amount, check_cap, to_eur_minor
@@ -60,7 +61,7 @@ def grant_record_review(
         grant.verification = sorted(set(verification))
         grant.review_note = note.strip()
         grant.proposed_amount_minor = proposed_amount_minor
-        grant.full_clean()
+        clean_or_refuse(grant)
         grant.save(update_fields=["recommendation", "verification", "review_note", "proposed_amount_minor"])
         log_event("grants.grant.reviewed", actor=by, target=grant,
                   data={"recommendation": recommendation, "verification": grant.verification})

@@ -11,7 +11,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from protect.audit.services import log_event
-from protect.core.errors import Conflict
+from protect.core.errors import Conflict, clean_or_refuse
 
 from ..models import Disbursement, Grant
 from ..money import GrantError, check_amount
@@ -60,7 +60,7 @@ def grant_record_disbursement(
                     grant=grant, payment_reference=reference, amount_minor=amount_minor, currency=grant.currency,
                     payee_kind=payee_kind, payee_details=payee_details.strip(), paid_on=paid_on, recorded_by=by,
                 )
-                disbursement.full_clean(validate_unique=False)
+                clean_or_refuse(disbursement, validate_unique=False)
                 disbursement.save()
                 log_event("grants.disbursement.recorded", actor=by, target=grant,
                           data={"disbursement_id": disbursement.pk, "amount_minor": amount_minor,

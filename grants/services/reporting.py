@@ -12,6 +12,7 @@ from django.utils import timezone
 from protect.audit.services import log_event
 from protect.cases.models import CaseFile
 from protect.cases.services.casefile import case_attach_file
+from protect.core.errors import clean_or_refuse
 from protect.delivery.services import delivery_email
 
 from ..models import Grant, Report
@@ -30,7 +31,7 @@ def grant_receive_report(
             return Report.objects.get(grant=grant)  # a double click
         with GRANT_WORKFLOW.acting(grant, "receive_report", by=by) as grant:
             report = Report(grant=grant, narrative=narrative, received_by=by)
-            report.full_clean()
+            clean_or_refuse(report)
             report.save()
             for upload in receipts or []:
                 case_attach_file(case=grant, by=by, uploaded_file=upload, kind=CaseFile.Kind.RECEIPT)

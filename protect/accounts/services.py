@@ -17,13 +17,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_otp.models import Device
 
 from protect.audit.services import log_event
-from protect.core.errors import PermissionDenied, ProtectError
+from protect.core.errors import InvalidInput, PermissionDenied, ProtectError, clean_or_refuse
 
 from .models import (
     ApiToken,
@@ -69,6 +70,15 @@ def _clean_reason(reason: str) -> str:
 # --- Users ---------------------------------------------------------------------------------
 
 
+
+def _check_password(password: str, user: Any) -> None:
+    """The configured validators (length, common passwords, similarity), refused as InvalidInput."""
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise InvalidInput({"password": list(exc.messages)}, code="password") from None
+
+
 def user_create(
     *,
     username: str,
@@ -85,11 +95,11 @@ def user_create(
         _require_coordinator(by)
     user = User(username=username, display_name=display_name, email=email)
     if password:
-        validate_password(password, user)
+        _check_password(password, user)
         user.set_password(password)
     else:
         user.set_unusable_password()
-    user.full_clean()
+    clean_or_refuse(user)
     role_names = sorted({Role(role).value for role in roles})
     with transaction.atomic():
         user.save()
@@ -111,7 +121,7 @@ def user_password_change(*, user: User, password: str, by: User) -> User:
     their next request (Django binds sessions to the password hash)."""
     if by.pk != user.pk:
         _require_coordinator(by)
-    validate_password(password, user)
+    _check_password(password, user)
     user.set_password(password)
     with transaction.atomic():
         user.save(update_fields=["password"])
@@ -130,7 +140,7 @@ def user_disable(*, user: User, by: User, reason: str) -> User:
         locked = User.objects.select_for_update().get(pk=user.pk)
         was_active = locked.is_active
         locked.is_active = False
-        locked.full_clean()
+        clean_or_refuse(locked)
         locked.save(update_fields=["is_active"])
         sessions_ended = _end_sessions(locked)
         tokens_revoked = ApiToken.objects.filter(user=locked, revoked_at__isnull=True).update(revoked_at=timezone.now())
@@ -153,7 +163,7 @@ def user_enable(*, user: User, by: User, reason: str) -> User:
         if locked.is_active:
             return locked
         locked.is_active = True
-        locked.full_clean()
+        clean_or_refuse(locked)
         locked.save(update_fields=["is_active"])
         log_event("accounts.user.enabled", actor=by, target=locked, data={"reason": reason})
     user.is_active = True
@@ -226,7 +236,7 @@ def _replace_recovery_codes(user: User) -> list[str]:
     else:
         device.codes.all().delete()
         device.hmac_key = new_recovery_hmac_key()
-    device.full_clean()
+    clean_or_refuse(device)
     device.save()
     codes: list[str] = []
     while len(codes) < RECOVERY_CODE_COUNT:
@@ -245,7 +255,7 @@ def totp_device_for_enrolment(*, user: User) -> AuthenticatorDevice:
     device = AuthenticatorDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
     if device is None:
         device = AuthenticatorDevice(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
-        device.full_clean()
+        clean_or_refuse(device)
         device.save()
     return device
 
@@ -263,7 +273,7 @@ def second_factor_enrol(*, user: User, device: AuthenticatorDevice, code: str) -
         confirmed = locked.verify_token(normalize_code(code))
         if confirmed:
             locked.confirmed = True
-            locked.full_clean()
+            clean_or_refuse(locked)
             locked.save(update_fields=["confirmed"])
             AuthenticatorDevice.objects.filter(user=user, confirmed=False).delete()
             recovery_codes = _replace_recovery_codes(user)
@@ -279,7 +289,7 @@ def totp_device_enrol_confirmed(*, user: User) -> tuple[AuthenticatorDevice, lis
     with transaction.atomic():
         AuthenticatorDevice.objects.filter(user=user).delete()
         device = AuthenticatorDevice(user=user, name=TOTP_DEVICE_NAME, confirmed=True)
-        device.full_clean()
+        clean_or_refuse(device)
         device.save()
         codes = _replace_recovery_codes(user)
         log_event("accounts.2fa.enrolled", actor=None, target=user, data={"recovery_codes": RECOVERY_CODE_COUNT,
@@ -360,7 +370,7 @@ def team_create(
 ) -> Team:
     _require_coordinator(by)
     team = Team(name=name.strip(), region=region, languages=sorted(set(languages)), coordinator=coordinator)
-    team.full_clean()
+    clean_or_refuse(team)
     with transaction.atomic():
         team.save()
         log_event("accounts.team.created", actor=by, target=team,
@@ -377,7 +387,7 @@ def team_update(
     team.region = region
     team.languages = sorted(set(languages))
     team.coordinator = coordinator
-    team.full_clean()
+    clean_or_refuse(team)
     with transaction.atomic():
         team.save(update_fields=["name", "region", "languages", "coordinator"])
         log_event("accounts.team.updated", actor=by, target=team,
@@ -443,7 +453,7 @@ def api_token_issue(
     raw = f"{API_TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken(user=user, name=name.strip(), prefix=prefix, token_hash=api_token_hash(raw),
                      expires_at=expires_at)
-    token.full_clean()
+    clean_or_refuse(token)
     with transaction.atomic():
         token.save()
         log_event("accounts.api_token.issued", actor=by, target=token,

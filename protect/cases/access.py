@@ -17,14 +17,12 @@ from django.db.models import Q, QuerySet
 from guardian.shortcuts import assign_perm
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
-from protect.accounts.roles import Role
+from protect.accounts.roles import ASSIGNABLE, CASE_HANDLERS, Role
 from protect.workflow import workflow_for
 
 from .models import Case
 
 C = TypeVar("C", bound=Case)
-ASSIGNABLE = frozenset({Role.CASEWORKER, Role.REVIEWER})  # roles that see what they are assigned
-NARRATIVE_READERS = frozenset({Role.CASEWORKER, Role.REVIEWER, Role.COORDINATOR})
 
 
 def _roles(user: Any) -> frozenset[str]:
@@ -98,7 +96,7 @@ def can_act(user: Any, case: Case) -> bool:
 
 def can_see_narrative(user: Any) -> bool:
     """Finance pays; it needs payee details, not the story of what happened."""
-    return bool(_roles(user) & NARRATIVE_READERS)
+    return bool(_roles(user) & CASE_HANDLERS)
 
 
 def case_grant_access(*, case: Case, user: Any = None, group: Any = None) -> None:

@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from protect.accounts.permissions import has_any_role
+from protect.accounts.roles import ASSIGNABLE
 from protect.core.errors import NotFound
 from protect.workflow import workflow_for
 
-from .access import ASSIGNABLE, assigned_q, can_see_narrative, case_scope, team_ids_of
+from .access import assigned_q, can_see_narrative, case_scope, team_ids_of
 from .models import Case, CaseFile, CaseMessage, CaseNote
 
 C = TypeVar("C", bound=Case)

@@ -7,19 +7,22 @@ HTTP status of the error, and changes nothing. A case the user may not see answe
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from django import forms
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from protect.accounts.permissions import role_required
-from protect.accounts.roles import Role
+from protect.accounts.permissions import has_any_role, has_role, role_required
+from protect.accounts.roles import CASE_HANDLERS, INTAKE, Role
 from protect.core.errors import NotFound, ProtectError, form_errors_from
 from protect.crypto.files import encrypted_file_response
 
@@ -140,3 +143,70 @@ class CaseFileViews:
             return self.render(request, case, confidential=True)
 
         return case_reveal
+
+
+# --- lists ---------------------------------------------------------------------------------------
+
+
+def queue_scopes(user: Any, *, fallback: str) -> list[tuple[str, str]]:
+    """A queue's tabs for this user, the first the default; `fallback` names the one tab of a
+    role that sees the kind only in some states (finance: "Approved grants")."""
+    scopes: list[tuple[str, str]] = []
+    if has_role(user, Role.COORDINATOR):
+        scopes.append(("all", _("All cases")))
+    if has_any_role(user, CASE_HANDLERS):
+        scopes.append(("mine", _("My cases")))
+    if has_any_role(user, INTAKE):
+        scopes.append(("team", _("My team's cases")))
+    if not scopes:
+        scopes.append(("all", fallback))
+    return scopes
+
+
+# --- staff intake, once per form ------------------------------------------------------------------
+
+INTAKE_TOKEN_SECONDS = 6 * 3600
+_INTAKE_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def record_once(
+    request: HttpRequest, *, form_class: type[forms.Form], template: str, receipt_template: str,
+    record: Callable[[Any], tuple[Case, Any]],
+) -> HttpResponse:
+    """A request taken by phone or secure messenger, recorded by `record(form)`. The receipt code
+    and passphrase are shown once, in the answer to the POST, and stored nowhere; a one-time form
+    token (`intake_token`) makes a reload or double click record the request once."""
+    if request.method == "GET":
+        return render(request, template, {"form": form_class(initial={"intake_token": secrets.token_urlsafe(24)})})
+    form = form_class(request.POST, request.FILES)
+    token = request.POST.get("intake_token", "")
+    if not _INTAKE_TOKEN.match(token):
+        data = request.POST.copy()
+        data["intake_token"] = secrets.token_urlsafe(24)
+        messages.error(request, _("The form expired: check it and send it again."))
+        return render(request, template, {"form": form_class(data)}, status=400)
+    key = f"cases:intake:{request.user.pk}:{token}"
+    if not cache.add(key, "", INTAKE_TOKEN_SECONDS):
+        done = cache.get(key)
+        if done:
+            messages.info(request, _("This request was already recorded as %(reference)s. The receipt code and "
+                                     "passphrase were shown once, when it was recorded.") % {"reference": done[0]})
+            return redirect(done[1])
+        messages.error(request, _("This request is being recorded already: look for it in your queue."))
+        return render(request, template, {"form": form}, status=409)
+    case, status = None, 400
+    try:
+        if form.is_valid():
+            case, requester = record(form)
+    except ProtectError as exc:
+        form_errors_from(form, exc)
+        status = exc.status_code
+    except BaseException:
+        cache.delete(key)  # an unexpected failure recorded nothing either: let the form be sent again
+        raise
+    if case is None:
+        cache.delete(key)  # nothing was recorded: the same form may be sent again
+        messages.error(request, _("Nothing was recorded: correct what is marked below."))
+        return render(request, template, {"form": form}, status=status)
+    cache.set(key, (case.reference, case.get_absolute_url()), INTAKE_TOKEN_SECONDS)
+    return render(request, receipt_template, {"case": case, "grant": case, "requester": requester})

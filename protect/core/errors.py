@@ -52,11 +52,11 @@ class InvalidInput(ProtectError):
         self.errors = errors
 
 
-def clean_or_refuse(instance: Any) -> None:
+def clean_or_refuse(instance: Any, **options: Any) -> None:
     """Run a model's full_clean(); a refusal leaves as an InvalidInput naming its fields, so no
     caller ever sees Django's ValidationError."""
     try:
-        instance.full_clean()
+        instance.full_clean(**options)
     except ValidationError as exc:
         raise InvalidInput(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}) from None
 

@@ -14,16 +14,16 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from protect.accounts.permissions import is_coordinator
 from protect.accounts.roles import Role
 from protect.audit.services import log_event
-from protect.core.errors import PermissionDenied
+from protect.core.errors import InvalidInput, PermissionDenied, clean_or_refuse
 from protect.crypto.blind import EMAIL, PHONE, blind_index_or_blank, name_country_index
 from protect.crypto.files import delete_stored_bytes_on_commit
 from protect.crypto.models import EncryptedFile
@@ -83,7 +83,7 @@ def _clean_profiles(profiles: Iterable[str]) -> list[str]:
     chosen = sorted(set(profiles))
     unknown = [p for p in chosen if p not in Profile.values]
     if unknown:
-        raise ValidationError({"profiles": f"Unknown profile(s): {', '.join(unknown)}."})
+        raise InvalidInput({"profiles": [f"Unknown profile(s): {', '.join(unknown)}."]})
     return chosen
 
 
@@ -146,7 +146,7 @@ def defender_create(
         )
         defender.data_key = data_key_create()
         _reindex(defender)
-        defender.full_clean()
+        clean_or_refuse(defender)
         defender.save(force_insert=True)
         _set_profiles(defender, chosen_profiles)
         if not intake and not is_coordinator(by):
@@ -194,7 +194,7 @@ def defender_update(
             setattr(locked, name, value)
         _reindex(locked)
         locked.updated_at = timezone.now()
-        locked.full_clean()
+        clean_or_refuse(locked)
         index_fields = ["name_country_index", "phone_index", "email_index"]
         derived = ["region"] if "country" in changes else []
         locked.save(update_fields=[*changes, *derived, *index_fields, "updated_at"])
@@ -263,7 +263,7 @@ def defender_merge_duplicates(*, keep: Defender, duplicate: Defender, by: Any) -
         keep.languages = sorted(set(keep.languages) | set(duplicate.languages))
         _reindex(keep)
         keep.updated_at = timezone.now()
-        keep.full_clean()
+        clean_or_refuse(keep)
         keep.save()
 
         # Every row of every app that points to the duplicate (consents, contact persons, cases of
@@ -343,7 +343,7 @@ def contact_person_add(
         locked = _lock(defender)
         _require_live(locked)
         person = ContactPerson(defender=locked, name=name.strip(), role=role.strip(), contacts=dict(contacts or {}))
-        person.full_clean()
+        clean_or_refuse(person)
         person.save(force_insert=True)
         log_event("defenders.contact_person.added", actor=by, target=locked, data={"contact_person": person.pk})
     return person
@@ -375,7 +375,7 @@ def consent_record(
             raise DefenderError("The proof of consent must be stored under this defender.", code="wrong_owner")
         consent = ConsentRecord(defender=locked, purpose=purpose, scope=scope.strip(), method=method,
                                 given_at=given_at, valid_until=valid_until, evidence=evidence, recorded_by=by)
-        consent.full_clean()
+        clean_or_refuse(consent)
         consent.save(force_insert=True)
         log_event("defenders.consent.recorded", actor=by, target=consent, data={
             "defender": locked.reference, "purpose": purpose, "method": method,
@@ -457,3 +457,21 @@ def defenders_reindex(*, batch_size: int = 500) -> int:
     with transaction.atomic():
         log_event("defenders.indexes.rebuilt", actor=None, data={"defenders": done})
     return done
+
+
+def defender_possible_duplicates(defender: Defender) -> list[dict[str, Any]]:
+    """Other live defenders with the same name and country, phone or e-mail, and why (blind indexes
+    only), for a case page to show beside the defender."""
+    contacts = defender.contacts if isinstance(defender.contacts, dict) else {}
+    matches = defender_find_duplicates(
+        name=defender.legal_name, country=defender.country, phone=str(contacts.get("phone") or ""),
+        email=str(contacts.get("email") or ""), exclude=defender,
+    ).select_related(None).only("reference", "pseudonym", "name_country_index", "phone_index", "email_index")
+    found = []
+    for match in matches:
+        why = [label for column, label in (
+            ("name_country_index", _("same name and country")), ("phone_index", _("same phone")),
+            ("email_index", _("same e-mail")),
+        ) if getattr(defender, column) and getattr(match, column) == getattr(defender, column)]
+        found.append({"reference": match.reference, "pseudonym": match.pseudonym, "why": why})
+    return found

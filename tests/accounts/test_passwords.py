@@ -4,11 +4,11 @@ are set; changing one ends the other sessions."""
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.test import Client
 
 from protect.accounts import services
 from protect.accounts.roles import Role
+from protect.core.errors import InvalidInput
 from tests.helpers import PASSWORD, login_verified
 
 
@@ -41,7 +41,7 @@ def test_a_good_new_password_is_set_audited_and_ends_the_other_sessions(client, 
 
 @pytest.mark.django_db
 def test_creating_an_account_checks_the_password_too(coordinator):
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         services.user_create(username="newbie", password="qwerty123456", roles=[Role.CASEWORKER], by=coordinator)
     user = services.user_create(username="newbie", password="violet kettle over the river 9",
                                 roles=[Role.CASEWORKER], by=coordinator)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from protect.accounts import services
 from protect.accounts.models import Region, Team
 from protect.accounts.selectors import teams_visible_to
-from protect.core.errors import PermissionDenied
+from protect.core.errors import InvalidInput, PermissionDenied
 
 
 @pytest.mark.django_db
@@ -29,7 +28,7 @@ def test_a_coordinator_creates_a_team_and_staffs_it(coordinator, caseworker, aud
 @pytest.mark.parametrize(("region", "languages"), [("atlantis", ["en"]), (Region.MENA, ["de"]),
                                                    (Region.MENA, "ar")])
 def test_unknown_regions_and_languages_are_refused(coordinator, region, languages):
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         services.team_create(name="Desk", region=region, languages=languages, by=coordinator)
     assert not Team.objects.exists()
 

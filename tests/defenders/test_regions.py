@@ -9,6 +9,7 @@ from django_countries import countries as library_countries
 
 from protect.accounts.models import Region
 from protect.audit.models import AuditEvent
+from protect.core.errors import InvalidInput
 from protect.defenders.forms import CountryField, country_choices
 from protect.defenders.regions import COUNTRIES, REGION_OF_COUNTRY, region_for_country
 from protect.defenders.services import defender_create, defender_update
@@ -49,9 +50,9 @@ def test_the_region_follows_the_country_on_create_and_update(coordinator):
 
 @pytest.mark.django_db
 def test_an_unknown_country_is_refused_on_the_country_alone(coordinator):
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         defender_create(by=coordinator, pseudonym="Condor", legal_name="María Quispe", country="ZZ")
-    assert set(caught.value.message_dict) == {"country"}
+    assert set(caught.value.errors) == {"country"} and caught.value.field == "country"
 
 
 def test_the_country_select_names_and_sorts_in_the_active_language():

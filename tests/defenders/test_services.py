@@ -6,11 +6,10 @@ import datetime
 import json
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from protect.audit.models import AuditEvent
-from protect.core.errors import PermissionDenied
+from protect.core.errors import InvalidInput, PermissionDenied
 from protect.defenders.errors import DefenderError
 from protect.defenders.models import REFERENCE_ALPHABET, ConsentRecord, Defender
 from protect.defenders.services import (
@@ -73,12 +72,12 @@ def test_the_audit_event_names_no_sensitive_value(coordinator):
 
 @pytest.mark.django_db
 def test_invalid_values_are_refused_before_saving(coordinator):
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         _create(coordinator, country="Peru", languages=["Spanish"])
-    assert {"country", "languages"} <= set(caught.value.message_dict)
-    with pytest.raises(ValidationError, match="Unknown profile"):
+    assert {"country", "languages"} <= set(caught.value.errors)
+    with pytest.raises(InvalidInput, match="Unknown profile"):
         _create(coordinator, profiles=["spy"])
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         _create(coordinator, legal_name="")
     assert not Defender.objects.exists()
 
@@ -117,7 +116,7 @@ def test_a_consent_cannot_end_before_it_was_given_nor_use_an_unknown_purpose(cas
     with pytest.raises(DefenderError):
         consent_record(defender=defender, by=caseworker, purpose="photo", scope="x", method="verbal",
                        valid_until=timezone.localdate() - datetime.timedelta(days=1))
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         consent_record(defender=defender, by=caseworker, purpose="selling", scope="x", method="verbal")
 
 

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from protect.audit.services import log_event, log_reveal
+from protect.core.errors import clean_or_refuse
 from protect.crypto.files import store_upload
 from protect.workflow import workflow_for
 
@@ -38,7 +39,7 @@ def case_add_note(*, case: Case, by: Any, body: str) -> CaseNote:
     with workflow_for(type(case)).acting(case, "add_note", by=by) as case:
         _require_readable(case)
         note = _related_model(case, "notes")(case=case, body=body, author=by)
-        note.full_clean()
+        clean_or_refuse(note)
         note.save()
         log_event(f"{case._meta.app_label}.note.added", actor=by, target=case, data={"note_id": note.pk})
     return note
@@ -90,7 +91,7 @@ def case_ask_requester(*, case: Case, by: Any, question: str) -> CaseMessage:
             case = workflow.run(case, "request_info", by=by)
         message = _related_model(case, "messages")(
             case=case, direction=CaseMessage.Direction.TO_REQUESTER, body=question, author=by)
-        message.full_clean()
+        clean_or_refuse(message)
         message.save()
         log_event(f"{case._meta.app_label}.message.sent", actor=by, target=case, data={"message_id": message.pk})
     return message  # type: ignore[no-any-return]
@@ -111,7 +112,7 @@ def case_requester_reply(*, case: Case, body: str) -> CaseMessage:
             raise CaseError("This request is closed; it cannot receive messages.", code="closed")
         message = _related_model(case, "messages")(
             case=case, direction=CaseMessage.Direction.FROM_REQUESTER, body=body)
-        message.full_clean()
+        clean_or_refuse(message)
         message.save()
         log_event(f"{case._meta.app_label}.message.received", actor="requester", target=case,
                   data={"message_id": message.pk})

@@ -14,6 +14,7 @@ from django.utils import timezone
 from mnemonic import Mnemonic
 
 from protect.audit.services import log_event
+from protect.core.errors import clean_or_refuse
 from protect.crypto.blind import blind_index
 from protect.outbox.services import outbox_enqueue
 
@@ -67,7 +68,7 @@ def case_register(
         case.receipt_index = receipt_index(model.kind, requester.receipt_code)
         case.passphrase_hash = make_password(normalise_secret(requester.passphrase))
     with transaction.atomic():
-        case.full_clean()
+        clean_or_refuse(case)
         case.save()
         for upload in attachments or []:
             case_attach_file(case=case, by=actor, uploaded_file=upload, kind=CaseFile.Kind.ATTACHMENT)

@@ -1,0 +1,74 @@
+"""Forms every kind of case shares on its staff pages: queue filters, a question to the requester,
+a reason, a bare confirmation; and the field helpers the kinds build their own forms with."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Urgency
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+MINOR_PER_MAJOR = 100  # every currency Protect pays in (PROTECT_EUR_RATES) has two decimals
+
+
+def to_minor(amount: Decimal) -> int:
+    return int((amount * MINOR_PER_MAJOR).to_integral_value())
+
+
+def to_major(minor: int | None) -> Decimal | None:
+    return None if minor is None else Decimal(minor) / MINOR_PER_MAJOR
+
+
+def money(minor: int | None, currency: str) -> str:
+    return "—" if minor is None else f"{currency} {Decimal(minor) / MINOR_PER_MAJOR:,.2f}"
+
+
+def amount_field(label: StrOrPromise, *, required: bool = True) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, required=required, max_digits=12, decimal_places=2, min_value=Decimal("0.01"),
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+
+
+def text_field(label: StrOrPromise, *, rows: int = 3, required: bool = True, max_length: int = 10_000,
+               ) -> forms.CharField:
+    return forms.CharField(label=label, required=required, max_length=max_length,
+                           widget=forms.Textarea(attrs={"rows": rows}))
+
+
+class QueueFilterForm(forms.Form):
+    """GET filters of a queue; a value that does not validate is ignored, never an error page. A
+    kind gives its statuses (and may add filters of its own)."""
+
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    urgency = forms.ChoiceField(label=_("Urgency"), required=False, choices=[("", _("Any urgency")), *Urgency.choices])
+    country = forms.CharField(label=_("Country (ISO code)"), required=False, max_length=2,
+                              widget=forms.TextInput(attrs={"size": 3, "placeholder": "KE"}))
+    cursor = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, statuses: list[tuple[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("Open cases")), *statuses]  # type: ignore[attr-defined]
+
+    def clean_country(self) -> str:
+        country: str = self.cleaned_data["country"].strip().upper()
+        return country if re.fullmatch(r"[A-Z]{2}", country) else ""
+
+
+class QuestionForm(forms.Form):
+    question = text_field(_("Question to the requester (they read it on their status page)"), max_length=5_000)
+
+
+class ReasonForm(forms.Form):
+    reason = text_field(_("Reason (kept with the case)"), max_length=2_000)
+
+
+class ConfirmForm(forms.Form):
+    """An action with nothing to fill in (close): the button is the whole form."""
