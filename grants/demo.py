@@ -12,6 +12,7 @@ from django.core.management.base import OutputWrapper
 from protect.accounts.models import User
 from protect.cases.services.casefile import case_ask_requester
 from protect.cases.services.routing import case_route
+from protect.cases.services.transitions import case_transition
 from protect.core import demo
 from protect.defenders.models import Defender
 
@@ -81,7 +82,7 @@ def seed(out: OutputWrapper) -> None:
     services.grant_record_disbursement(grant=grant, by=finance, payment_reference="DEMO-PAY-0002",
                                        amount_minor=90_000, payee_kind="defender", payee_details="", paid_on=today)
     services.grant_waive_report(grant=grant, by=coordinator, reason="Receipts would reveal the new phone's owner.")
-    services.grant_transition(grant=grant, by=caseworker, action="close")
+    case_transition(case=grant, by=caseworker, action="close")
 
     # Two requests from the public form, left for the worker to route.
     for pseudonym_seed, country, language in (("Sparrow", "EG", "ar"), ("Heron", "KE", "en")):

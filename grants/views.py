@@ -30,7 +30,7 @@ from protect.cases.access import can_see_narrative
 from protect.cases.errors import CaseError
 from protect.cases.forms import money, to_major, to_minor
 from protect.cases.services.casefile import case_ask_requester
-from protect.cases.views import CaseFileViews, NoteForm, UploadForm, act, queue_scopes, record_once
+from protect.cases.views import CaseViews, NoteForm, UploadForm, queue_scopes, record_once
 from protect.core.errors import NotFound
 from protect.defenders.models import Region
 from protect.defenders.selectors import defender_get_visible
@@ -245,22 +245,12 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return _render_case(request, _grant_or_404(request, reference))
 
 
-_CASE_FILE = CaseFileViews(Grant, _render_case, tuple(CASE_STAFF), CONFIDENTIAL_FIELDS)
-case_reveal = _CASE_FILE.reveal()
-case_file = _CASE_FILE.download()
-case_note = _CASE_FILE.note()
-case_upload = _CASE_FILE.upload()
+_CASE = CaseViews(Grant, _render_case, tuple(CASE_STAFF), CONFIDENTIAL_FIELDS)
+_act = _CASE.act
+case_reveal, case_file, case_note, case_upload = _CASE.reveal(), _CASE.download(), _CASE.note(), _CASE.upload()
 
 
 # --- actions: one small view per form, one service each ------------------------------------------
-
-
-def _act(
-    request: HttpRequest, reference: str, name: str, form: forms.Form, run: Callable[[Grant, dict[str, Any]], Any],
-    done: str,
-) -> HttpResponse:
-    return act(request, _grant_or_404(request, reference), name, form, run, done, _render_case,
-               lambda: _grant_or_404(request, reference))
 
 
 @role_required(*CASE_STAFF)
@@ -316,30 +306,14 @@ def case_approve(request: HttpRequest, reference: str) -> HttpResponse:
     return _act(request, reference, "approve", form, run, _("Approval recorded."))
 
 
-def _transition_view(
-    action: str, form_class: type[forms.Form], done: str, roles: frozenset[Role] = CASE_STAFF
-) -> Callable[..., HttpResponse]:
-    """Reject, refer, withdraw, return to triage, close: one workflow transition with its params."""
-
-    @role_required(*roles)
-    @require_POST
-    def view(request: HttpRequest, reference: str) -> HttpResponse:
-        return _act(request, reference, action, form_class(request.POST),
-                    lambda grant, data: services.grant_transition(grant=grant, by=request.user, action=action, **data),
-                    done)
-
-    view.__name__ = view.__qualname__ = f"case_{action}"
-    return view
-
-
-case_reject = _transition_view("reject", case_forms.ReasonForm, _("Request rejected."))
-case_refer = _transition_view("refer", grant_forms.ReferForm, _("Case referred."))
-case_withdraw = _transition_view("withdraw", case_forms.ReasonForm, _("Request withdrawn."))
-case_return_to_triage = _transition_view("return_to_triage", case_forms.ReasonForm, _("Case returned to triage."),
-                                         roles=DECIDERS)
-case_close = _transition_view("close", case_forms.ConfirmForm, _("Case closed."))
+case_reject = _CASE.transition("reject", case_forms.ReasonForm, _("Request rejected."))
+case_refer = _CASE.transition("refer", grant_forms.ReferForm, _("Case referred."))
+case_withdraw = _CASE.transition("withdraw", case_forms.ReasonForm, _("Request withdrawn."))
+case_return_to_triage = _CASE.transition("return_to_triage", case_forms.ReasonForm, _("Case returned to triage."),
+                                         roles=tuple(DECIDERS))
+case_close = _CASE.transition("close", case_forms.ConfirmForm, _("Case closed."))
 # The requester may never answer (lost phone, arrest): the caseworker resumes triage without it.
-case_resume_triage = _transition_view("info_received", case_forms.ConfirmForm, _("Triage resumed."))
+case_resume_triage = _CASE.transition("info_received", case_forms.ConfirmForm, _("Triage resumed."))
 
 
 @role_required(Role.FINANCE)

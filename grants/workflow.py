@@ -13,8 +13,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from protect.accounts.permissions import has_any_role, has_role
-from protect.accounts.roles import Role
+from protect.accounts.roles import CASE_HANDLERS, DECIDERS, INTAKE, Role
 from protect.cases.access import can_act
+from protect.cases.rules import when_has_status_page, when_readable
 from protect.cases.services.routing import route_effect, route_guard
 from protect.workflow import SYSTEM, Workflow, WorkflowError, action, transition
 
@@ -22,9 +23,8 @@ from .models import AWAITING_DECISION, DECIDABLE, FUNDED, OPEN, Grant
 from .money import GrantError, approvals_needed, to_eur_minor
 
 S = Grant.Status
-STAFF = {Role.CASEWORKER, Role.COORDINATOR}
-DECIDERS = {Role.REVIEWER, Role.COORDINATOR}
-READERS = STAFF | {Role.REVIEWER}  # who reads and writes the case file (finance never does)
+STAFF = INTAKE  # caseworkers and coordinators: they prepare a case
+READERS = CASE_HANDLERS  # who reads and writes the case file (finance never does)
 EVERY_STATUS = S.values
 
 
@@ -72,16 +72,6 @@ def awaiting_cosigner(grant: Grant) -> bool:
 def _when_report_open(grant: Grant, by: Any) -> None:
     if hasattr(grant, "report") or grant.report_waived_by_id is not None:
         raise WorkflowError("The report was received or waived already.", code="report_done")
-
-
-def _when_readable(grant: Grant, by: Any) -> None:
-    if grant.defender.is_erased:
-        raise WorkflowError("The defender's data was erased; nothing can be added to this case.", code="erased")
-
-
-def _when_has_status_page(grant: Grant, by: Any) -> None:
-    if not grant.receipt_index:
-        raise WorkflowError("This requester has no status page to read a question on.", code="no_status_page")
 
 
 def _when_reject(grant: Grant, by: Any) -> None:
@@ -185,7 +175,7 @@ GRANT_WORKFLOW: Workflow[Grant] = Workflow(
         action("update_eligibility", states=[S.TRIAGE, S.INFO_REQUESTED], roles=STAFF,
                label="Update the eligibility checklist"),
         action("ask_requester", states=[S.TRIAGE, S.UNDER_REVIEW, S.INFO_REQUESTED], roles=READERS,
-               label="Ask the requester a question", when=_when_has_status_page),
+               label="Ask the requester a question", when=when_has_status_page),
         transition("request_info", sources=[S.TRIAGE, S.UNDER_REVIEW], target=S.INFO_REQUESTED, roles=READERS,
                    label="Put the case on hold for the requester's answer"),
         transition("info_received", sources=[S.INFO_REQUESTED], target=S.TRIAGE, roles=STAFF | {SYSTEM},
@@ -219,7 +209,7 @@ GRANT_WORKFLOW: Workflow[Grant] = Workflow(
                when=_when_report_open),
         transition("close", sources=[S.REPORTING], target=S.CLOSED, roles=STAFF, label="Close",
                    guard=_guard_close, effect=_effect_close),
-        action("add_note", states=EVERY_STATUS, roles=READERS, label="Add a note", when=_when_readable),
-        action("attach_file", states=EVERY_STATUS, roles=READERS, label="Add a file", when=_when_readable),
+        action("add_note", states=EVERY_STATUS, roles=READERS, label="Add a note", when=when_readable),
+        action("attach_file", states=EVERY_STATUS, roles=READERS, label="Add a file", when=when_readable),
     ],
 )

@@ -7,7 +7,6 @@ from .decision import (
     grant_approve,
     grant_record_review,
     grant_submit_for_review,
-    grant_transition,
     grant_update_eligibility,
 )
 from .disbursement import grant_record_disbursement
@@ -25,7 +24,6 @@ __all__ = [
     "grant_refer_from_partner",
     "grant_submit_for_review",
     "grant_submit_public",
-    "grant_transition",
     "grant_update_eligibility",
     "grant_waive_report",
     "grants_send_report_reminders",

@@ -113,8 +113,3 @@ def _assign_second_approver(grant: Grant, by: Any, approver: Any) -> None:
     grant.save(update_fields=["second_approver"])
     case_grant_access(case=grant, user=approver)
     log_event("grants.grant.second_approver_assigned", actor=by, target=grant, data={"approver_id": approver.pk})
-
-
-def grant_transition(*, grant: Grant, by: Any, action: str, **params: Any) -> Grant:
-    """Steps from the case page without a use case of their own: reject, refer, withdraw, close, …"""
-    return GRANT_WORKFLOW.run(grant, action, by=by, **params)

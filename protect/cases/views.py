@@ -30,6 +30,7 @@ from . import selectors
 from .access import can_see_narrative
 from .models import Case
 from .services import casefile
+from .services.transitions import case_transition
 
 
 class RenderCase(Protocol):
@@ -72,8 +73,8 @@ class UploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("File (PDF, image, text, ODT or DOCX)"))
 
 
-class CaseFileViews:
-    """The case-file pages of one kind: mount each as `<reference>/<action>/`."""
+class CaseViews:
+    """The pages every kind shares, for one kind: mount each as `<reference>/<action>/`."""
 
     def __init__(self, model: type[Case], render: RenderCase, roles: tuple[Role, ...],
                  confidential_fields: list[str]) -> None:
@@ -82,16 +83,30 @@ class CaseFileViews:
     def _case(self, request: HttpRequest, reference: str) -> Any:
         return case_or_404(request, self.model, reference)
 
-    def _act(self, request: HttpRequest, reference: str, name: str, form: forms.Form,
-             run: Callable[[Any, dict[str, Any]], Any], done: str) -> HttpResponse:
+    def act(self, request: HttpRequest, reference: str, name: str, form: forms.Form,
+            run: Callable[[Any, dict[str, Any]], Any], done: str) -> HttpResponse:
         return act(request, self._case(request, reference), name, form, run, done, self.render,
                    lambda: self._case(request, reference))
+
+    def transition(self, action: str, form_class: type[forms.Form], done: str,
+                   roles: tuple[Role, ...] | None = None) -> Callable[..., HttpResponse]:
+        """A plain step of the table (reject, refer, withdraw, close…), its form's fields as params."""
+
+        @role_required(*(roles or self.roles))
+        @require_POST
+        def view(request: HttpRequest, reference: str) -> HttpResponse:
+            return self.act(request, reference, action, form_class(request.POST),
+                            lambda case, data: case_transition(case=case, by=request.user, action=action, **data),
+                            done)
+
+        view.__name__ = view.__qualname__ = f"case_{action}"
+        return view
 
     def note(self) -> Callable[..., HttpResponse]:
         @role_required(*self.roles)
         @require_POST
         def case_note(request: HttpRequest, reference: str) -> HttpResponse:
-            return self._act(request, reference, "note", NoteForm(request.POST),
+            return self.act(request, reference, "note", NoteForm(request.POST),
                              lambda case, data: casefile.case_add_note(case=case, by=request.user, body=data["body"]),
                              _("Note added."))
 
@@ -101,7 +116,7 @@ class CaseFileViews:
         @role_required(*self.roles)
         @require_POST
         def case_upload(request: HttpRequest, reference: str) -> HttpResponse:
-            return self._act(request, reference, "upload", UploadForm(request.POST, request.FILES),
+            return self.act(request, reference, "upload", UploadForm(request.POST, request.FILES),
                              lambda case, data: casefile.case_add_document(case=case, by=request.user,
                                                                            uploaded_file=data["file"]),
                              _("File added."))

@@ -16,6 +16,7 @@ from grants.public_forms import REQUEST_FORM
 from grants.services import RequestDetails, grant_submit_public
 from protect.cases.services.casefile import case_ask_requester, case_requester_reply
 from protect.cases.services.routing import case_route
+from protect.cases.services.transitions import case_transition
 from protect.cases.status_page import REQUESTER_SESSION_KEY, STATUS_LOGIN_FORM
 from protect.public import ratelimit
 from protect.public.form_token import form_token_issue
@@ -277,10 +278,9 @@ def test_answers_need_the_csrf_token(questioned):
 
 
 def test_a_closed_request_offers_no_answer_form(client, questioned, caseworker):
-    from grants.services import grant_transition
 
     grant, receipt, passphrase = questioned
-    grant_transition(grant=grant, by=caseworker, action="withdraw", reason="The defender asked us to stop.")
+    case_transition(case=grant, by=caseworker, action="withdraw", reason="The defender asked us to stop.")
     login(client, receipt, passphrase)
 
     html = client.get("/request/status/").content.decode()

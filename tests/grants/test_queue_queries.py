@@ -13,6 +13,7 @@ from grants.models import Grant
 from protect.cases.selectors import QUEUE_PAGE_SIZE
 from protect.cases.services.casefile import case_add_note, case_ask_requester, case_attach_file, case_requester_reply
 from protect.cases.services.routing import case_route
+from protect.cases.services.transitions import case_transition
 from tests.grants.conftest import DEFENDER, details
 from tests.helpers import login_verified
 
@@ -126,7 +127,7 @@ def test_filters_return_the_matching_cases_only(client, coordinator, caseworker,
     asked = hotline(dict(DEFENDER), urgency="high", needs=["digital_security"])
     case_ask_requester(case=asked, by=caseworker, question="Which phone was seized?")
     closed = hotline(dict(DEFENDER), needs=["legal"])
-    services.grant_transition(grant=closed, by=caseworker, action="withdraw", reason="Asked to stop.")
+    case_transition(case=closed, by=caseworker, action="withdraw", reason="Asked to stop.")
 
     login_verified(client, coordinator)
 

@@ -9,6 +9,7 @@ from grants.models import Grant
 from protect.cases.services.casefile import case_ask_requester, case_requester_reply
 from protect.cases.services.requester import case_for_requester
 from protect.cases.services.routing import case_route
+from protect.cases.services.transitions import case_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ def test_a_hotline_grant_goes_from_intake_to_closed(hotline_grant, caseworker, r
     grant.refresh_from_db()
     assert grant.status == "reporting" and grant.report_due_at is not None
     services.grant_waive_report(grant=grant, by=coordinator, reason="Receipts would expose the defender.")
-    grant = services.grant_transition(grant=grant, by=caseworker, action="close")
+    grant = case_transition(case=grant, by=caseworker, action="close")
     assert grant.status == Grant.Status.CLOSED
 
 

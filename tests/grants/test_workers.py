@@ -17,6 +17,7 @@ from grants.tasks import report_reminders
 from protect.audit.models import AuditEvent
 from protect.cases.services.routing import case_route
 from protect.cases.services.sla import cases_sweep_sla
+from protect.cases.services.transitions import case_transition
 from protect.cases.tasks import sweep_sla
 from protect.outbox.models import OutboxMessage
 from protect.outbox.services import outbox_relay
@@ -78,7 +79,7 @@ def test_sla_sweep_escalates_near_then_overdue_once_each(routed_grant, coordinat
 
 @pytest.mark.django_db
 def test_sla_sweep_leaves_decided_cases_alone(routed_grant, caseworker):
-    services.grant_transition(grant=routed_grant, by=caseworker, action="reject", reason="Not an HRD case.")
+    case_transition(case=routed_grant, by=caseworker, action="reject", reason="Not an HRD case.")
     assert cases_sweep_sla(now=timezone.now() + datetime.timedelta(days=30)) == 0
 
 

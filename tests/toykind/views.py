@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 
 from protect.accounts.permissions import role_required
 from protect.accounts.roles import Role
-from protect.cases.views import CaseFileViews, case_or_404
+from protect.cases.views import CaseViews, case_or_404
 
 from .models import Toy
 
@@ -26,5 +26,5 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return render_case(request, case_or_404(request, Toy, reference))
 
 
-_FILE = CaseFileViews(Toy, render_case, ROLES, ["story"])
+_FILE = CaseViews(Toy, render_case, ROLES, ["story"])
 case_note, case_upload, case_file, case_reveal = _FILE.note(), _FILE.upload(), _FILE.download(), _FILE.reveal()

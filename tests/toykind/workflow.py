@@ -2,6 +2,7 @@
 
 from protect.accounts.roles import Role
 from protect.cases.access import can_act
+from protect.cases.rules import when_has_status_page, when_readable
 from protect.cases.services.routing import route_effect, route_guard
 from protect.workflow import SYSTEM, Workflow, action, transition
 
@@ -18,8 +19,8 @@ TOY_WORKFLOW: Workflow[Toy] = Workflow(
     steps=[
         transition("route", sources=[S.SUBMITTED], target=S.OPEN, roles={SYSTEM, Role.COORDINATOR}, label="Route",
                    guard=route_guard, effect=route_effect),
-        action("add_note", states=[S.OPEN], roles=STAFF, label="Add a note"),
-        action("attach_file", states=[S.OPEN], roles=STAFF, label="Add a file"),
-        action("ask_requester", states=[S.OPEN], roles=STAFF, label="Ask the requester"),
+        action("add_note", states=[S.OPEN], roles=STAFF, label="Add a note", when=when_readable),
+        action("attach_file", states=[S.OPEN], roles=STAFF, label="Add a file", when=when_readable),
+        action("ask_requester", states=[S.OPEN], roles=STAFF, label="Ask the requester", when=when_has_status_page),
     ],
 )

@@ -3,7 +3,7 @@ files, and the audited reveal of confidential details.
 
 The kind's table decides when each is allowed: steps named `add_note`, `attach_file`,
 `ask_requester` (and, when the kind puts a case on hold for an answer, the transitions
-`request_info` and `info_received`)."""
+`request_info` and `info_received`), with the conditions of protect/cases/rules.py."""
 
 from __future__ import annotations
 
@@ -27,17 +27,11 @@ def _related_model(case: Case, name: str) -> Any:
     return type(case)._meta.get_field(name).related_model
 
 
-def _require_readable(case: Case) -> None:
-    if case.defender.is_erased:
-        raise CaseError("The defender's data was erased; nothing can be added to this case.", code="erased")
-
-
 def case_add_note(*, case: Case, by: Any, body: str) -> CaseNote:
     body = body.strip()
     if not body:
         raise CaseError("The note is empty.", code="note", field="body")
     with workflow_for(type(case)).acting(case, "add_note", by=by) as case:
-        _require_readable(case)
         note = _related_model(case, "notes")(case=case, body=body, author=by)
         clean_or_refuse(note)
         note.save()
@@ -60,7 +54,6 @@ def case_attach_file(*, case: Case, by: Any, uploaded_file: UploadedFile, kind: 
 def case_add_document(*, case: Case, by: Any, uploaded_file: UploadedFile) -> CaseFile:
     """A member of staff adds a document to the case file."""
     with workflow_for(type(case)).acting(case, "attach_file", by=by) as case:
-        _require_readable(case)
         return case_attach_file(case=case, by=by, uploaded_file=uploaded_file, kind=CaseFile.Kind.DOCUMENT)
 
 
@@ -85,8 +78,6 @@ def case_ask_requester(*, case: Case, by: Any, question: str) -> CaseMessage:
         raise CaseError("Write the question.", code="question", field="question")
     workflow = workflow_for(type(case))
     with workflow.acting(case, "ask_requester", by=by) as case:
-        if not case.receipt_index:
-            raise CaseError("This requester has no status page to read a question on.", code="no_status_page")
         if workflow.has("request_info") and workflow.can(case, by, "request_info"):
             case = workflow.run(case, "request_info", by=by)
         message = _related_model(case, "messages")(
