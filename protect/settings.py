@@ -373,7 +373,7 @@ PROTECT_PUBLIC_STATUS_MINUTES = env_int("PROTECT_PUBLIC_STATUS_MINUTES", 15, min
 PROTECT_GRANT_CAP_EUR = env_int("PROTECT_GRANT_CAP_EUR", 10_000, minimum=1)
 PROTECT_GRANT_SECOND_APPROVAL_EUR = env_int("PROTECT_GRANT_SECOND_APPROVAL_EUR", 5_000, minimum=0)
 PROTECT_GRANT_REPORT_DAYS = env_int("PROTECT_GRANT_REPORT_DAYS", 60, minimum=1)
-PROTECT_GRANT_SLA_NEAR_FRACTION = "0.75"  # escalate "near" at three quarters of the SLA
+PROTECT_SLA_NEAR_FRACTION = 0.75  # every kind of case: escalate "near" at three quarters of its SLA
 try:
     PROTECT_GRANT_SLA_HOURS = {
         k: int(v) for k, v in env_mapping("PROTECT_GRANT_SLA_HOURS", "critical:24,high:72,normal:240").items()

@@ -28,7 +28,7 @@ def sla_due(model: type[Case], urgency: str, start: datetime) -> datetime:
 
 def sla_near(model: type[Case], urgency: str, start: datetime) -> datetime:
     """Three quarters of the way (PROTECT_SLA_NEAR_FRACTION): when a case is escalated as near."""
-    hours = model.sla_hours()[urgency] * float(settings.PROTECT_GRANT_SLA_NEAR_FRACTION)
+    hours = model.sla_hours()[urgency] * settings.PROTECT_SLA_NEAR_FRACTION
     return start + timedelta(hours=hours)
 
 
