@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from protect.audit.keys import check_audit_key_setting
 from protect.crypto.keys import check_key_settings
 from protect.env import env_bool, env_choice, env_int, env_list, env_mapping, env_str, env_url
 
@@ -353,6 +354,15 @@ PROTECT_UPLOAD_MAX_BYTES = env_int("PROTECT_UPLOAD_MAX_BYTES", 10 * 1024 * 1024,
 # Uploads are held in memory up to that cap, never in a plaintext temporary file on disk.
 FILE_UPLOAD_HANDLERS = ["protect.crypto.uploads.CappedMemoryUploadHandler"]
 # --- end of protect.crypto settings ---------------------------------------------------------
+
+# --- Audit (protect.audit) -----------------------------------------------------------------
+# PROTECT_AUDIT_KEY = "id1:base64key,id2:base64key" (≥ 32-byte HMAC keys; the first chains new
+# events, all verify): the audit chain's key, kept outside the database so that whoever can write
+# to the database cannot recompute a chain that verifies. Production refuses to start without it;
+# elsewhere an unset ring is generated into PROTECT_KEYS_DIR on first use, like the master keys.
+PROTECT_AUDIT_KEY = env_str("PROTECT_AUDIT_KEY", "")
+check_audit_key_setting(audit_key=PROTECT_AUDIT_KEY, production=PRODUCTION)
+# --- end of protect.audit settings ---------------------------------------------------------
 
 # --- Public pages (protect.public) ---------------------------------------------------------
 # Global per-minute budgets (no IP address is kept, so there is no per-client count): a form with a

@@ -1,4 +1,4 @@
-"""The append-only, hash-chained audit log."""
+"""The append-only audit log, chained under a key kept outside the database."""
 
 from django.apps import AppConfig
 
@@ -7,3 +7,14 @@ class AuditConfig(AppConfig):
     name = "protect.audit"
     label = "audit"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.core.signals import setting_changed
+
+        from .keys import reset_audit_key_cache
+
+        def _reload(*, setting: str, **kwargs: object) -> None:
+            if setting in {"PROTECT_AUDIT_KEY", "PROTECT_KEYS_DIR", "PRODUCTION"}:
+                reset_audit_key_cache()
+
+        setting_changed.connect(_reload, weak=False, dispatch_uid="protect.audit.keys")

@@ -1,4 +1,4 @@
-"""The audit log: append-only, each event chained to the previous one by SHA-256."""
+"""The audit log: append-only, each event chained to the previous one by a keyed hash (HMAC-SHA256)."""
 
 from __future__ import annotations
 
@@ -21,10 +21,12 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 
 
 class AuditEvent(models.Model):
-    """One thing that happened. `hash` = SHA-256(canonical event + previous event's hash).
+    """One thing that happened. `hash` = HMAC-SHA256 under the audit key `key_id` of the previous
+    event's hash and the canonical event (protect.audit.chain).
 
-    The database refuses UPDATE and DELETE on this table (trigger, PostgreSQL); the chain makes
-    any edit that bypasses the trigger visible to `manage.py verify_audit`."""
+    The database refuses UPDATE and DELETE on this table (trigger, PostgreSQL) and the application's
+    role may only INSERT and SELECT (README "Audit"); the keyed chain makes any edit that bypasses
+    both visible to `manage.py verify_audit`, and checkpoints kept elsewhere make a cut-off tail visible."""
 
     seq = models.BigIntegerField(unique=True)
     occurred_at = models.DateTimeField()
@@ -37,6 +39,7 @@ class AuditEvent(models.Model):
     target_id = models.CharField(max_length=64, blank=True)
     data = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=32)  # which audit key chained it (the ring rotates; protect.audit.keys)
     hash = models.CharField(max_length=64, unique=True)
 
     objects = AuditEventQuerySet.as_manager()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import models
@@ -9,7 +10,12 @@ from django.db.models import QuerySet
 
 from protect.accounts.permissions import is_coordinator
 
+from .chain import GENESIS_HASH, ChainBreak, Checkpoint, verify
+from .keys import audit_keyring
 from .models import AuditEvent
+
+_CHAIN_FIELDS = ("pk", "seq", "occurred_at", "actor_id", "actor_label", "action", "target_type", "target_id",
+                 "data", "prev_hash", "hash", "key_id")
 
 
 def audit_events_visible_to(user: Any) -> QuerySet[AuditEvent]:
@@ -24,3 +30,17 @@ def audit_events_for(target: models.Model) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(target_type=target._meta.label_lower, target_id=str(target.pk)).select_related(
         "actor"
     ).order_by("seq")
+
+
+def audit_chain_verify(*, checkpoints: Sequence[Checkpoint] = ()) -> tuple[int, ChainBreak | None]:
+    """Walk the whole chain under the audit key ring: (events checked, first break or None)."""
+    events = AuditEvent.objects.order_by("seq").only(*_CHAIN_FIELDS).iterator(chunk_size=2000)
+    return verify(events, ring=audit_keyring(), checkpoints=checkpoints)
+
+
+def audit_chain_head() -> Checkpoint:
+    """The last event's sequence number, hash and time: a checkpoint to keep outside the database."""
+    last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash", "occurred_at").first()
+    if last is None:
+        return Checkpoint(seq=0, hash=GENESIS_HASH, at="")
+    return Checkpoint(seq=last[0], hash=last[1], at=last[2].isoformat(timespec="microseconds"))

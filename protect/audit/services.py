@@ -10,6 +10,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from .chain import GENESIS_HASH, canonical, event_hash
+from .keys import audit_keyring
 from .models import AuditEvent
 
 logger = logging.getLogger(__name__)
@@ -70,12 +71,14 @@ def log_event(
         last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
         seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
         occurred_at = timezone.now()
+        ring = audit_keyring()
+        key_id = ring.primary_id
         body = canonical(seq=seq, occurred_at=occurred_at, actor_id=actor_id, actor_label=actor_label,
-                         action=action, target_type=target_type, target_id=target_id, data=data)
+                         action=action, target_type=target_type, target_id=target_id, data=data, key_id=key_id)
         event = AuditEvent(
             seq=seq, occurred_at=occurred_at, actor_id=actor_id, actor_label=actor_label, action=action,
-            target_type=target_type, target_id=target_id, data=data, prev_hash=prev_hash,
-            hash=event_hash(body, prev_hash),
+            target_type=target_type, target_id=target_id, data=data, prev_hash=prev_hash, key_id=key_id,
+            hash=event_hash(body, prev_hash, key=ring.primary_key),
         )
         event.save(force_insert=True)
     return event

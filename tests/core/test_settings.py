@@ -20,6 +20,8 @@ PRODUCTION_ENV = {
     # protect.crypto: a fixed test ring and blind-index key (32 bytes each, base64); never real keys.
     "PROTECT_MASTER_KEYS": "test1:" + "dGVzdC1vbmx5LW1hc3Rlci1rZXktMzItYnl0ZXMtISE=",
     "PROTECT_BLIND_INDEX_KEY": "dGVzdC1vbmx5LWJsaW5kLWluZGV4LWtleS0zMmJ5dGU=",
+    # protect.audit: a fixed test audit key (32 bytes, base64); never a real key.
+    "PROTECT_AUDIT_KEY": "a1:" + "dGVzdC1vbmx5LWF1ZGl0LWNoYWluLWtleS0zMmJ5dGU=",
 }
 
 
