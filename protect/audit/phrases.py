@@ -11,6 +11,12 @@ _PHRASES: dict[str, str] = {
     "accounts.2fa.enrolled": "set up a second factor",
     "accounts.2fa.reset": "reset a second factor",
     "audit.chain.verified": "verified the audit log",
+    "audit.chain.rekeyed": "re-chained the audit log under its key",
+    "audit.log.viewed": "read the audit log",
+    "admin.object.added": "added a record in the admin",
+    "admin.object.changed": "changed a record in the admin",
+    "admin.object.deleted": "deleted a record in the admin",
+    "admin.action.ran": "ran an admin action",
 }
 
 

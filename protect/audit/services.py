@@ -87,3 +87,15 @@ def log_event(
 def log_reveal(*, user: Any, target: models.Model, fields: list[str]) -> AuditEvent:
     """A person was shown decrypted sensitive fields: who, what record, which fields (not values)."""
     return log_event(f"{target._meta.label_lower}.revealed", actor=user, target=target, data={"fields": sorted(fields)})
+
+
+def log_audit_read(*, user: Any, filtered: bool, before: int | None) -> AuditEvent:
+    """A coordinator read a page of the audit log. Whether it was filtered, not the filter's text
+    (typed by hand, it is not a code and may be anything)."""
+    return log_event("audit.log.viewed", actor=user, data={"filtered": filtered, "before": before})
+
+
+def log_chain_verified(*, user: Any, count: int, broken_seq: int | None) -> AuditEvent:
+    """A coordinator ran the chain check from the audit page, and what it found."""
+    return log_event("audit.chain.verified", actor=user,
+                     data={"events": count, "intact": broken_seq is None, "broken_seq": broken_seq})

@@ -36,4 +36,8 @@ def audit_phrases() -> dict[str, str]:
             f"{app}.file.attached": "attached a file",
             f"{app}.file.downloaded": "downloaded a file",
         }
-    return phrases
+    return phrases | {  # the requester's status page (services/requester.py), for every kind
+        "cases.requester.logged_in": "opened the status page",
+        "cases.requester.login_failed": "failed to open the status page",
+        "cases.requester.locked": "paused the status page after repeated wrong passphrases",
+    }
