@@ -9,9 +9,14 @@ class AuditConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.contrib import admin
         from django.core.signals import setting_changed
 
+        from .admin import audit_admin_writes
         from .keys import reset_audit_key_cache
+
+        # django.contrib.admin comes first in INSTALLED_APPS, so every admin module is loaded by now.
+        audit_admin_writes(admin.site)
 
         def _reload(*, setting: str, **kwargs: object) -> None:
             if setting in {"PROTECT_AUDIT_KEY", "PROTECT_KEYS_DIR", "PRODUCTION"}:
