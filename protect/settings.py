@@ -263,6 +263,11 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "protect.core.privacy.no_client_ip"
 AXES_VERBOSE = False
 # Deliberate: locking by IP would mean storing IPs, and Tor users share exit addresses anyway.
+
+# --- Login throttling and enrolment codes (protect/accounts) --------------------------------
+# A new account, or one whose second factor was reset, enrols only with a single-use code a
+# coordinator hands over out of band; it stops working after this many hours.
+ENROLMENT_CODE_HOURS = env_int("PROTECT_ENROLMENT_CODE_HOURS", 24, minimum=1)
 # security.W003 looks for Django's own CSRF middleware by name; ours subclasses it
 # (protect/core/csrf.py) and protect.core.checks makes sure it stays installed.
 SILENCED_SYSTEM_CHECKS = ["axes.W006", "security.W003"]
