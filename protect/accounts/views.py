@@ -29,6 +29,7 @@ from protect.core.errors import ProtectError
 
 from . import selectors, services
 from .forms import LOGIN_FAILED, ApiTokenForm, CodeForm, EnrolmentCodeForm, LoginForm, ReasonForm
+from .lockout import logins_paused_for_everyone
 from .middleware import second_factor_exempt
 from .models import ApiToken, EnrolmentCode, RecoveryCodeDevice, User
 from .permissions import is_coordinator, is_second_factor_verified, role_required
@@ -51,6 +52,13 @@ class ProtectLoginView(LoginView):
 
     def get_success_url(self) -> str:
         return second_factor_url(self.request.user, self.get_redirect_url())
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # The global brake comes before any password is checked, so a refused attempt is neither
+        # a guess nor a failure that would pause the name it gave.
+        if logins_paused_for_everyone():
+            return lockout_response(request)
+        return super().post(request, *args, **kwargs)
 
 
 login_view = second_factor_exempt(ProtectLoginView.as_view())
