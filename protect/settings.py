@@ -247,8 +247,9 @@ CSRF_COOKIE_HTTPONLY = True
 GUARDIAN_RAISE_403 = True
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous object permissions
 
-AXES_FAILURE_LIMIT = env_int("PROTECT_LOGIN_FAILURE_LIMIT", 5, minimum=1)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("PROTECT_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+# The limit moves with the name's history and the cool-off is how long that history is kept:
+# see "Login throttling" below and protect/accounts/lockout.py.
+AXES_FAILURE_LIMIT = "protect.accounts.lockout.failure_limit"
 # Lock by user name, never by IP: we store no IP address (DESIGN: no IP is stored).
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_CALLABLE = "protect.accounts.lockout.axes_username"  # stores a keyed hash, not the name
@@ -258,12 +259,28 @@ AXES_DISABLE_ACCESS_LOG = True
 AXES_RESET_ON_SUCCESS = True
 # A locked name gets the same page, status and message as a wrong password (accounts.views).
 AXES_LOCKOUT_CALLABLE = "protect.accounts.views.lockout_response"
-# The pause lasts AXES_COOLOFF_TIME from the last counted failure; retrying while paused neither
-# extends it nor is recorded (a colleague retrying must not lock themselves out for longer).
+# Retrying while paused neither extends the pause nor is recorded (a colleague retrying must not
+# lock themselves out for longer).
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "protect.core.privacy.no_client_ip"
 AXES_VERBOSE = False
 # Deliberate: locking by IP would mean storing IPs, and Tor users share exit addresses anyway.
+
+# --- Login throttling and enrolment codes (protect/accounts) --------------------------------
+# Per user name: every LOGIN_FAILURE_LIMIT wrong passwords pause the name, first for
+# LOGIN_PAUSE_FIRST_MINUTES, then twice as long each time, at most LOGIN_PAUSE_MAX_MINUTES; the
+# count is forgotten LOGIN_FAILURE_MEMORY_HOURS after the last failure, or at a successful login.
+# Across all names: after LOGIN_GLOBAL_FAILURES_PER_MINUTE failures in a minute, every login is
+# refused until the minute ends (counted in the shared cache, no IP). README: "Logging in".
+LOGIN_FAILURE_LIMIT = env_int("PROTECT_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_PAUSE_FIRST_MINUTES = env_int("PROTECT_LOGIN_COOLOFF_MINUTES", 1, minimum=1)
+LOGIN_PAUSE_MAX_MINUTES = env_int("PROTECT_LOGIN_COOLOFF_MAX_MINUTES", 15, minimum=LOGIN_PAUSE_FIRST_MINUTES)
+LOGIN_FAILURE_MEMORY_HOURS = env_int("PROTECT_LOGIN_FAILURE_MEMORY_HOURS", 24, minimum=1)
+LOGIN_GLOBAL_FAILURES_PER_MINUTE = env_int("PROTECT_LOGIN_GLOBAL_FAILURES_PER_MINUTE", 30, minimum=1)
+AXES_COOLOFF_TIME = timedelta(hours=LOGIN_FAILURE_MEMORY_HOURS)
+# A new account, or one whose second factor was reset, enrols only with a single-use code a
+# coordinator hands over out of band; it stops working after this many hours.
+ENROLMENT_CODE_HOURS = env_int("PROTECT_ENROLMENT_CODE_HOURS", 24, minimum=1)
 # security.W003 looks for Django's own CSRF middleware by name; ours subclasses it
 # (protect/core/csrf.py) and protect.core.checks makes sure it stays installed.
 SILENCED_SYSTEM_CHECKS = ["axes.W006", "security.W003"]

@@ -77,6 +77,19 @@ def celery_worker_process(test_database_url) -> Iterator[subprocess.Popen[bytes]
     log.close()
 
 
+@pytest.fixture(autouse=True)
+def own_login_minute(monkeypatch) -> int:
+    """The global failed-login count lives in the shared cache (Redis), which outlives each test's
+    database and is shared with other runs: give every test a minute of its own to count in."""
+    import secrets
+
+    from protect.accounts import lockout
+
+    minute = 10**9 + secrets.randbelow(10**9)
+    monkeypatch.setattr(lockout, "_clock", lambda: minute * 60.0)
+    return minute
+
+
 # --- the cast -----------------------------------------------------------------------------------
 
 

@@ -1,5 +1,5 @@
-"""Helpers shared by the test suite: make an account with roles, log a client in as a user who
-has passed the second factor."""
+"""Helpers shared by the test suite: make an account with roles, give it an enrolment code, log a
+client in as a user who has passed the second factor."""
 
 from __future__ import annotations
 
@@ -28,6 +28,14 @@ def enrol_totp(user: Any) -> Any:
     if device is None:
         device = AuthenticatorDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
     return device
+
+
+def issue_enrolment_code(user: Any) -> str:
+    """The enrolment code a coordinator would hand `user` out of band (what the setup page asks
+    for before it shows an authenticator key)."""
+    from protect.accounts.services import enrolment_code_issue
+
+    return enrolment_code_issue(user=user, by=None)
 
 
 def current_code(device: Any, *, steps_ahead: int = 0) -> str:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django_otp.admin import OTPAdminSite
 
 from protect.core.errors import ProtectError
@@ -57,22 +59,37 @@ class ProtectUserAdmin(UserAdmin):
             user=user, by=_actor(request), reason="Disabled from the admin"))
 
     @admin.action(description="Reset the second factor of the selected accounts (they enrol again)")
-    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        self._run(request, queryset, lambda user: services.second_factor_reset(
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse | None:
+        codes = self._run(request, queryset, lambda user: services.second_factor_reset(
             user=user, by=_actor(request), reason="Reset from the admin"))
+        return self._enrolment_codes_page(request, codes) if codes else None
 
-    def _run(self, request: HttpRequest, queryset: QuerySet[User], action: Any) -> None:
+    def response_add(self, request: HttpRequest, obj: User, post_url_continue: str | None = None) -> HttpResponse:
+        """A new account cannot enrol without a code: issue it now and show it this once."""
+        try:
+            code = services.enrolment_code_issue(user=obj, by=_actor(request))
+        except ProtectError as exc:
+            self.message_user(request, f"{obj.get_username()}: {exc.message}", level=messages.ERROR)
+            return super().response_add(request, obj, post_url_continue)
+        return self._enrolment_codes_page(request, [(obj, code)])
+
+    def _enrolment_codes_page(self, request: HttpRequest, codes: list[tuple[User, str]]) -> HttpResponse:
+        return render(request, "admin/accounts/enrolment_codes.html",
+                      {**self.admin_site.each_context(request), "codes": codes,
+                       "hours": settings.ENROLMENT_CODE_HOURS, "title": "Enrolment codes"})
+
+    def _run(self, request: HttpRequest, queryset: QuerySet[User], action: Any) -> list[tuple[User, Any]]:
         if not is_coordinator(request.user):
             self.message_user(request, "Only coordinators may do this.", level=messages.ERROR)
-            return
-        done = 0
+            return []
+        results: list[tuple[User, Any]] = []
         for user in queryset:
             try:
-                action(user)
-                done += 1
+                results.append((user, action(user)))
             except ProtectError as exc:
                 self.message_user(request, f"{user.get_username()}: {exc.message}", level=messages.ERROR)
-        self.message_user(request, f"Done for {done} account(s).")
+        self.message_user(request, f"Done for {len(results)} account(s).")
+        return results
 
 
 @admin.register(Team)

@@ -22,6 +22,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
@@ -302,3 +303,47 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"recovery code of device {self.device_id}"
+
+
+# --- Enrolment codes -----------------------------------------------------------------------
+
+
+def enrolment_code_digest(*, user_id: int, code: str) -> str:
+    """The keyed hash an enrolment code is kept as, bound to its account: the key (SECRET_KEY)
+    lives outside the database, so a dump can neither read codes nor test guesses offline."""
+    return salted_hmac("protect.accounts.enrolment_code", f"{user_id}:{code}", algorithm="sha256").hexdigest()
+
+
+class EnrolmentCodeQuerySet(models.QuerySet["EnrolmentCode"]):
+    def redeemed(self, *, user: Any, pk: object) -> EnrolmentCodeQuerySet:
+        """The code `pk` of `user` if it was typed in and has not expired: what lets the session
+        holding its id see an authenticator key and confirm it."""
+        if not isinstance(pk, int):
+            return self.none()
+        return self.filter(pk=pk, user=user, redeemed_at__isnull=False, expires_at__gt=timezone.now())
+
+
+class EnrolmentCode(models.Model):
+    """The single-use code a coordinator hands an account holder out of band (phone, in person),
+    without which the account cannot enrol an authenticator: knowing the password is not enough
+    to put one's own phone on a new or reset account. One per account; issuing again replaces it.
+
+    `redeemed_at` is set when the code is typed in; from then on only the session that typed it
+    may finish the enrolment (it holds the row's id), and the row goes when enrolment succeeds."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="enrolment_code")
+    digest = models.CharField(max_length=64, editable=False)
+    issued_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                  editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    redeemed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    failures = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    objects = EnrolmentCodeQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"enrolment code of user {self.user_id}"
+
+    def is_live(self, now: datetime | None = None) -> bool:
+        return self.expires_at > (now or timezone.now())

@@ -6,6 +6,7 @@ transaction. Secrets (passwords, TOTP keys, recovery codes, raw tokens) never re
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 from base64 import b32encode
@@ -29,11 +30,13 @@ from protect.core.errors import InvalidInput, PermissionDenied, ProtectError, cl
 from .models import (
     ApiToken,
     AuthenticatorDevice,
+    EnrolmentCode,
     RecoveryCode,
     RecoveryCodeDevice,
     Team,
     User,
     UserSession,
+    enrolment_code_digest,
     new_recovery_hmac_key,
 )
 from .permissions import has_any_role, is_coordinator
@@ -51,6 +54,13 @@ RECOVERY_DEVICE_NAME = "Recovery codes"
 API_TOKEN_PREFIX = "pt"
 API_TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 REASON_MAX_LENGTH = 500
+# Five wrong tries void an enrolment code (60 random bits: guessing is hopeless anyway); the
+# account holder then asks a coordinator for a new one, which also tells the coordinator.
+ENROLMENT_CODE_MAX_FAILURES = 5
+ENROLMENT_CODE_WRONG = (
+    "That enrolment code is not right, has expired or was already used. After five wrong tries it "
+    "stops working: ask a coordinator for a new one."
+)
 
 _TOTP_SHAPE = re.compile(r"^\d{6}$")
 
@@ -87,10 +97,12 @@ def user_create(
     display_name: str = "",
     email: str = "",
     by: User | None,
-) -> User:
-    """Create an account. `by` is the coordinator creating it, or None for the system (demo seed,
-    management commands). The password is checked against the configured validators (length,
-    common-password list, similarity); None leaves the account without a usable password."""
+) -> tuple[User, str]:
+    """Create an account; return it and its enrolment code, to be shown once to whoever creates
+    it and handed to the account holder out of band (see `enrolment_code_issue`). `by` is the
+    coordinator creating it, or None for the system (management commands). The password is
+    checked against the configured validators (length, common-password list, similarity); None
+    leaves the account without a usable password."""
     if by is not None:
         _require_coordinator(by)
     user = User(username=username, display_name=display_name, email=email)
@@ -105,7 +117,8 @@ def user_create(
         user.save()
         user.groups.set([Group.objects.get_or_create(name=name)[0] for name in role_names])
         log_event("accounts.user.created", actor=by, target=user, data={"roles": role_names})
-    return user
+        code = _issue_enrolment_code(user=user, by=by)
+    return user, code
 
 
 def user_admin_saved(*, user: User, by: User, created: bool, fields: list[str]) -> None:
@@ -247,11 +260,82 @@ def _replace_recovery_codes(user: User) -> list[str]:
     return codes
 
 
-def totp_device_for_enrolment(*, user: User) -> AuthenticatorDevice:
+def _new_enrolment_code() -> str:
+    """12 base32 characters (60 bits) in groups of four, easy to read out over a phone line."""
+    raw = b32encode(secrets.token_bytes(10)).decode("ascii").lower()[:12]
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+def _issue_enrolment_code(*, user: User, by: User | None) -> str:
+    """Replace the account's enrolment code with a fresh one and return it. The caller holds the
+    transaction; an authenticator key shown before (unconfirmed device) is thrown away with the
+    old code, so only the holder of the new code will see the key that gets enrolled."""
+    code = _new_enrolment_code()
+    expires_at = timezone.now() + timedelta(hours=settings.ENROLMENT_CODE_HOURS)
+    AuthenticatorDevice.objects.filter(user=user, confirmed=False).delete()
+    EnrolmentCode.objects.update_or_create(user=user, defaults={
+        "digest": enrolment_code_digest(user_id=user.pk, code=normalize_code(code)),
+        "issued_by": by, "created_at": timezone.now(), "expires_at": expires_at, "redeemed_at": None, "failures": 0,
+    })
+    log_event("accounts.2fa.enrolment_code_issued", actor=by, target=user,
+              data={"expires_at": expires_at.isoformat()})
+    return code
+
+
+def enrolment_code_issue(*, user: User, by: User | None) -> str:
+    """A new single-use enrolment code for an account without an authenticator (the last one
+    expired, was used up by wrong tries, or the account predates codes). Returned once, stored
+    only as a keyed hash. `by` is a coordinator, or None for `manage.py enrolment_code`."""
+    if by is not None:
+        _require_coordinator(by)
+        if by.pk == user.pk:
+            raise AccountsError("Ask another coordinator for your enrolment code.", code="self")
+    if not user.is_active:
+        raise AccountsError("A disabled account cannot enrol an authenticator.", code="inactive")
+    if has_second_factor(user):
+        raise AccountsError("This account already has an authenticator app: reset its second factor instead.",
+                            code="already_enrolled")
+    with transaction.atomic():
+        return _issue_enrolment_code(user=user, by=by)
+
+
+def enrolment_code_redeem(*, user: User, code: str) -> EnrolmentCode:
+    """Check the enrolment code the account holder typed; on success it is spent (no other
+    session can use it) and the caller keeps the returned row's id in this session only."""
+    code = normalize_code(code)
+    now = timezone.now()
+    with transaction.atomic():
+        row = EnrolmentCode.objects.select_for_update().filter(user=user).first()
+        usable = (row is not None and row.redeemed_at is None and row.is_live(now)
+                  and row.failures < ENROLMENT_CODE_MAX_FAILURES)
+        accepted = bool(usable and code and row is not None and hmac.compare_digest(
+            row.digest, enrolment_code_digest(user_id=user.pk, code=code)))
+        if accepted:
+            assert row is not None
+            row.redeemed_at = now
+            row.save(update_fields=["redeemed_at"])
+            log_event("accounts.2fa.enrolment_code_redeemed", actor=user, target=user)
+        else:
+            if usable and row is not None:
+                row.failures += 1
+                row.save(update_fields=["failures"])
+            # Recorded even when no code is pending: a coordinator reading the log sees someone
+            # with this account's password trying to enrol.
+            log_event("accounts.2fa.enrolment_code_failed", actor=user, target=user,
+                      data={"failures": row.failures if row is not None else 0})
+    if not accepted or row is None:
+        raise AccountsError(ENROLMENT_CODE_WRONG, code="wrong_enrolment_code")
+    return row
+
+
+def totp_device_for_enrolment(*, user: User, enrolment_code_id: object) -> AuthenticatorDevice:
     """The unconfirmed authenticator device the enrolment page shows, kept across reloads so a
-    code scanned a minute ago still works."""
+    code scanned a minute ago still works. Only for a session that has typed in the account's
+    enrolment code: the key is the second factor, and the password alone must not reveal it."""
     if has_second_factor(user):
         raise AccountsError("This account already has an authenticator app.", code="already_enrolled")
+    if not EnrolmentCode.objects.redeemed(user=user, pk=enrolment_code_id).exists():
+        raise AccountsError(ENROLMENT_CODE_WRONG, code="enrolment_code_required")
     device = AuthenticatorDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
     if device is None:
         device = AuthenticatorDevice(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
@@ -260,11 +344,17 @@ def totp_device_for_enrolment(*, user: User) -> AuthenticatorDevice:
     return device
 
 
-def second_factor_enrol(*, user: User, device: AuthenticatorDevice, code: str) -> tuple[AuthenticatorDevice, list[str]]:
+def second_factor_enrol(
+    *, user: User, device: AuthenticatorDevice, code: str, enrolment_code_id: object
+) -> tuple[AuthenticatorDevice, list[str]]:
     """Confirm the authenticator app with a code it shows; return it and 10 fresh recovery codes
-    (shown once: only the user keeps them)."""
+    (shown once: only the user keeps them). Needs the enrolment code this session redeemed,
+    which is then gone for good."""
     recovery_codes: list[str] = []
     with transaction.atomic():
+        enrolment = EnrolmentCode.objects.select_for_update().redeemed(user=user, pk=enrolment_code_id).first()
+        if enrolment is None:
+            raise AccountsError(ENROLMENT_CODE_WRONG, code="enrolment_code_required")
         pending = AuthenticatorDevice.objects.select_for_update().filter(pk=device.pk, user=user, confirmed=False)
         locked = pending.first()
         if locked is None or has_second_factor(user):
@@ -276,6 +366,7 @@ def second_factor_enrol(*, user: User, device: AuthenticatorDevice, code: str) -
             clean_or_refuse(locked)
             locked.save(update_fields=["confirmed"])
             AuthenticatorDevice.objects.filter(user=user, confirmed=False).delete()
+            enrolment.delete()
             recovery_codes = _replace_recovery_codes(user)
             log_event("accounts.2fa.enrolled", actor=user, target=user, data={"recovery_codes": RECOVERY_CODE_COUNT})
     if not confirmed:
@@ -288,6 +379,7 @@ def totp_device_enrol_confirmed(*, user: User) -> tuple[AuthenticatorDevice, lis
     """Enrol an authenticator without a code from a phone: for the demo seed and tests only."""
     with transaction.atomic():
         AuthenticatorDevice.objects.filter(user=user).delete()
+        EnrolmentCode.objects.filter(user=user).delete()
         device = AuthenticatorDevice(user=user, name=TOTP_DEVICE_NAME, confirmed=True)
         clean_or_refuse(device)
         device.save()
@@ -347,9 +439,11 @@ def recovery_codes_regenerate(*, user: User, code: str) -> list[str]:
     return regenerated
 
 
-def second_factor_reset(*, user: User, by: User, reason: str) -> None:
+def second_factor_reset(*, user: User, by: User, reason: str) -> str:
     """A coordinator removes a user's authenticator and recovery codes (lost phone) and ends their
-    sessions, so the user must log in with the password and enrol again."""
+    sessions, so the user must log in with the password and enrol again; return the enrolment
+    code that enrolment will ask for, shown once to the coordinator, who hands it over out of
+    band. Without it, whoever knows (or took) the password could enrol their own phone."""
     _require_coordinator(by)
     if user.pk == by.pk:
         raise AccountsError("Ask another coordinator to reset your own second factor.", code="self")
@@ -360,6 +454,7 @@ def second_factor_reset(*, user: User, by: User, reason: str) -> None:
         sessions_ended = _end_sessions(user)
         log_event("accounts.2fa.reset", actor=by, target=user,
                   data={"reason": reason, "devices_removed": totp_deleted, "sessions_ended": sessions_ended})
+        return _issue_enrolment_code(user=user, by=by)
 
 
 # --- Teams ---------------------------------------------------------------------------------

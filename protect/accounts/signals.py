@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_delete
@@ -19,7 +20,7 @@ from django.http import HttpRequest
 from protect.audit.services import log_event
 from protect.crypto.models import DataKey
 
-from .lockout import typed_username
+from .lockout import global_failure_record, typed_username
 from .middleware import AUTH_AT_SESSION_KEY, track_session
 from .models import AuthenticatorDevice, RecoveryCodeDevice, SealedDevice
 from .services import session_forget
@@ -57,6 +58,10 @@ def on_login_failed(sender: Any, credentials: dict[str, Any], request: HttpReque
     # Unknown names are logged too (without the name), so both cases cost the same time.
     log_event("accounts.login.failed", actor="anonymous", target=account,
               data={"account": "known" if account is not None else "unknown"})
+    if global_failure_record() == settings.LOGIN_GLOBAL_FAILURES_PER_MINUTE:
+        # Once per minute that trips the brake: coordinators see that every login was held back.
+        log_event("accounts.login.paused_for_everyone", actor="anonymous", target=None,
+                  data={"failures_per_minute": settings.LOGIN_GLOBAL_FAILURES_PER_MINUTE})
 
 
 @receiver(post_delete, sender=AuthenticatorDevice, dispatch_uid="protect.accounts.authenticator_deleted")

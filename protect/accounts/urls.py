@@ -14,6 +14,7 @@ urlpatterns = [
     path("2fa/reset/<int:user_id>/", views.second_factor_reset, name="2fa-reset"),
     path("users/", views.users_list, name="users"),
     path("users/<int:user_id>/", views.user_detail, name="user-detail"),
+    path("users/<int:user_id>/enrolment-code/", views.enrolment_code_issue, name="enrolment-code-issue"),
     path("users/<int:user_id>/disable/", views.user_disable, name="user-disable"),
     path("users/<int:user_id>/tokens/", views.api_token_issue, name="api-token-issue"),
     path("tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api-token-revoke"),

@@ -28,9 +28,10 @@ from django_otp.models import Device
 from protect.core.errors import ProtectError
 
 from . import selectors, services
-from .forms import LOGIN_FAILED, ApiTokenForm, CodeForm, LoginForm, ReasonForm
+from .forms import LOGIN_FAILED, ApiTokenForm, CodeForm, EnrolmentCodeForm, LoginForm, ReasonForm
+from .lockout import logins_paused_for_everyone
 from .middleware import second_factor_exempt
-from .models import ApiToken, RecoveryCodeDevice, User
+from .models import ApiToken, EnrolmentCode, RecoveryCodeDevice, User
 from .permissions import is_coordinator, is_second_factor_verified, role_required
 from .roles import Role
 from .second_factor import has_second_factor, second_factor_url
@@ -51,6 +52,13 @@ class ProtectLoginView(LoginView):
 
     def get_success_url(self) -> str:
         return second_factor_url(self.request.user, self.get_redirect_url())
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # The global brake comes before any password is checked, so a refused attempt is neither
+        # a guess nor a failure that would pause the name it gave.
+        if logins_paused_for_everyone():
+            return lockout_response(request)
+        return super().post(request, *args, **kwargs)
 
 
 login_view = second_factor_exempt(ProtectLoginView.as_view())
@@ -81,6 +89,9 @@ def lockout_response(
 
 
 # --- Second factor -------------------------------------------------------------------------
+
+# The id of the enrolment code this session typed in: only this session may then see the key.
+ENROLMENT_CODE_SESSION_KEY = "protect_enrolment_code"
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -126,14 +137,19 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
         if is_second_factor_verified(user):
             return HttpResponseRedirect(_after_login_url(next_url))
         return HttpResponseRedirect(second_factor_url(user, next_url))
-    device = services.totp_device_for_enrolment(user=user)
+    enrolment_code_id = request.session.get(ENROLMENT_CODE_SESSION_KEY)
+    if not EnrolmentCode.objects.redeemed(user=user, pk=enrolment_code_id).exists():
+        return _enrolment_code_step(request, user, next_url)
+    device = services.totp_device_for_enrolment(user=user, enrolment_code_id=enrolment_code_id)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            device, codes = services.second_factor_enrol(user=user, device=device, code=form.cleaned_data["code"])
+            device, codes = services.second_factor_enrol(user=user, device=device, code=form.cleaned_data["code"],
+                                                         enrolment_code_id=enrolment_code_id)
         except ProtectError as exc:
             form.add_error("code", exc.message)
         else:
+            request.session.pop(ENROLMENT_CODE_SESSION_KEY, None)
             _complete_second_factor(request, device)
             return render(request, "accounts/recovery_codes_new.html",
                           {"codes": codes, "continue_url": _after_login_url(next_url), "first_time": True})
@@ -144,6 +160,21 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
         "secret": _grouped(secret),
         "next": next_url,
     })
+
+
+def _enrolment_code_step(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
+    """First step of enrolment: the code a coordinator gave out of band. Until it is accepted
+    no authenticator key exists for this account, so none can be shown or scanned."""
+    form = EnrolmentCodeForm(request.POST if request.method == "POST" and "enrolment_code" in request.POST else None)
+    if form.is_bound and form.is_valid():
+        try:
+            enrolment = services.enrolment_code_redeem(user=user, code=form.cleaned_data["enrolment_code"])
+        except ProtectError as exc:
+            form.add_error("enrolment_code", exc.message)
+        else:
+            request.session[ENROLMENT_CODE_SESSION_KEY] = enrolment.pk
+            return HttpResponseRedirect(second_factor_url(user, next_url))
+    return render(request, "accounts/2fa_enrolment_code.html", {"form": form, "next": next_url})
 
 
 @second_factor_exempt
@@ -212,10 +243,41 @@ def _reasoned_action_on_user(
 @role_required(Role.COORDINATOR)
 @require_http_methods(["GET", "POST"])
 def second_factor_reset(request: HttpRequest, user_id: int) -> HttpResponse:
-    return _reasoned_action_on_user(
-        request, user_id, act=services.second_factor_reset, template="accounts/2fa_reset.html",
-        done=_("Second factor reset: %(user)s will enrol again at the next login."),
-    )
+    target = selectors.user_for_coordination(viewer=request.user, pk=user_id)
+    if target is None:
+        raise Http404
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            code = services.second_factor_reset(user=target, by=request.user,  # type: ignore[arg-type]
+                                                reason=form.cleaned_data["reason"])
+        except ProtectError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return _enrolment_code_page(request, target, code, reset=True)
+    return render(request, "accounts/2fa_reset.html", {"form": form, "target": target})
+
+
+@role_required(Role.COORDINATOR)
+@require_POST
+def enrolment_code_issue(request: HttpRequest, user_id: int) -> HttpResponse:
+    """A fresh enrolment code for an account that has none that works (expired, used up)."""
+    target = selectors.user_for_coordination(viewer=request.user, pk=user_id)
+    if target is None:
+        raise Http404
+    try:
+        code = services.enrolment_code_issue(user=target, by=request.user)  # type: ignore[arg-type]
+    except ProtectError as exc:
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(reverse("accounts:user-detail", args=[target.pk]))
+    return _enrolment_code_page(request, target, code, reset=False)
+
+
+def _enrolment_code_page(request: HttpRequest, target: User, code: str, *, reset: bool) -> HttpResponse:
+    """The one time an enrolment code is shown (no-store, like every page): only its keyed hash is kept."""
+    return render(request, "accounts/enrolment_code_new.html", {
+        "target": target, "code": code, "reset": reset, "hours": settings.ENROLMENT_CODE_HOURS,
+    })
 
 
 # --- The account holder's own pages --------------------------------------------------------
@@ -266,6 +328,7 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
         "tokens": selectors.api_tokens_of(viewer=request.user, user=target),
         "token_form": ApiTokenForm(),
         "can_have_token": services.api_token_allowed_for(target),
+        "enrolment_pending": EnrolmentCode.objects.filter(user=target).first(),
         "disable_form": ReasonForm(),
     })
 

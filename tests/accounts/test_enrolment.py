@@ -1,5 +1,6 @@
-"""First login: the password leads to enrolment of an authenticator app, confirmed by a code,
-which yields ten recovery codes shown once."""
+"""First login: the password leads to enrolment of an authenticator app, opened by the enrolment
+code a coordinator gave out of band and confirmed by a code from the app, which yields ten recovery
+codes shown once."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 import pytest
 
 from protect.accounts.models import AuthenticatorDevice, RecoveryCode, RecoveryCodeDevice
-from tests.helpers import PASSWORD, current_code, enrol_totp
+from tests.helpers import PASSWORD, current_code, enrol_totp, issue_enrolment_code
 
 
 def _log_in(client, user, next_url=""):
@@ -16,6 +17,15 @@ def _log_in(client, user, next_url=""):
     if next_url:
         data["next"] = next_url
     return client.post("/accounts/login/", data)
+
+
+def _log_in_with_enrolment_code(client, user):
+    """The password, then the code the coordinator gave: the page that shows the key comes next."""
+    code = issue_enrolment_code(user)
+    _log_in(client, user)
+    response = client.post("/accounts/2fa/setup/", {"enrolment_code": code})
+    assert response.status_code == 302 and response["Location"] == "/accounts/2fa/setup/"
+    return response
 
 
 @pytest.mark.django_db
@@ -34,7 +44,7 @@ def test_the_password_of_an_enrolled_user_leads_to_verification_with_the_page_as
 
 @pytest.mark.django_db
 def test_the_enrolment_page_shows_the_key_as_an_inline_image_and_as_text_without_script(client, caseworker):
-    _log_in(client, caseworker)
+    _log_in_with_enrolment_code(client, caseworker)
     html = client.get("/accounts/2fa/setup/").content.decode()
     device = AuthenticatorDevice.objects.get(user=caseworker, confirmed=False)
     assert 'src="data:image/png;base64,' in html
@@ -50,7 +60,7 @@ def test_the_enrolment_page_shows_the_key_as_an_inline_image_and_as_text_without
 
 @pytest.mark.django_db
 def test_a_correct_code_enrols_shows_ten_recovery_codes_and_verifies_the_session(client, caseworker, audit_actions):
-    _log_in(client, caseworker)
+    _log_in_with_enrolment_code(client, caseworker)
     client.get("/accounts/2fa/setup/")
     device = AuthenticatorDevice.objects.get(user=caseworker)
     response = client.post("/accounts/2fa/setup/", {"code": current_code(device)})
@@ -69,7 +79,7 @@ def test_a_correct_code_enrols_shows_ten_recovery_codes_and_verifies_the_session
 
 @pytest.mark.django_db
 def test_a_wrong_code_is_rejected_and_leaves_the_session_unverified(client, caseworker, audit_actions):
-    _log_in(client, caseworker)
+    _log_in_with_enrolment_code(client, caseworker)
     client.get("/accounts/2fa/setup/")
     device = AuthenticatorDevice.objects.get(user=caseworker)
     wrong = f"{(int(current_code(device)) + 1) % 1_000_000:06d}"

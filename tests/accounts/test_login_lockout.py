@@ -1,17 +1,21 @@
-"""Login throttling: after N failures a name is paused, and the page never tells whether an
-account exists (same status, same message for unknown names, wrong passwords and locked names)."""
+"""Login throttling: every N failures pause a name, briefly and then for longer; too many failures
+across all names in a minute hold every login back until the minute ends. The page never tells
+whether an account exists (same status, same message for unknown names, wrong passwords, paused
+names and the global pause)."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.test import Client
 
-from protect.accounts.lockout import lockout_key
-from tests.helpers import PASSWORD
+from protect.accounts.lockout import lockout_key, pause_length
+from tests.helpers import PASSWORD, make_user
 
-LIMIT = settings.AXES_FAILURE_LIMIT
+LIMIT = settings.LOGIN_FAILURE_LIMIT
 
 
 def _attempt(client, username, password="wrong password 123"):
@@ -137,3 +141,90 @@ def test_the_attempts_table_keeps_no_typed_name(client, caseworker):
     stored = list(AccessAttempt.objects.values_list("username", flat=True))
     assert len(stored) == 2 and all(value.startswith("h:") for value in stored)
     assert caseworker.username not in " ".join(stored) and "Maria" not in " ".join(stored)
+
+
+def _age_failures(username, by):
+    """Move the name's recorded failures `by` into the past, as if that much time went by."""
+    from axes.models import AccessAttempt
+
+    for attempt in AccessAttempt.objects.filter(username=lockout_key(username)):
+        AccessAttempt.objects.filter(pk=attempt.pk).update(attempt_time=attempt.attempt_time - by)
+
+
+def _can_log_in(username):
+    client = Client()
+    return _attempt(client, username, PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_few_requests_by_someone_who_knows_a_name_pause_it_for_a_minute_not_a_quarter_hour(client, caseworker):
+    for _ in range(LIMIT):
+        _attempt(client, caseworker.username)
+    assert not _can_log_in(caseworker.username)
+    _age_failures(caseworker.username, timedelta(minutes=settings.LOGIN_PAUSE_FIRST_MINUTES, seconds=1))
+    assert _can_log_in(caseworker.username)
+
+
+@pytest.mark.django_db
+def test_each_new_pause_of_a_name_is_twice_as_long_up_to_the_cap(client, caseworker, settings):
+    settings.LOGIN_PAUSE_FIRST_MINUTES, settings.LOGIN_PAUSE_MAX_MINUTES = 1, 8
+    settings.LOGIN_GLOBAL_FAILURES_PER_MINUTE = 1000  # this test's minute stands for an hour
+    assert [pause_length(n).total_seconds() / 60 for n in range(1, 7)] == [1, 2, 4, 8, 8, 8]
+    # Short first pauses must not mean faster guessing: at the cap a name still gets only LIMIT
+    # guesses per LOGIN_PAUSE_MAX_MINUTES, as the old fixed pause gave.
+    for pause_number in range(1, 7):
+        for _ in range(LIMIT):
+            _attempt(client, caseworker.username)
+        length = pause_length(pause_number)
+        _age_failures(caseworker.username, length - timedelta(seconds=5))
+        assert not _can_log_in(caseworker.username), pause_number  # still paused just before the end
+        _age_failures(caseworker.username, timedelta(seconds=6))
+        if pause_number == 6:
+            assert _can_log_in(caseworker.username)  # then free again, and the count starts over
+    from axes.models import AccessAttempt
+
+    assert not AccessAttempt.objects.filter(username=lockout_key(caseworker.username)).exists()
+
+
+@pytest.mark.django_db
+def test_a_global_burst_of_failures_holds_every_login_back_until_the_minute_ends(caseworker, settings, monkeypatch,
+                                                                                audit_actions, own_login_minute):
+    from protect.accounts import lockout
+
+    settings.LOGIN_GLOBAL_FAILURES_PER_MINUTE = 20
+    minute = [own_login_minute]
+    monkeypatch.setattr(lockout, "_clock", lambda: minute[0] * 60.0)
+    sprayer = Client()
+    for n in range(settings.LOGIN_GLOBAL_FAILURES_PER_MINUTE):  # one guess at each of many names
+        _attempt(sprayer, f"someone-{n}")
+    assert not _can_log_in(caseworker.username)  # even the right password waits
+    held_back = _attempt(sprayer, "someone-else")
+    assert "too many attempts" in held_back.content.decode()
+    # Held-back attempts check no password: they neither count nor pause the name they gave.
+    from axes.models import AccessAttempt
+
+    assert not AccessAttempt.objects.filter(username=lockout_key(caseworker.username)).exists()
+    assert audit_actions("accounts.login.paused_for_everyone") == ["accounts.login.paused_for_everyone"]
+    minute[0] += 1
+    assert _can_log_in(caseworker.username)
+
+
+@pytest.mark.django_db
+def test_below_the_global_limit_failures_on_other_names_do_not_stop_a_login(caseworker, settings):
+    settings.LOGIN_GLOBAL_FAILURES_PER_MINUTE = 20
+    sprayer = Client()
+    for n in range(settings.LOGIN_GLOBAL_FAILURES_PER_MINUTE - 1):
+        _attempt(sprayer, f"someone-{n}")
+    assert _can_log_in(caseworker.username)
+
+
+@pytest.mark.django_db
+def test_the_global_pause_page_is_the_wrong_password_page(client, caseworker, settings):
+    settings.LOGIN_GLOBAL_FAILURES_PER_MINUTE = 3
+    wrong = _attempt(client, caseworker.username)
+    make_user("someone")
+    for _ in range(3):
+        _attempt(Client(), "someone")
+    held_back = _attempt(client, caseworker.username, PASSWORD)
+    assert held_back.status_code == wrong.status_code == 200
+    assert _page(held_back) == _page(wrong)

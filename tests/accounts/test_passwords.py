@@ -43,6 +43,6 @@ def test_a_good_new_password_is_set_audited_and_ends_the_other_sessions(client, 
 def test_creating_an_account_checks_the_password_too(coordinator):
     with pytest.raises(InvalidInput):
         services.user_create(username="newbie", password="qwerty123456", roles=[Role.CASEWORKER], by=coordinator)
-    user = services.user_create(username="newbie", password="violet kettle over the river 9",
-                                roles=[Role.CASEWORKER], by=coordinator)
+    user, _enrolment_code = services.user_create(username="newbie", password="violet kettle over the river 9",
+                                                 roles=[Role.CASEWORKER], by=coordinator)
     assert user.has_role(Role.CASEWORKER)

@@ -13,7 +13,7 @@ from tests.helpers import login_verified
 pytestmark = pytest.mark.django_db
 
 
-def _funded_grant(caseworker, reviewer, n):
+def _funded_grant(caseworker, reviewer, n, amount_minor=200_000):
     defender = dict(DEFENDER, pseudonym=f"Heron {n}", legal_name=f"Person {n}", contacts={"phone": f"+25470000{n:04d}"})
     grant, _ = services.grant_record_hotline(by=caseworker, defender_data=defender, details=details())
     grant = case_route(model=Grant, case_id=grant.pk)
@@ -22,7 +22,7 @@ def _funded_grant(caseworker, reviewer, n):
     services.grant_submit_for_review(grant=grant, by=caseworker, reviewer=reviewer)
     services.grant_record_review(grant=grant, by=reviewer, recommendation="approve", verification=["partner_asked"],
                                  note="")
-    return services.grant_approve(grant=grant, by=reviewer, amount_minor=200_000)
+    return services.grant_approve(grant=grant, by=reviewer, amount_minor=amount_minor)
 
 
 @pytest.fixture

@@ -80,6 +80,7 @@ MATRIX: dict[str, Row] = {
     "accounts/users/": Row("get", only("coordinator")),
     "accounts/users/<int:user_id>/": Row("get", only("coordinator")),
     "accounts/users/<int:user_id>/disable/": Row("get", only("coordinator")),
+    "accounts/users/<int:user_id>/enrolment-code/": Row("post", only("coordinator")),
     "accounts/users/<int:user_id>/tokens/": Row("post", only("coordinator")),
     "accounts/tokens/<int:token_id>/revoke/": Row("post", only("coordinator")),
     "audit/": Row("get", only("coordinator")),
