@@ -18,6 +18,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from protect.crypto.keys import check_key_settings
+from protect.crypto.uploads import MAX_FILES_PER_REQUEST
 from protect.env import env_bool, env_choice, env_int, env_list, env_mapping, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -85,6 +86,10 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # protect.core: a control character in the URL is a 400, a body above the cap a 413, answered in
+    # the request's language before the CSRF check, the session or any view reads anything
+    "protect.core.middleware.RefuseControlCharactersMiddleware",
+    "protect.core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "protect.core.csrf.ProtectCsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -354,6 +359,22 @@ PROTECT_UPLOAD_MAX_BYTES = env_int("PROTECT_UPLOAD_MAX_BYTES", 10 * 1024 * 1024,
 FILE_UPLOAD_HANDLERS = ["protect.crypto.uploads.CappedMemoryUploadHandler"]
 # --- end of protect.crypto settings ---------------------------------------------------------
 
+# --- Requests, cookies, health (protect.core) ----------------------------------------------
+# A request whose declared body is above this is answered 413 before anything reads it. The default
+# fits a form carrying the most files a request may (protect.crypto.uploads) at the upload cap, plus
+# its fields and multipart framing. Set the proxy's limit to the same (README: client_max_body_size).
+PROTECT_REQUEST_MAX_BYTES = env_int(
+    "PROTECT_REQUEST_MAX_BYTES", MAX_FILES_PER_REQUEST * PROTECT_UPLOAD_MAX_BYTES + 1024 * 1024, minimum=1024
+)
+if PROTECT_REQUEST_MAX_BYTES <= PROTECT_UPLOAD_MAX_BYTES:
+    raise ImproperlyConfigured(
+        "PROTECT_REQUEST_MAX_BYTES must be above PROTECT_UPLOAD_MAX_BYTES: no file at the cap could be sent."
+    )
+# The CSRF cookie ends with the browser session, as the session cookie does (SESSION_EXPIRE_AT_BROWSER_CLOSE):
+# Django's default of a year would prove, and date, a visit to the public form on a seized phone.
+CSRF_COOKIE_AGE = None
+# --- end of protect.core settings ----------------------------------------------------------
+
 # --- Public pages (protect.public) ---------------------------------------------------------
 # Global per-minute budgets (no IP address is kept, so there is no per-client count): a form with a
 # valid, unused form token counts, junk does not. The form token is refused when younger than the
@@ -440,6 +461,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},  # it announces its logging bridge in every process
         # The demo's file-system broker has no host name, which kombu warns about on every connection.
         "kombu.connection": {"level": "WARNING" if REDIS_URL else "ERROR"},
     },
