@@ -26,7 +26,9 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks = health.check_all()
+    checks = health.check_all_cached()
+    if checks is None:  # another caller is running the first check: no answer yet, and no wait
+        return JsonResponse({"status": "checking"}, status=503)
     healthy = all(checks.values())
     body = {"status": "ok" if healthy else "degraded"} | {k: "up" if v else "down" for k, v in checks.items()}
     return JsonResponse(body, status=200 if healthy else 503)
