@@ -2,14 +2,17 @@
 
 import os
 
+from protect.core.serving import drop_server_header
+
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("WEB_THREADS", "4"))
 timeout = 60
 graceful_timeout = 20
-# No remote address and no query string in access logs (DESIGN: no IP address is stored).
+# gunicorn's error and access logs go through the site's JSON logger and privacy filter: no remote
+# address, no query string, control characters escaped (DESIGN: no IP address is stored).
+logger_class = "protect.core.serving.GunicornLogger"
 accesslog = "-"
-access_log_format = (
-    '{"ts":"%(t)s","logger":"gunicorn.access","method":"%(m)s","path":"%(U)s","status":%(s)s,"ms":%(M)s}'
-)
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# No `Server: gunicorn` header: it only tells a scanner what to try.
+drop_server_header()

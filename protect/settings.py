@@ -19,6 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from protect.audit.keys import check_audit_key_setting
 from protect.crypto.keys import check_key_settings
+from protect.crypto.uploads import MAX_FILES_PER_REQUEST
 from protect.env import env_bool, env_choice, env_int, env_list, env_mapping, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -86,6 +87,10 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # protect.core: a control character in the URL is a 400, a body above the cap a 413, answered in
+    # the request's language before the CSRF check, the session or any view reads anything
+    "protect.core.middleware.RefuseControlCharactersMiddleware",
+    "protect.core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "protect.core.csrf.ProtectCsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -216,6 +221,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "outbox-relay": {"task": "protect.outbox.relay", "schedule": timedelta(seconds=10)},
     "cases-sla-sweep": {"task": "cases.sweep_sla", "schedule": timedelta(minutes=5)},
     "grants-report-reminders": {"task": "grants.report_reminders", "schedule": timedelta(hours=6)},
+    "sessions-clear": {"task": "protect.clear_sessions", "schedule": timedelta(hours=1)},
 }
 
 # --- Authentication and sessions ----------------------------------------------------------
@@ -381,6 +387,25 @@ PROTECT_AUDIT_KEY = env_str("PROTECT_AUDIT_KEY", "")
 check_audit_key_setting(audit_key=PROTECT_AUDIT_KEY, production=PRODUCTION)
 # --- end of protect.audit settings ---------------------------------------------------------
 
+# --- Requests, cookies, health (protect.core) ----------------------------------------------
+# A request whose declared body is above this is answered 413 before anything reads it. The default
+# fits a form carrying the most files a request may (protect.crypto.uploads) at the upload cap, plus
+# its fields and multipart framing. Set the proxy's limit to the same (README: client_max_body_size).
+PROTECT_REQUEST_MAX_BYTES = env_int(
+    "PROTECT_REQUEST_MAX_BYTES", MAX_FILES_PER_REQUEST * PROTECT_UPLOAD_MAX_BYTES + 1024 * 1024, minimum=1024
+)
+if PROTECT_REQUEST_MAX_BYTES <= PROTECT_UPLOAD_MAX_BYTES:
+    raise ImproperlyConfigured(
+        "PROTECT_REQUEST_MAX_BYTES must be above PROTECT_UPLOAD_MAX_BYTES: no file at the cap could be sent."
+    )
+# The CSRF cookie ends with the browser session, as the session cookie does (SESSION_EXPIRE_AT_BROWSER_CLOSE):
+# Django's default of a year would prove, and date, a visit to the public form on a seized phone.
+CSRF_COOKIE_AGE = None
+# /healthz answers from its last check for this many seconds, and one check runs at a time across
+# every web process (a lock in the shared cache): a slow worker cannot tie up the web workers.
+PROTECT_HEALTH_CACHE_SECONDS = env_int("PROTECT_HEALTH_CACHE_SECONDS", 5, minimum=1)
+# --- end of protect.core settings ----------------------------------------------------------
+
 # --- Public pages (protect.public) ---------------------------------------------------------
 # Global per-minute budgets (no IP address is kept, so there is no per-client count): a form with a
 # valid, unused form token counts, junk does not. The form token is refused when younger than the
@@ -467,6 +492,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},  # it announces its logging bridge in every process
         # The demo's file-system broker has no host name, which kombu warns about on every connection.
         "kombu.connection": {"level": "WARNING" if REDIS_URL else "ERROR"},
     },

@@ -25,3 +25,9 @@ urlpatterns = [
     path("cases/", include("grants.urls")),  # staff pages of grants
     path("admin/", admin.site.urls),
 ]
+
+# Error pages in the language of the URL (or the active one), inside the site's layout.
+handler400 = "protect.core.views.bad_request"
+handler403 = "protect.core.views.permission_denied"
+handler404 = "protect.core.views.page_not_found"
+handler500 = "protect.core.views.server_error"

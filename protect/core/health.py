@@ -1,10 +1,19 @@
 """Checks behind /healthz: database, broker, worker. Answers say up/down and nothing else:
-no versions, host names or error texts, which would help an attacker map the deployment."""
+no versions, host names or error texts, which would help an attacker map the deployment.
+
+The worker check waits up to WORKER_TIMEOUT_SECONDS for a ping. So that probes, load balancers
+or a flood of callers cannot tie up every web worker while the Celery worker is slow, the answer
+is kept in the shared cache for PROTECT_HEALTH_CACHE_SECONDS and only one caller at a time, across
+every web process, runs the checks (a lock added atomically in the cache); the others answer at once
+from the last result."""
 
 from __future__ import annotations
 
 import logging
+import time
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 
 from protect.celery import app
@@ -52,3 +61,26 @@ def check_all() -> dict[str, bool]:
     broker = broker_is_up()
     worker = broker and worker_is_up()
     return {"database": database, "broker": broker, "worker": worker}
+
+
+RESULT_KEY = "protect:health:result"
+LOCK_KEY = "protect:health:lock"
+# A last answer older than this is not given to anybody: it no longer says anything.
+STALE_SECONDS = 60
+
+
+def check_all_cached() -> dict[str, bool] | None:
+    """The last checks if fresh; else run them, unless another caller already is: then the last
+    answer while it is not stale, or None (nothing known yet: "checking")."""
+    last = cache.get(RESULT_KEY)
+    if last is not None and time.time() - last["at"] < settings.PROTECT_HEALTH_CACHE_SECONDS:
+        return dict(last["checks"])
+    # The lock outlives the slowest check, so a process killed mid-check cannot hold it for long.
+    if not cache.add(LOCK_KEY, "1", timeout=int(WORKER_TIMEOUT_SECONDS) + 5):
+        return dict(last["checks"]) if last is not None else None
+    try:
+        checks = check_all()
+        cache.set(RESULT_KEY, {"checks": checks, "at": time.time()}, timeout=STALE_SECONDS)
+        return checks
+    finally:
+        cache.delete(LOCK_KEY)

@@ -17,12 +17,23 @@ _IPV6 = re.compile(rf"(?<![\w:])(?:{_H}(?::{_H}){{7}}|(?:{_H}(?::{_H})*)?::(?:{_
 # "GET /request/status/?code=…" → "GET /request/status/?…": the query may carry a receipt or a name.
 _QUERY = re.compile(r"(/[^\s?\"']*)\?[^\s\"']*")
 _DROPPED_ATTRS = ("request", "server_time", "args_raw")
+# Control characters a terminal or log viewer would obey (ESC sequences, a lone CR, C1 controls);
+# newlines and tabs stay, JSON escapes them. A path like /%1b[2J arrives here decoded.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_ALL_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def escape_controls(text: str, *, keep_newlines: bool = False) -> str:
+    """Every control character written as \\xNN (newlines and tabs too unless `keep_newlines`)."""
+    pattern = _CONTROLS if keep_newlines else _ALL_CONTROLS
+    return pattern.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
 def scrub(text: str) -> str:
     text = _QUERY.sub(r"\1?[redacted]", text)
     text = _IPV4.sub("[ip]", text)
-    return _IPV6.sub("[ip]", text)
+    text = _IPV6.sub("[ip]", text)
+    return escape_controls(text, keep_newlines=True)
 
 
 class PrivacyFilter(logging.Filter):

@@ -1,11 +1,14 @@
-"""Public pages and machine endpoints: landing page, health, CSP violation reports."""
+"""Public pages and machine endpoints: landing page, health, CSP violation reports; the error pages."""
 
 from __future__ import annotations
 
 import logging
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -23,7 +26,9 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks = health.check_all()
+    checks = health.check_all_cached()
+    if checks is None:  # another caller is running the first check: no answer yet, and no wait
+        return JsonResponse({"status": "checking"}, status=503)
     healthy = all(checks.values())
     body = {"status": "ok" if healthy else "degraded"} | {k: "up" if v else "down" for k, v in checks.items()}
     return JsonResponse(body, status=200 if healthy else 503)
@@ -41,3 +46,49 @@ def csp_report(request: HttpRequest) -> HttpResponse:
             break
     logger.warning("csp violation reported directive=%s", directive)
     return HttpResponse(status=204)
+
+
+# --- error pages (handler400, 403, 404, 500 in protect/urls.py) ----------------------------------
+
+
+def error_language(request: HttpRequest) -> str:
+    """The language of an error page: the URL's language prefix (/ar/…, the public pages), else the
+    one LocaleMiddleware chose for this request; never what a thread last served another person."""
+    first = request.path_info.lstrip("/").split("/", 1)[0]
+    if first in dict(settings.LANGUAGES):
+        return first
+    return str(getattr(request, "LANGUAGE_CODE", "") or settings.LANGUAGE_CODE)
+
+
+def _error_page(request: HttpRequest, template: str, status: int) -> HttpResponse:
+    language = error_language(request)
+    with translation.override(language):
+        response = render(request, template, status=status)
+    response.headers["Content-Language"] = language
+    return response
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(request, "400.html", 400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(request, "403.html", 403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error_page(request, "404.html", 404)
+
+
+def request_too_large(request: HttpRequest) -> HttpResponse:
+    return _error_page(request, "413.html", 413)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # Rendered without the request: no context processor runs, so nothing touches the database or
+    # the session that may be what failed.
+    language = error_language(request)
+    with translation.override(language):
+        response = HttpResponseServerError(render_to_string("500.html"))
+    response.headers["Content-Language"] = language
+    return response

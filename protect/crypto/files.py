@@ -9,6 +9,9 @@
    text, ODT, DOCX); the claimed content type and extension are ignored;
 3. images are decoded and re-encoded from their pixels only, so EXIF (GPS position, camera serial),
    XMP, ICC profiles and comments are dropped; orientation is applied first so nothing turns;
+   documents are checked for active content and outside references (documents.py): a PDF is
+   rewritten from its parsed objects without its metadata, an ODT or DOCX that carries macros,
+   scripts, event handlers, embedded objects or links loaded on opening is refused;
 4. encryption under the owner's data key in 64 KiB chunks, each sealed with AES-GCM and associated
    data binding the file id, the chunk index and a last-chunk flag: a removed, reordered or
    truncated chunk fails to decrypt;
@@ -44,7 +47,7 @@ from django.utils.http import content_disposition_header
 
 from protect.audit.services import log_event
 
-from . import primitives
+from . import documents, primitives
 from .errors import DecryptionError, UploadRejected
 from .models import EncryptedFile, HasDataKey
 from .reporting import report_decryption_failure
@@ -109,19 +112,15 @@ def _looks_like_text(content: bytes) -> bool:
 
 
 def _zip_kind(content: bytes) -> str | None:
+    """ODT or DOCX by their package markers; what they carry is checked by documents.py."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             names = archive.namelist()
             if names and names[0] == "mimetype":
                 mimetype = archive.read("mimetype")[:100].strip()
                 if mimetype == b"application/vnd.oasis.opendocument.text":
-                    # Macros are code: a document that carries them is refused.
-                    if any(n.startswith(("Basic/", "Scripts/")) for n in names):
-                        return None
                     return ODT
             if "[Content_Types].xml" in names and "word/document.xml" in names:
-                if any(n.lower().endswith("vbaproject.bin") for n in names):
-                    return None  # a macro-enabled document renamed .docx
                 return DOCX
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, RuntimeError):
         return None
@@ -207,6 +206,12 @@ def store_upload(*, uploaded_file: UploadedFile, owner: HasDataKey) -> Encrypted
         raise UploadRejected(f"This type of file is not accepted. Accepted: {ALLOWED_DESCRIPTION}.", code="bad_type")
     if kind in {JPEG, PNG}:
         content = strip_image_metadata(content, kind)
+    elif kind == PDF:
+        content = documents.clean_pdf(content)
+    elif kind == ODT:
+        documents.check_odt(content)
+    elif kind == DOCX:
+        documents.check_docx(content)
     content_type, extension = ALLOWED_TYPES[kind]
     data_key = owner.get_data_key()
     file = EncryptedFile(

@@ -78,6 +78,9 @@ UPLOAD_ERRORS: dict[str, tuple[str | None, Callable[[], str]]] = {
         _("This type of file is not accepted. Accepted: PDF, JPEG, PNG, plain text, ODT or DOCX."))),
     "image_too_large": ("attachments", lambda: str(_("An image is too large (too many pixels)."))),
     "bad_image": ("attachments", lambda: str(_("An image could not be read; it may be damaged."))),
+    "active_content": ("attachments", lambda: str(_(
+        "A document contains macros, scripts, embedded objects or links to outside content, which are not "
+        "accepted. Save it without them, for example as a plain PDF, and send it again."))),
 }
 
 

@@ -22,6 +22,7 @@ from protect.crypto.files import (
 )
 from protect.crypto.models import EncryptedFile
 from protect.defenders.services import defender_create, defender_erase
+from tests.documents import pdf_bytes
 
 RECORD = CHUNK_SIZE + 12 + 16
 HEADER = 9
@@ -111,7 +112,7 @@ def test_a_word_document_is_accepted_but_not_one_with_macros(owner):
 
 @pytest.mark.django_db
 def test_the_type_comes_from_the_content_not_the_claimed_name(owner):
-    upload = SimpleUploadedFile("scan.jpg", b"%PDF-1.4\nreal pdf", "image/jpeg")
+    upload = SimpleUploadedFile("scan.jpg", pdf_bytes(), "image/jpeg")
     stored = store_upload(uploaded_file=upload, owner=owner)
     assert (stored.content_type, stored.extension) == ("application/pdf", "pdf")
     assert stored.download_name == "scan.pdf"
@@ -157,9 +158,8 @@ def test_the_stored_file_on_disk_contains_no_plaintext(owner, files_dir):
 
 
 def _multi_chunk_file(owner) -> EncryptedFile:
-    content = bytes(range(256)) * 1000  # 256000 bytes: four chunks, the last one partial
-    content = b"text " + content.replace(b"\x00", b"a")
-    return store_upload(uploaded_file=SimpleUploadedFile("notes.pdf", b"%PDF-1.7\n" + content), owner=owner)
+    content = b"".join(b"line %07d of the notes\n" % n for n in range(10_000))  # 240000 bytes: four chunks
+    return store_upload(uploaded_file=SimpleUploadedFile("notes.txt", content), owner=owner)
 
 
 @pytest.mark.django_db

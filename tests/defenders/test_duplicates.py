@@ -17,6 +17,7 @@ from protect.defenders.services import (
     defender_find_duplicates,
     defender_merge_duplicates,
 )
+from tests.documents import pdf_bytes
 
 
 @pytest.fixture
@@ -106,7 +107,8 @@ def test_a_proof_of_consent_moves_to_the_kept_defenders_key_in_a_merge(layla, co
     from protect.defenders.services import defender_erase
 
     duplicate = defender_create(by=coordinator, pseudonym="d", legal_name="Leila H", country="LB")
-    proof = store_upload(uploaded_file=SimpleUploadedFile("consent.pdf", b"%PDF-1.7 signed"), owner=duplicate)
+    proof = store_upload(uploaded_file=SimpleUploadedFile("consent.pdf", pdf_bytes(text=b"signed")), owner=duplicate)
+    stored = b"".join(open_decrypted(proof))
     consent_record(defender=duplicate, by=coordinator, purpose="photo", scope="One photo", method="written",
                    evidence=proof)
     defender_merge_duplicates(keep=layla, duplicate=duplicate, by=coordinator)
@@ -114,7 +116,7 @@ def test_a_proof_of_consent_moves_to_the_kept_defenders_key_in_a_merge(layla, co
     defender_erase(defender=Defender.objects.get(pk=duplicate.pk), by=coordinator, reason="Merged duplicate")
     consent = ConsentRecord.objects.select_related("evidence__data_key").get(defender=layla)
     assert consent.evidence.data_key_id == layla.data_key_id
-    assert b"".join(open_decrypted(consent.evidence)) == b"%PDF-1.7 signed"
+    assert b"".join(open_decrypted(consent.evidence)) == stored
     assert consent.evidence.original_name == "consent.pdf"
 
 

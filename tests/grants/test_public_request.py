@@ -23,6 +23,7 @@ from protect.defenders.models import Defender
 from protect.outbox.models import OutboxMessage
 from protect.public import ratelimit
 from protect.public.form_token import form_token_issue
+from tests.documents import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -289,7 +290,7 @@ def test_a_refused_attachment_is_a_form_error_and_stores_nothing_then_the_form_c
     html = response.content.decode()
     assert "This type of file is not accepted." in html and 'id="id_attachments_error"' in html
     assert nothing_created() and not EncryptedFile.objects.exists()
-    good = SimpleUploadedFile("letter.pdf", b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n", content_type="application/pdf")
+    good = SimpleUploadedFile("letter.pdf", pdf_bytes(), content_type="application/pdf")
     response = client.post("/request/", data | {"attachments": [good]})
     assert "Your request was received" in response.content.decode()
     assert GrantFile.objects.get().kind == "attachment"

@@ -19,6 +19,7 @@ from grants import services
 from grants.models import Grant
 from protect.cases.services.casefile import case_attach_file
 from protect.cases.services.routing import case_route
+from tests.documents import pdf_bytes
 from tests.grants.conftest import DEFENDER, details
 from tests.helpers import login_verified
 from tests.toykind.models import Toy
@@ -150,7 +151,7 @@ def world(db, team_africa, caseworker, coordinator, partner, outsider):
     grant = case_route(model=Grant, case_id=grant.pk)
     attached = case_attach_file(
         case=grant, by=caseworker, kind="document",
-        uploaded_file=SimpleUploadedFile("note.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"),
+        uploaded_file=SimpleUploadedFile("note.pdf", pdf_bytes()),
     )
     token, _raw = api_token_issue(user=partner, name="matrix", by=coordinator)
     toy, _ = toy_submit(defender=grant.defender, story="A toy story.")
