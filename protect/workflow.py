@@ -170,6 +170,14 @@ class Workflow(Generic[M]):
         if params is not None and step.guard is not None:
             step.guard(obj, user, params)
 
+    def require_may(self, obj: M, name: str, *, by: Any) -> None:
+        """Raise unless `by` holds the role and the object access for step `name`, whatever the
+        state: a service answering a repeat ("already done") asks this first, so a repeat never
+        tells, or does, for someone who may not take the step what the step itself would refuse."""
+        step = self.get(name)
+        if not self._role_allows(by, step) or (by is not None and not self.object_check(by, obj)):
+            raise PermissionDenied(f"You may not {step.label.lower()} this case.")
+
     def can(self, obj: M, user: Any, name: str, **params: Any) -> bool:
         """May `user` take step `name` on `obj` now? No side effect. With params, their guard runs too."""
         try:
@@ -219,8 +227,7 @@ class Workflow(Generic[M]):
             locked = self._lock(obj)
             current = getattr(locked, self.status_field)
             if current == step.target and not step.returns_to_itself:
-                if not self._role_allows(by, step) or (by is not None and not self.object_check(by, locked)):
-                    raise PermissionDenied(f"You may not {step.label.lower()} this case.")
+                self.require_may(locked, name, by=by)
                 return locked  # already done: a repeat changes nothing
             self._check(locked, step, by, params)
             if step.returns_to_itself:
