@@ -95,6 +95,17 @@ def action(
 
 _WORKFLOWS: dict[type[models.Model], Workflow[Any]] = {}
 
+LeaveHook = Callable[[Any, Any], None]  # (locked case, by): runs in the transition's transaction
+_LEAVE_HOOKS: dict[str, list[LeaveHook]] = {}
+
+
+def on_leaving(group: str, hook: LeaveHook) -> None:
+    """Run `hook` in every transition, of every kind, that takes a case out of status group
+    `group` (the kernel revokes personal access when a case leaves `open`): registered once, so a
+    kind cannot forget it."""
+    if hook not in _LEAVE_HOOKS.setdefault(group, []):
+        _LEAVE_HOOKS[group].append(hook)
+
 
 def workflow_for(model: type[M]) -> Workflow[M]:
     """The table of a kind of case (each kind's workflow module registers it when imported)."""
@@ -251,6 +262,11 @@ class Workflow(Generic[M]):
             data: dict[str, Any] = {"from": current, "to": step.target}
             data |= {key: params[key] for key in step.audit_params if key in params}
             log_event(f"{self.audit_prefix}.{step.name}", actor=by, target=locked, data=data)
+            for group, hooks in _LEAVE_HOOKS.items():
+                members = self.groups.get(group, ())
+                if current in members and step.target not in members:
+                    for hook in hooks:
+                        hook(locked, by)
             for follow_up in step.follow_ups:
                 transaction.on_commit(lambda f=follow_up: f(locked))  # type: ignore[misc]
         return locked
