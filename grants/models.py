@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from protect.cases.models import Case, CaseEscalation, CaseFile, CaseMessage, CaseNote, case_indexes, reference_field
+from protect.crypto.blind import blind_index
 from protect.crypto.fields import EncryptedJSONField, EncryptedTextField
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ class Grant(Case):
     approved_amount_eur_minor = models.PositiveBigIntegerField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = EncryptedTextField(blank=True)
-    referred_to = models.CharField(max_length=200, blank=True)
+    referred_to = EncryptedTextField(blank=True, max_length=200)  # who took the case over: says where they are
 
     # Reporting
     report_due_at = models.DateTimeField(null=True, blank=True)
@@ -185,6 +186,13 @@ class Approval(models.Model):
         return f"approval of grant {self.grant_id} by user {self.approver_id}"
 
 
+PAYMENT_REFERENCE = "payment_reference"  # the blind index's kind for payment references
+
+
+def payment_reference_index(reference: str) -> str:
+    return blind_index(PAYMENT_REFERENCE, reference)
+
+
 class Disbursement(models.Model):
     """One payment. The payment reference is unique in the whole database: a retried payment is one row."""
 
@@ -195,7 +203,10 @@ class Disbursement(models.Model):
 
     crypto_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="disbursements")
-    payment_reference = models.CharField(max_length=100)
+    # A bank or mobile-money reference leads to an account, so to a person: encrypted. One payment is
+    # one row through its keyed blind index (protect/crypto/blind.py), unique without the plaintext.
+    payment_reference = EncryptedTextField(max_length=100)
+    payment_reference_index = models.CharField(max_length=64, editable=False)
     amount_minor = models.PositiveBigIntegerField()
     currency = models.CharField(max_length=3)
     payee_kind = models.CharField(max_length=20, choices=Payee.choices)
@@ -206,12 +217,12 @@ class Disbursement(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["payment_reference"], name="one_row_per_payment_reference"),
+            models.UniqueConstraint(fields=["payment_reference_index"], name="one_row_per_payment_reference"),
             models.CheckConstraint(condition=models.Q(amount_minor__gt=0), name="disbursement_amount_positive"),
         ]
 
     def __str__(self) -> str:
-        return f"payment {self.payment_reference}"
+        return f"payment {self.pk}"  # never the reference: __str__ ends up in admin logs
 
     def get_data_key(self) -> Any:
         return self.grant.get_data_key()

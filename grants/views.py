@@ -23,7 +23,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from protect.accounts.permissions import has_any_role, role_required
 from protect.accounts.roles import CASE_STAFF, DECIDERS, INTAKE, PAYERS, Role
 from protect.audit.phrases import describe
-from protect.audit.selectors import audit_events_for
 from protect.cases import forms as case_forms
 from protect.cases import selectors as case_selectors
 from protect.cases.access import can_see_narrative
@@ -230,8 +229,9 @@ def _render_case(
         "messages_list": list(case_selectors.case_messages(grant)) if readable else [],
         "notes": list(case_selectors.case_notes(grant)) if readable else [],
         "files": [] if erased else list(case_selectors.case_files_for(user, grant)),
-        "duplicates": defender_possible_duplicates(grant.defender) if readable else [],
-        "timeline": [(event, describe(event)) for event in audit_events_for(grant)],
+        "duplicates": defender_possible_duplicates(defender=grant.defender, user=user, team=grant.team)
+        if readable else None,
+        "timeline": [(event, describe(event)) for event in case_selectors.case_timeline(grant)],
         "show": dict.fromkeys(shown, True),
         "any_action": bool(shown),
         "forms": all_forms,
@@ -242,7 +242,7 @@ def _render_case(
 @role_required(*CASE_STAFF)
 @require_GET
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    return _render_case(request, _grant_or_404(request, reference))
+    return _CASE.render(request, _grant_or_404(request, reference))  # the kernel audits the view
 
 
 _CASE = CaseViews(Grant, _render_case, tuple(CASE_STAFF), CONFIDENTIAL_FIELDS)

@@ -24,7 +24,10 @@ from .money import GrantError, approvals_needed, to_eur_minor
 
 S = Grant.Status
 STAFF = INTAKE  # caseworkers and coordinators: they prepare a case
-READERS = CASE_HANDLERS  # who reads and writes the case file (finance never does)
+READERS = CASE_HANDLERS  # who reads the case file and decides on it (finance never does)
+# Who adds to the case file (notes, files, the report): those who carry the case. Finance pays
+# and reads receipts only; a reviewer records their view in the review, not in notes.
+WRITERS = INTAKE
 EVERY_STATUS = S.values
 
 
@@ -194,8 +197,7 @@ GRANT_WORKFLOW: Workflow[Grant] = Workflow(
         transition("reject", sources=DECIDABLE, target=S.REJECTED, roles=READERS, label="Reject",
                    when=_when_reject, guard=_guard_reason, effect=_effect_decide_with_reason),
         transition("refer", sources=DECIDABLE, target=S.REFERRED, roles=READERS,
-                   label="Refer to another mechanism", guard=_guard_refer, effect=_effect_refer,
-                   audit_params=("referred_to",)),
+                   label="Refer to another mechanism", guard=_guard_refer, effect=_effect_refer),
         transition("withdraw", sources=[S.SUBMITTED, *DECIDABLE], target=S.WITHDRAWN, roles=STAFF | {SYSTEM},
                    label="Withdraw", guard=_guard_reason, effect=_effect_decide_with_reason),
         action("record_payment", states=[S.APPROVED, S.DISBURSING], roles={Role.FINANCE}, label="Record a payment"),
@@ -203,13 +205,13 @@ GRANT_WORKFLOW: Workflow[Grant] = Workflow(
                    label="Start paying"),
         transition("fully_paid", sources=[S.DISBURSING], target=S.REPORTING, roles={Role.FINANCE},
                    label="Mark fully paid", guard=_guard_fully_paid, effect=_effect_fully_paid),
-        action("receive_report", states=[S.REPORTING], roles=STAFF, label="Receive the report",
+        action("receive_report", states=[S.REPORTING], roles=WRITERS, label="Receive the report",
                when=_when_report_open),
         action("waive_report", states=[S.REPORTING], roles={Role.COORDINATOR}, label="Waive the report",
                when=_when_report_open),
         transition("close", sources=[S.REPORTING], target=S.CLOSED, roles=STAFF, label="Close",
                    guard=_guard_close, effect=_effect_close),
-        action("add_note", states=EVERY_STATUS, roles=READERS, label="Add a note", when=when_readable),
-        action("attach_file", states=EVERY_STATUS, roles=READERS, label="Add a file", when=when_readable),
+        action("add_note", states=EVERY_STATUS, roles=WRITERS, label="Add a note", when=when_readable),
+        action("attach_file", states=EVERY_STATUS, roles=WRITERS, label="Add a file", when=when_readable),
     ],
 )

@@ -95,6 +95,17 @@ def action(
 
 _WORKFLOWS: dict[type[models.Model], Workflow[Any]] = {}
 
+LeaveHook = Callable[[Any, Any], None]  # (locked case, by): runs in the transition's transaction
+_LEAVE_HOOKS: dict[str, list[LeaveHook]] = {}
+
+
+def on_leaving(group: str, hook: LeaveHook) -> None:
+    """Run `hook` in every transition, of every kind, that takes a case out of status group
+    `group` (the kernel revokes personal access when a case leaves `open`): registered once, so a
+    kind cannot forget it."""
+    if hook not in _LEAVE_HOOKS.setdefault(group, []):
+        _LEAVE_HOOKS[group].append(hook)
+
 
 def workflow_for(model: type[M]) -> Workflow[M]:
     """The table of a kind of case (each kind's workflow module registers it when imported)."""
@@ -170,6 +181,14 @@ class Workflow(Generic[M]):
         if params is not None and step.guard is not None:
             step.guard(obj, user, params)
 
+    def require_may(self, obj: M, name: str, *, by: Any) -> None:
+        """Raise unless `by` holds the role and the object access for step `name`, whatever the
+        state: a service answering a repeat ("already done") asks this first, so a repeat never
+        tells, or does, for someone who may not take the step what the step itself would refuse."""
+        step = self.get(name)
+        if not self._role_allows(by, step) or (by is not None and not self.object_check(by, obj)):
+            raise PermissionDenied(f"You may not {step.label.lower()} this case.")
+
     def can(self, obj: M, user: Any, name: str, **params: Any) -> bool:
         """May `user` take step `name` on `obj` now? No side effect. With params, their guard runs too."""
         try:
@@ -219,8 +238,7 @@ class Workflow(Generic[M]):
             locked = self._lock(obj)
             current = getattr(locked, self.status_field)
             if current == step.target and not step.returns_to_itself:
-                if not self._role_allows(by, step) or (by is not None and not self.object_check(by, locked)):
-                    raise PermissionDenied(f"You may not {step.label.lower()} this case.")
+                self.require_may(locked, name, by=by)
                 return locked  # already done: a repeat changes nothing
             self._check(locked, step, by, params)
             if step.returns_to_itself:
@@ -244,6 +262,11 @@ class Workflow(Generic[M]):
             data: dict[str, Any] = {"from": current, "to": step.target}
             data |= {key: params[key] for key in step.audit_params if key in params}
             log_event(f"{self.audit_prefix}.{step.name}", actor=by, target=locked, data=data)
+            for group, hooks in _LEAVE_HOOKS.items():
+                members = self.groups.get(group, ())
+                if current in members and step.target not in members:
+                    for hook in hooks:
+                        hook(locked, by)
             for follow_up in step.follow_ups:
                 transaction.on_commit(lambda f=follow_up: f(locked))  # type: ignore[misc]
         return locked

@@ -13,16 +13,16 @@ from django.utils import timezone
 from protect.audit.services import log_event
 from protect.core.errors import Conflict, clean_or_refuse
 
-from ..models import Disbursement, Grant
+from ..models import Disbursement, Grant, payment_reference_index
 from ..money import GrantError, check_amount
 from ..workflow import GRANT_WORKFLOW
 
 S = Grant.Status
 
 
-def _same_payment(reference: str, grant: Grant, amount_minor: int, by: Any) -> Disbursement:
+def _same_payment(index: str, grant: Grant, amount_minor: int, by: Any) -> Disbursement:
     """A retry by the person who recorded it returns the row; anything else is another payment."""
-    existing = Disbursement.objects.filter(payment_reference=reference).first()
+    existing = Disbursement.objects.filter(payment_reference_index=index).first()
     if (existing is not None and existing.grant_id == grant.pk and existing.amount_minor == amount_minor
             and existing.recorded_by_id == getattr(by, "pk", None)):
         return existing
@@ -42,13 +42,14 @@ def grant_record_disbursement(
     check_amount(amount_minor, "The payment")
     if payee_kind not in Disbursement.Payee.values:
         raise GrantError("Say who was paid.", code="payee_kind", field="payee_kind")
+    index = payment_reference_index(reference)
     if paid_on > timezone.localdate():
         raise GrantError("The payment date cannot be in the future.", code="paid_on", field="paid_on")
     try:
         with transaction.atomic():
             Grant.objects.select_for_update().get(pk=grant.pk)  # payments to one grant are serialised
-            if Disbursement.objects.filter(payment_reference=reference).exists():
-                return _same_payment(reference, grant, amount_minor, by)
+            if Disbursement.objects.filter(payment_reference_index=index).exists():
+                return _same_payment(index, grant, amount_minor, by)
             with GRANT_WORKFLOW.acting(grant, "record_payment", by=by) as grant:
                 paid = grant.disbursements.aggregate(total=Sum("amount_minor"))["total"] or 0
                 assert grant.approved_amount_minor is not None
@@ -57,14 +58,15 @@ def grant_record_disbursement(
                                      f"({grant.approved_amount_minor - paid} {grant.currency} minor units left).",
                                      code="overpayment", field="amount")
                 disbursement = Disbursement(
-                    grant=grant, payment_reference=reference, amount_minor=amount_minor, currency=grant.currency,
+                    grant=grant, payment_reference=reference, payment_reference_index=index,
+                    amount_minor=amount_minor, currency=grant.currency,
                     payee_kind=payee_kind, payee_details=payee_details.strip(), paid_on=paid_on, recorded_by=by,
                 )
                 clean_or_refuse(disbursement, validate_unique=False)
                 disbursement.save()
                 log_event("grants.disbursement.recorded", actor=by, target=grant,
                           data={"disbursement_id": disbursement.pk, "amount_minor": amount_minor,
-                                "payee_kind": payee_kind, "payment_reference": reference})
+                                "payee_kind": payee_kind})  # never the reference: it is free text
                 if grant.status == S.APPROVED:
                     grant = GRANT_WORKFLOW.run(grant, "start_disbursing", by=by)
                 if paid + amount_minor == grant.approved_amount_minor:
@@ -73,4 +75,4 @@ def grant_record_disbursement(
                 return disbursement
     except IntegrityError:
         # Another transaction recorded the same reference between our check and our insert.
-        return _same_payment(reference, grant, amount_minor, by)
+        return _same_payment(index, grant, amount_minor, by)

@@ -28,6 +28,7 @@ def grant_receive_report(
         raise GrantError("Write what the report says.", code="narrative", field="narrative")
     with transaction.atomic():
         if Report.objects.filter(grant=grant).exists():
+            GRANT_WORKFLOW.require_may(grant, "receive_report", by=by)  # finance: refused, not "received"
             return Report.objects.get(grant=grant)  # a double click
         with GRANT_WORKFLOW.acting(grant, "receive_report", by=by) as grant:
             report = Report(grant=grant, narrative=narrative, received_by=by)
@@ -46,6 +47,7 @@ def grant_waive_report(*, grant: Grant, by: Any, reason: str) -> Grant:
         raise GrantError("Say why the report is waived.", code="reason", field="reason")
     with transaction.atomic():
         if Grant.objects.filter(pk=grant.pk, report_waived_by__isnull=False).exists():
+            GRANT_WORKFLOW.require_may(grant, "waive_report", by=by)
             return Grant.objects.get(pk=grant.pk)  # a double click
         with GRANT_WORKFLOW.acting(grant, "waive_report", by=by) as grant:
             grant.report_waived_by = by

@@ -21,6 +21,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 from django_otp.models import Device
 
@@ -502,12 +503,18 @@ def team_add_member(*, team: Team, user: User, by: User) -> Team:
     return team
 
 
+# Sent in the transaction that removes a member: the case kernel takes back the personal access
+# the member held on the team's cases (accounts knows no case, so it announces rather than calls).
+team_member_removed = Signal()  # sender=Team, team=, user=, by=
+
+
 def team_remove_member(*, team: Team, user: User, by: User) -> Team:
     _require_coordinator(by)
     with transaction.atomic():
         if team.members.filter(pk=user.pk).exists():
             team.members.remove(user)
             log_event("accounts.team.member_removed", actor=by, target=team, data={"user_id": user.pk})
+            team_member_removed.send(sender=Team, team=team, user=user, by=by)
     return team
 
 

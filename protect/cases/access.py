@@ -6,6 +6,13 @@ hotline caseworker who records a request, a reviewer when the case is sent to th
 follows the case's `team` (set at routing). Coordinators see all; a partner sees what it referred;
 a kind widens this per role through its workflow's `role_scope` (finance: grants from approval on).
 Donors and hosts see no case through these rules.
+
+Personal access is taken back when it no longer has a reason: when a case is reassigned (the
+previous caseworker's), when its caseworker leaves the team (theirs, on that team's cases), and
+when the case leaves the `open` group (everyone's: caseworker, hotline recorder, reviewer,
+co-signer). A closed case stays visible to coordinators (all cases), to its team's caseworkers
+(through the team), to finance where the kind's role_scope says so (funded grants); what each
+person did stays in the audit log.
 """
 
 from __future__ import annotations
@@ -14,13 +21,15 @@ from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import Q, QuerySet
-from guardian.shortcuts import assign_perm
+from guardian.shortcuts import assign_perm, remove_perm
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
 from protect.accounts.roles import ASSIGNABLE, CASE_HANDLERS, Role
+from protect.audit.services import log_event
 from protect.workflow import workflow_for
 
 from .models import Case
+from .registry import case_models
 
 C = TypeVar("C", bound=Case)
 
@@ -108,3 +117,46 @@ def case_grant_access(*, case: Case, user: Any = None, group: Any = None) -> Non
             assign_perm(permission, user, case)
         if group is not None:
             assign_perm(permission, group, case)
+
+
+def case_revoke_access(*, case: Case, user: Any = None, group: Any = None) -> None:
+    """Take back what case_grant_access gave (the caller records why)."""
+    label = case._meta.app_label
+    for verb in ("view", "change"):
+        permission = f"{label}.{_codename(type(case), verb)}"
+        if user is not None:
+            remove_perm(permission, user, case)
+        if group is not None:
+            remove_perm(permission, group, case)
+
+
+def case_revoke_personal_access(case: Case, by: Any) -> None:
+    """A case left the `open` group (closed, rejected, referred, withdrawn): nobody keeps a personal
+    permission on it. Registered with the engine (protect/workflow.py on_leaving) by CasesConfig."""
+    rows = get_user_obj_perms_model(type(case)).objects.filter(content_object=case)  # type: ignore[arg-type, attr-defined]
+    users = sorted(set(rows.values_list("user_id", flat=True)))
+    if users:
+        rows.delete()
+        log_event(f"{case._meta.label_lower}.access_revoked", actor=by, target=case,
+                  data={"user_ids": users, "why": "closed"})
+
+
+def cases_revoke_team_member_access(*, team: Any, user: Any, by: Any) -> int:
+    """`user` left `team`: their personal permissions on that team's cases, of every kind and in
+    every state, go too (those on other teams' cases have other reasons and stay)."""
+    revoked = 0
+    for model in case_models():
+        rows = get_user_obj_perms_model(model).objects.filter(  # type: ignore[arg-type, attr-defined]
+            user=user, content_object__team=team)
+        cases = sorted(set(rows.values_list("content_object_id", flat=True)))
+        if cases:
+            rows.delete()
+            revoked += len(cases)
+            log_event(f"{model._meta.label_lower}.team_access_revoked", actor=by, target=team,
+                      data={"user_id": user.pk, "case_ids": cases})
+    return revoked
+
+
+def on_team_member_removed(sender: Any, *, team: Any, user: Any, by: Any, **kwargs: Any) -> None:
+    """protect.accounts.services.team_member_removed: connected by CasesConfig.ready."""
+    cases_revoke_team_member_access(team=team, user=user, by=by)

@@ -9,8 +9,14 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from protect.accounts.services import team_member_removed
         from protect.audit.phrases import register_phrases
+        from protect.workflow import on_leaving
 
+        from .access import case_revoke_personal_access, on_team_member_removed
         from .registry import audit_phrases
 
         register_phrases(audit_phrases())
+        # Personal access ends with its reason, for every kind (protect/cases/access.py).
+        on_leaving("open", case_revoke_personal_access)
+        team_member_removed.connect(on_team_member_removed, dispatch_uid="cases.team_member_removed")

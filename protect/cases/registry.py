@@ -30,6 +30,8 @@ def audit_phrases() -> dict[str, str]:
             f"{app}.{kind}.escalated_near": "escalated the case: its deadline is near",
             f"{app}.{kind}.escalated_overdue": "escalated the case: its deadline has passed",
             f"{app}.{kind}.revealed": "viewed the confidential details",
+            f"{app}.{kind}.reassigned": "reassigned the case to another caseworker",
+            f"{app}.{kind}.access_revoked": "ended personal access to the closed case",
             f"{app}.message.sent": "sent the requester a question",
             f"{app}.message.received": "answered the question",
             f"{app}.note.added": "added a note",

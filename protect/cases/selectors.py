@@ -15,6 +15,8 @@ from django.utils.dateparse import parse_datetime
 
 from protect.accounts.permissions import has_any_role
 from protect.accounts.roles import ASSIGNABLE
+from protect.audit.models import AuditEvent
+from protect.audit.selectors import audit_events_for
 from protect.core.errors import NotFound
 from protect.workflow import workflow_for
 
@@ -137,6 +139,12 @@ def case_files_for(user: Any, case: Case) -> QuerySet[CaseFile]:
     if not can_see_narrative(user):
         files = files.filter(kind=CaseFile.Kind.RECEIPT)
     return files  # type: ignore[no-any-return]
+
+
+def case_timeline(case: Case) -> QuerySet[AuditEvent]:
+    """What happened to the case, oldest first. Page views (`.viewed`) stay in the audit log for
+    coordinators but are left out here: one line per look at the page would bury the history."""
+    return audit_events_for(case).exclude(action=f"{case._meta.label_lower}.viewed")
 
 
 def is_overdue(case: Case, now: datetime) -> bool:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from protect.accounts.permissions import has_any_role, has_role, role_required
 from protect.accounts.roles import CASE_HANDLERS, INTAKE, Role
 from protect.core.errors import NotFound, ProtectError, form_errors_from
+from protect.crypto.fields import decryptions_seen
 from protect.crypto.files import encrypted_file_response
 
 from . import selectors
@@ -74,11 +75,26 @@ class UploadForm(forms.Form):
 
 
 class CaseViews:
-    """The pages every kind shares, for one kind: mount each as `<reference>/<action>/`."""
+    """The pages every kind shares, for one kind: mount each as `<reference>/<action>/`.
+
+    `render` is the kind's case page. Every way to it (the kind's own GET view through
+    `self.render`, an action's re-render, the reveal) goes through `_audited_render`, so every view
+    of decrypted case content is audited once, here, for every kind."""
 
     def __init__(self, model: type[Case], render: RenderCase, roles: tuple[Role, ...],
                  confidential_fields: list[str]) -> None:
-        self.model, self.render, self.roles, self.confidential_fields = model, render, roles, confidential_fields
+        self.model, self.roles, self.confidential_fields = model, roles, confidential_fields
+        self._render_page = render
+
+    def render(self, request: HttpRequest, case: Any, /, *, status: int = 200,
+               bound: dict[str, forms.Form] | None = None, confidential: bool = False) -> HttpResponse:
+        """The kind's case page, audited as one view listing the fields it decrypted (read from the
+        fields themselves as the page is built, so a new section cannot be forgotten)."""
+        with decryptions_seen() as seen:
+            response = self._render_page(request, case, status=status, bound=bound, confidential=confidential)
+        casefile.case_record_view(case=case, by=request.user, decrypted=sorted(seen),
+                                  revealed=self.confidential_fields if confidential else None)
+        return response
 
     def _case(self, request: HttpRequest, reference: str) -> Any:
         return case_or_404(request, self.model, reference)
@@ -154,8 +170,7 @@ class CaseViews:
             if case.defender.is_erased:
                 messages.error(request, _("The defender's data was erased; it can no longer be read."))
                 return self.render(request, case, status=410)
-            casefile.case_reveal(case=case, by=request.user, fields=self.confidential_fields)
-            return self.render(request, case, confidential=True)
+            return self.render(request, case, confidential=True)  # audited as a reveal
 
         return case_reveal
 

@@ -34,6 +34,9 @@ from __future__ import annotations
 import datetime
 import json
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Protocol
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -53,6 +56,22 @@ else:
     _FieldBase = models.Field
 
 _AAD_PREFIX = b"protect.field.v1\x00"
+
+
+# The fields decrypted while a page is built: a case page is audited as a view listing exactly
+# what it decrypted, read here rather than declared by each page (a declaration can forget one).
+_decrypted: ContextVar[set[str] | None] = ContextVar("protect_decrypted", default=None)
+
+
+@contextmanager
+def decryptions_seen() -> Iterator[set[str]]:
+    """Collect "app.model.field" of every value decrypted inside the block (not its value)."""
+    seen: set[str] = set()
+    token = _decrypted.set(seen)
+    try:
+        yield seen
+    finally:
+        _decrypted.reset(token)
 
 
 class SealingKey(Protocol):
@@ -198,6 +217,9 @@ class EncryptedField(_FieldBase):
         except DecryptionError as exc:
             report_decryption_failure(instance=instance, field_name=self.name, error=exc)
             raise
+        seen = _decrypted.get()
+        if seen is not None:
+            seen.add(f"{self.model._meta.label_lower}.{self.name}")
         return self.from_bytes(data)
 
     def pre_save(self, model_instance: Any, add: bool) -> Any:

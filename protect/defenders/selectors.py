@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 
 from protect.accounts.permissions import is_coordinator
 from protect.core.errors import NotFound
@@ -54,3 +54,22 @@ def user_can_change_defender(user: Any, defender: Defender) -> bool:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return Defender.objects.filter(pk=defender.pk).filter(_has_object_permission(user, "change_defender")).exists()
+
+
+DUPLICATE_INDEXES = ("name_country_index", "phone_index", "email_index")
+
+
+def defender_duplicates_of(*, defender: Defender, user: Any) -> QuerySet[Defender]:
+    """Other live defenders sharing a blind index with `defender` (its stored columns: nothing is
+    decrypted), each annotated `visible`: may `user` see it. One query. A match the user may not
+    see is to be shown only as "held elsewhere": its reference would confirm that another team
+    knows this person."""
+    query = Q()
+    for column in DUPLICATE_INDEXES:
+        if getattr(defender, column):
+            query |= Q(**{column: getattr(defender, column)})
+    if not query:
+        return Defender.objects.none()
+    visible: Any = Value(True) if is_coordinator(user) else _has_object_permission(user, "view_defender")
+    return (Defender.objects.filter(query, erased_at=None, merged_into=None).exclude(pk=defender.pk)
+            .only("reference", "pseudonym", *DUPLICATE_INDEXES).annotate(visible=visible).order_by("pk"))

@@ -11,6 +11,7 @@ permissions) and carries every other row that points to the duplicate over to th
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
+from protect.accounts.models import Team, User
 from protect.accounts.permissions import is_coordinator
 from protect.accounts.roles import Role
 from protect.audit.services import log_event
@@ -28,6 +30,8 @@ from protect.crypto.blind import EMAIL, PHONE, blind_index_or_blank, name_countr
 from protect.crypto.files import delete_stored_bytes_on_commit
 from protect.crypto.models import EncryptedFile
 from protect.crypto.services import data_key_create, data_key_destroy
+from protect.delivery.models import Delivery
+from protect.delivery.services import delivery_email
 
 from .errors import DefenderError
 from .merge import carry_over
@@ -41,7 +45,7 @@ from .models import (
     Kind,
     Profile,
 )
-from .selectors import user_can_change_defender
+from .selectors import defender_duplicates_of, user_can_change_defender
 
 
 class _Unset:
@@ -459,19 +463,53 @@ def defenders_reindex(*, batch_size: int = 500) -> int:
     return done
 
 
-def defender_possible_duplicates(defender: Defender) -> list[dict[str, Any]]:
-    """Other live defenders with the same name and country, phone or e-mail, and why (blind indexes
-    only), for a case page to show beside the defender."""
-    contacts = defender.contacts if isinstance(defender.contacts, dict) else {}
-    matches = defender_find_duplicates(
-        name=defender.legal_name, country=defender.country, phone=str(contacts.get("phone") or ""),
-        email=str(contacts.get("email") or ""), exclude=defender,
-    ).select_related(None).only("reference", "pseudonym", "name_country_index", "phone_index", "email_index")
-    found = []
-    for match in matches:
+@dataclass(frozen=True)
+class PossibleDuplicates:
+    """What a case page may show of the defender's possible duplicates: those the user may see
+    (reference, pseudonym, why), and how many others are held where the user has no access."""
+
+    shown: list[dict[str, Any]]
+    held_elsewhere: int
+
+
+def defender_possible_duplicates(*, defender: Defender, user: Any, team: Team | None = None) -> PossibleDuplicates:
+    """Other live defenders with the same name and country, phone or e-mail (blind indexes only).
+
+    A match the user may not see is never named to them (its reference would confirm that another
+    team holds this person): the page says one is held elsewhere, and a coordinator (of `team`,
+    the case's, else the first active one) is told once per pair, by references only."""
+    shown: list[dict[str, Any]] = []
+    hidden: list[Defender] = []
+    for match in defender_duplicates_of(defender=defender, user=user):
+        if not match.visible:  # type: ignore[attr-defined]
+            hidden.append(match)
+            continue
         why = [label for column, label in (
             ("name_country_index", _("same name and country")), ("phone_index", _("same phone")),
             ("email_index", _("same e-mail")),
         ) if getattr(defender, column) and getattr(match, column) == getattr(defender, column)]
-        found.append({"reference": match.reference, "pseudonym": match.pseudonym, "why": why})
-    return found
+        shown.append({"reference": match.reference, "pseudonym": match.pseudonym, "why": why})
+    for match in hidden:
+        _tell_coordinator_of_duplicate(defender=defender, match=match, team=team)
+    return PossibleDuplicates(shown=shown, held_elsewhere=len(hidden))
+
+
+def _tell_coordinator_of_duplicate(*, defender: Defender, match: Defender, team: Team | None) -> None:
+    low, high = sorted((defender, match), key=lambda d: d.pk)
+    key = f"defenders.duplicate_elsewhere:{low.pk}:{high.pk}"
+    if Delivery.objects.filter(key=key).exists():
+        return  # told already: once per pair, however often the page is opened
+    coordinator = team.coordinator if team is not None and team.coordinator_id is not None else None
+    if coordinator is None or not coordinator.is_active:
+        coordinator = (User.objects.filter(is_active=True, groups__name=Role.COORDINATOR).order_by("pk").first())
+    if coordinator is None:
+        return
+    with transaction.atomic():
+        delivery = delivery_email(
+            key=key, to=coordinator.email, subject=f"Possible duplicate defenders {low.reference} and {high.reference}",
+            body=(f"Defenders {low.reference} and {high.reference} share a name and country, a phone or an e-mail, "
+                  "and are held by different teams. Check them in Protect and merge them if they are one person.\n"),
+        )
+        if delivery is not None:
+            log_event("defenders.duplicate.flagged", actor=None, target=low,
+                      data={"defenders": [low.reference, high.reference], "coordinator_id": coordinator.pk})

@@ -374,7 +374,8 @@ def test_an_arabic_request_goes_from_the_public_form_to_closed(
     pay(dalia, ref, payment_reference=f"SEPA-{ref}-2", amount="3000")
     assert status_of(grant) == "reporting"
     assert grant.report_due_at is not None
-    assert sorted(Disbursement.objects.filter(grant=grant).values_list("payment_reference", "amount_minor")) == [
+    payments = Disbursement.objects.filter(grant=grant).select_related("grant__defender__data_key")
+    assert sorted((p.payment_reference, p.amount_minor) for p in payments) == [  # encrypted: read through instances
         (f"SEPA-{ref}-1", 300_000), (f"SEPA-{ref}-2", 300_000)]
     assert "Paid EUR 6,000.00 of EUR 6,000.00 approved" in dalia.locator("main").inner_text()
     assert case_actions(dalia, ref) == set()

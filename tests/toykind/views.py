@@ -23,7 +23,7 @@ def render_case(request: HttpRequest, case: Any, *, status: int = 200, bound: An
 @role_required(*ROLES)
 @require_GET
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    return render_case(request, case_or_404(request, Toy, reference))
+    return _FILE.render(request, case_or_404(request, Toy, reference))
 
 
 _FILE = CaseViews(Toy, render_case, ROLES, ["story"])

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from protect.audit.services import log_event, log_reveal
+from protect.audit.services import log_event
 from protect.core.errors import clean_or_refuse
 from protect.crypto.files import store_upload
 from protect.workflow import workflow_for
@@ -64,10 +64,19 @@ def case_record_download(*, case: Case, by: Any, case_file: CaseFile) -> None:
                   data={"file_id": case_file.pk, "kind": case_file.kind})
 
 
-def case_reveal(*, case: Case, by: Any, fields: list[str]) -> None:
-    """Record that `by` was shown the decrypted details of this case."""
-    with transaction.atomic():
-        log_reveal(user=by, target=case, fields=fields)
+def case_record_view(*, case: Case, by: Any, decrypted: list[str], revealed: list[str] | None = None) -> None:
+    """One event per view of a case page that decrypted anything: `<app>.<kind>.viewed` naming the
+    fields decrypted ("grants.note.body"), never their values; or, for the "Show confidential
+    details" page, `<app>.<kind>.revealed` naming the confidential fields asked for as well. A page
+    that decrypted nothing (finance before any payment) records nothing."""
+    if revealed is None and not decrypted:
+        return
+    # One event, one write: log_event runs in its own transaction, so no outer one is needed.
+    if revealed is not None:
+        log_event(f"{case._meta.label_lower}.revealed", actor=by, target=case,
+                  data={"fields": sorted(revealed), "decrypted": sorted(decrypted)})
+    else:
+        log_event(f"{case._meta.label_lower}.viewed", actor=by, target=case, data={"decrypted": sorted(decrypted)})
 
 
 def case_ask_requester(*, case: Case, by: Any, question: str) -> CaseMessage:

@@ -13,11 +13,15 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from protect.accounts.models import Team, User
+from protect.accounts.permissions import has_role, is_coordinator
 from protect.accounts.roles import Role
+from protect.audit.services import log_event
+from protect.core.errors import PermissionDenied
 from protect.delivery.services import delivery_email
 from protect.workflow import WorkflowError, workflow_for
 
-from ..access import case_grant_access
+from ..access import case_grant_access, case_revoke_access
+from ..errors import CaseError
 from ..models import Case
 from ..registry import case_models
 
@@ -84,6 +88,38 @@ def case_route(*, model: type[Case], case_id: int) -> Case | None:
                      f"Open it in Protect: {case.get_absolute_url()}\n",
             )
     return case
+
+
+def case_reassign(*, case: Case, to: User, by: Any) -> Case:
+    """A coordinator gives an open case to another caseworker of its team. The previous caseworker's
+    personal access goes (they keep the team's, while in the team); the new one gets theirs and is
+    told. Reassigning to the current caseworker changes nothing."""
+    if not is_coordinator(by):
+        raise PermissionDenied("Only a coordinator reassigns a case.")
+    model = type(case)
+    with transaction.atomic():
+        locked = model._default_manager.select_for_update().get(pk=case.pk)
+        if not workflow_for(model).in_group(locked, "open"):
+            raise CaseError("This case is closed: it is not reassigned.", code="closed")
+        in_team = locked.team is not None and locked.team.members.filter(pk=to.pk).exists()
+        if not has_role(to, Role.CASEWORKER) or not in_team:
+            raise CaseError("Choose an active caseworker of the case's team.", code="caseworker", field="caseworker")
+        previous = locked.caseworker
+        if previous is not None and previous.pk == to.pk:
+            return locked
+        locked.caseworker = to
+        locked.save(update_fields=["caseworker"])
+        if previous is not None:
+            case_revoke_access(case=locked, user=previous)
+        case_grant_access(case=locked, user=to)
+        log_event(f"{locked._meta.label_lower}.reassigned", actor=by, target=locked,
+                  data={"from_user_id": getattr(previous, "pk", None), "to_user_id": to.pk})
+        delivery_email(
+            key=f"{locked._meta.app_label}.assigned:{locked.pk}:{to.pk}", to=to.email,
+            subject=f"Case {locked.reference} was assigned to you",
+            body=f"Case {locked.reference} was assigned to you.\nOpen it in Protect: {locked.get_absolute_url()}\n",
+        )
+    return locked
 
 
 # --- the route transition, for every kind's table ------------------------------------------------
