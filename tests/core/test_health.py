@@ -53,6 +53,7 @@ class SlowPing:
         self.seconds = seconds
         self.sent = 0
         self.lock = threading.Lock()
+        self.release = threading.Event()  # set: answer now, whatever `seconds` says
 
     def apply_async(self, **kwargs):
         with self.lock:
@@ -60,7 +61,7 @@ class SlowPing:
         return self
 
     def get(self, **kwargs):
-        time.sleep(self.seconds)
+        self.release.wait(self.seconds)
         return "pong"
 
     def forget(self):
@@ -75,7 +76,9 @@ def own_health_keys(monkeypatch):
     monkeypatch.setattr(health, "LOCK_KEY", f"test:health:lock:{suffix}")
 
 
-def _parallel_healthz(count: int) -> list[tuple[int, dict, float]]:
+def _parallel_healthz(count: int, *, while_pinging: SlowPing | None = None) -> list[tuple[int, dict, float]]:
+    """`count` parallel calls. With `while_pinging`, the ping is held until every other caller has
+    its answer: they cannot have waited for it, whatever the machine's speed."""
     barrier = threading.Barrier(count)
     results: list[tuple[int, dict, float]] = []
 
@@ -92,30 +95,37 @@ def _parallel_healthz(count: int) -> list[tuple[int, dict, float]]:
     threads = [threading.Thread(target=call) for _ in range(count)]
     for thread in threads:
         thread.start()
+    if while_pinging is not None:
+        deadline = time.monotonic() + 60
+        while len(results) < count - 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        answered_while_pinging = len(results)
+        while_pinging.release.set()
     for thread in threads:
-        thread.join(timeout=30)
+        thread.join(timeout=60)
     assert len(results) == count
+    if while_pinging is not None:
+        assert answered_while_pinging == count - 1, "callers waited for the one ping in progress"
     return results
 
 
 @pytest.mark.django_db(transaction=True)
 def test_sixteen_parallel_calls_ping_the_worker_once_and_the_others_answer_at_once(monkeypatch, own_health_keys):
-    ping = SlowPing(seconds=2.0)
+    ping = SlowPing(seconds=60.0)  # held until the fifteen others have answered (released by the helper)
     monkeypatch.setattr(health, "ping", ping)
 
-    first = _parallel_healthz(16)
+    first = _parallel_healthz(16, while_pinging=ping)
 
     assert ping.sent == 1
     checked = [r for r in first if r[0] == 200]
     waiting = [r for r in first if r[0] != 200]
     assert len(checked) == 1 and checked[0][1]["worker"] == "up"
     assert len(waiting) == 15 and all(body == {"status": "checking"} and status == 503 for status, body, _ in waiting)
-    assert all(seconds < 1.0 for _status, _body, seconds in waiting)
 
     # The answer is then shared: sixteen more callers get it at once, and nobody pings again.
     again = _parallel_healthz(16)
     assert ping.sent == 1
-    assert all(status == 200 and body["worker"] == "up" and seconds < 1.0 for status, body, seconds in again)
+    assert all(status == 200 and body["worker"] == "up" for status, body, _seconds in again)
 
 
 @pytest.mark.django_db

@@ -17,6 +17,8 @@ LOG = "written by the system from codes and references only (no defender's text 
 THIRD_PARTY = "a third-party app's column about staff logins (django-axes): staff data, no defender's text"
 
 REVIEWED: dict[str, str] = {
+    "accounts.enrolmentcode.digest": HASH,
+    "audit.auditevent.key_id": "the id of the audit key an event was chained with (an operator's label)",
     # Django itself
     "admin.logentry.object_repr": "str() of an object changed in the admin: every model's __str__ shows a "
                                   "reference or a pseudonym, never a name (grants.Disbursement included)",
