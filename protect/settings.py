@@ -445,6 +445,17 @@ try:
 except ArithmeticError as exc:
     raise ImproperlyConfigured("PROTECT_EUR_RATES values must be decimal numbers.") from exc
 
+# --- Relocation ---------------------------------------------------------------------------
+try:
+    PROTECT_RELOCATION_SLA_HOURS = {
+        k: int(v) for k, v in env_mapping("PROTECT_RELOCATION_SLA_HOURS", "critical:48,high:120,normal:336").items()
+    }
+except ValueError as exc:
+    raise ImproperlyConfigured("PROTECT_RELOCATION_SLA_HOURS values must be whole hours.") from exc
+if set(PROTECT_RELOCATION_SLA_HOURS) != {"critical", "high", "normal"}:
+    raise ImproperlyConfigured("PROTECT_RELOCATION_SLA_HOURS must give critical, high and normal.")
+PROTECT_RELOCATION_MAX_MONTHS = 12  # beyond this total, only a coordinator extends a stay
+
 # --- E-mail --------------------------------------------------------------------------------
 
 EMAIL_BACKEND = env_str(

@@ -2,7 +2,28 @@
 
 from django.apps import AppConfig
 
+# How a case's timeline says each relocation-specific audit action: "<who> <phrase>"
+# (protect.audit.phrases); what every case shares (submitted, routed, notes, files…) the kernel says.
+AUDIT_PHRASES = {
+    "relocation.relocation.assess": "recorded the assessment and started looking for a host",
+    "relocation.relocation.match": "matched a host institution",
+    "relocation.relocation.start_residence": "started the residence",
+    "relocation.relocation.extend": "extended the stay",
+    "relocation.relocation.end": "ended the stay",
+    "relocation.relocation.cancel": "cancelled the relocation",
+    "relocation.relocation.created_from_grant": "opened the relocation from an emergency grant",
+    "relocation.family.added": "added a family member",
+    "relocation.family.removed": "removed a family member",
+}
+
 
 class RelocationConfig(AppConfig):
     name = "relocation"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from protect.audit.phrases import register_phrases
+
+        from . import workflow  # noqa: F401  registers the relocation table with the engine
+
+        register_phrases(AUDIT_PHRASES)
