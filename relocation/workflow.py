@@ -84,9 +84,9 @@ def _guard_match(relocation: Relocation, by: Any, params: dict[str, Any]) -> Non
 
 
 def _guard_extend(relocation: Relocation, by: Any, params: dict[str, Any]) -> None:
-    new_end = params.get("ends_on")
     assert relocation.starts_on is not None and relocation.ends_on is not None  # set when matched
-    _check_dates(relocation.starts_on, new_end)
+    _check_dates(relocation.starts_on, params.get("ends_on"))
+    new_end: datetime.date = params["ends_on"]
     if new_end <= relocation.ends_on:
         raise WorkflowError("An extension ends after the current end date.", code="not_later", field="ends_on")
     limit = add_months(relocation.starts_on, settings.PROTECT_RELOCATION_MAX_MONTHS)

@@ -1,0 +1,31 @@
+"""Relocation use cases, one module per job: intake (public application, from a grant), family,
+hosts, the stay's steps. The only code that writes relocations; what every case shares (routing,
+the case file, requester access) is the kernel's (protect/cases/services)."""
+
+from .family import FamilyDetails, relocation_add_family_member, relocation_remove_family_member
+from .hosts import host_create
+from .intake import ApplicationDetails, relocation_apply_public, relocation_create_from_grant
+from .stay import (
+    relocation_assess,
+    relocation_cancel,
+    relocation_end,
+    relocation_extend,
+    relocation_match,
+    relocation_start_residence,
+)
+
+__all__ = [
+    "ApplicationDetails",
+    "FamilyDetails",
+    "host_create",
+    "relocation_add_family_member",
+    "relocation_apply_public",
+    "relocation_assess",
+    "relocation_cancel",
+    "relocation_create_from_grant",
+    "relocation_end",
+    "relocation_extend",
+    "relocation_match",
+    "relocation_remove_family_member",
+    "relocation_start_residence",
+]
