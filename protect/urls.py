@@ -13,6 +13,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("csp-report/", core_views.csp_report, name="csp-report"),
     path("", include("grants.public_urls")),  # the public request form, in five languages
+    path("", include("relocation.public_urls")),  # the public relocation application, in five languages
     path("", include("protect.cases.public_urls")),  # the requester's status page, for every kind of case
     # accounts: login/logout keep their global names; the rest is namespaced "accounts:"
     path("accounts/login/", accounts_views.login_view, name="login"),
@@ -23,6 +24,7 @@ urlpatterns = [
     path("audit/", include("protect.audit.urls")),
     path("dashboard/", include("protect.dashboards.urls")),
     path("cases/", include("grants.urls")),  # staff pages of grants
+    path("relocations/", include("relocation.urls")),  # staff pages of relocations
     path("admin/", admin.site.urls),
 ]
 

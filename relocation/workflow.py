@@ -87,7 +87,9 @@ def _guard_extend(relocation: Relocation, by: Any, params: dict[str, Any]) -> No
     assert relocation.starts_on is not None and relocation.ends_on is not None  # set when matched
     _check_dates(relocation.starts_on, params.get("ends_on"))
     new_end: datetime.date = params["ends_on"]
-    if new_end <= relocation.ends_on:
+    # The end date it already has: this very extension, asked again (the engine's key makes it a no-op).
+    repeat = relocation.status == S.EXTENDED and new_end == relocation.ends_on
+    if new_end <= relocation.ends_on and not repeat:
         raise WorkflowError("An extension ends after the current end date.", code="not_later", field="ends_on")
     limit = add_months(relocation.starts_on, settings.PROTECT_RELOCATION_MAX_MONTHS)
     if new_end > limit and not has_role(by, Role.COORDINATOR):

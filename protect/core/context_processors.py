@@ -19,6 +19,7 @@ MENU = [
     (DECIDERS, N_("To review"), "grants:review-inbox"),
     (PAYERS, N_("To pay"), "grants:payments"),
     (INTAKE, N_("New request"), "grants:hotline-new"),
+    (INTAKE, N_("Relocations"), "relocation:board"),
     (DASHBOARD_READERS, N_("Dashboard"), "dashboards:donor"),
     (frozenset({Role.COORDINATOR}), N_("Audit log"), "audit:log"),
 ]
