@@ -19,9 +19,13 @@ from grants import services
 from grants.models import Grant
 from protect.cases.services.casefile import case_attach_file
 from protect.cases.services.routing import case_route
+from relocation.models import Relocation
+from relocation.services import relocation_apply_public
 from tests.documents import pdf_bytes
 from tests.grants.conftest import DEFENDER, details
 from tests.helpers import login_verified
+from tests.relocation.conftest import DEFENDER as RELOCATION_DEFENDER
+from tests.relocation.conftest import application
 from tests.toykind.models import Toy
 from tests.toykind.services import toy_submit
 
@@ -51,6 +55,9 @@ CASE = only("caseworker", "coordinator") | dict.fromkeys(
 CASE_REVIEWER_ACTION = CASE | dict.fromkeys(("caseworker", "caseworker_other_team", "finance"), DENIED)
 CASE_FINANCE_ACTION = only("finance", others=DENIED) | {"finance": HIDDEN}  # finance sees no case in triage
 CASE_COORDINATOR_ACTION = only("coordinator")
+# A relocation of the Africa desk, assessing: its pages are for those who carry relocations; the
+# other desk's caseworker may not learn it exists.
+RELOCATION = only("caseworker", "coordinator") | {"caseworker_other_team": HIDDEN}
 
 
 @dataclass(frozen=True)
@@ -109,6 +116,14 @@ MATRIX: dict[str, Row] = {
     "cases/<str:reference>/pay/": Row("post", CASE_FINANCE_ACTION),
     "cases/<str:reference>/report/": Row("post", CASE),
     "cases/<str:reference>/waive-report/": Row("post", CASE_COORDINATOR_ACTION),
+    "relocation/apply/": Row("get", everyone(OK)),
+    "<lang>/relocation/apply/": Row("get", everyone(OK)),
+    "relocations/": Row("get", only("caseworker", "caseworker_other_team", "coordinator")),
+    "relocations/<str:reference>/": Row("get", RELOCATION),
+    "relocations/<str:reference>/files/<int:file_id>/": Row("get", RELOCATION),
+    **{f"relocations/<str:reference>/{action}/": Row("post", RELOCATION)
+       for action in ("reveal", "notes", "files", "ask", "family", "assess", "match", "start", "extend", "end",
+                      "cancel")},
     # The toy kind of the tests (tests/toykind): the kernel's case pages, mounted by a new kind.
     "toys/<str:reference>/": Row("get", CASE),
     "toys/<str:reference>/notes/": Row("post", CASE),
@@ -158,13 +173,19 @@ def world(db, team_africa, caseworker, coordinator, partner, outsider):
     toy = case_route(model=Toy, case_id=toy.pk)
     toy_file = case_attach_file(case=toy, by=caseworker, kind="document",
                                 uploaded_file=SimpleUploadedFile("toy.txt", b"A toy document."))
+    relocation, _ = relocation_apply_public(defender_data=dict(RELOCATION_DEFENDER), details=application())
+    relocation = case_route(model=Relocation, case_id=relocation.pk)
+    relocation_file = case_attach_file(case=relocation, by=caseworker, kind="document",
+                                       uploaded_file=SimpleUploadedFile("visa.txt", b"A visa letter."))
     return {"reference": grant.reference, "file_id": attached.pk, "user_id": outsider.pk, "token_id": token.pk,
-            "lang": "ar", "toys": {"reference": toy.reference, "file_id": toy_file.pk}}
+            "lang": "ar", "toys": {"reference": toy.reference, "file_id": toy_file.pk},
+            "relocations": {"reference": relocation.reference, "file_id": relocation_file.pk}}
 
 
 def concrete(route: str, world: dict) -> str:
-    if route.startswith("toys/"):
-        world = world | world["toys"]
+    for kind in ("toys", "relocations"):
+        if route.startswith(f"{kind}/"):
+            world = world | world[kind]
 
     def value(match):
         name = match.group(1).split(":")[-1]

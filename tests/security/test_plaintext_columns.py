@@ -65,9 +65,15 @@ REVIEWED: dict[str, str] = {
     # grants
     "grants.disbursement.currency": CODE, "grants.disbursement.payment_reference_index": HASH,
     "grants.grant.currency": CODE,
+    # relocation: a host institution is an organisation that receives defenders, not a person at
+    # risk; its public facts stay readable (which defender it hosts is on the encrypted relocation side)
+    "relocation.hostinstitution.organisation": "a host institution's public name (an organisation, not a defender)",
+    "relocation.hostinstitution.city": "where a host institution is (public, an organisation's address)",
+    "relocation.hostinstitution.country": CODE,
+    "relocation.hostinstitution.accessibility": "a host institution's description of its premises (no defender)",
 }
 # What every kind of case shares (protect/cases/models.py Case): codes, references and hashes.
-for _kind in ("grants.grant", "toykind.toy"):
+for _kind in ("grants.grant", "relocation.relocation", "toykind.toy"):
     REVIEWED |= {f"{_kind}.reference": REFERENCE, f"{_kind}.country": CODE, f"{_kind}.region": CODE,
                  f"{_kind}.receipt_index": HASH, f"{_kind}.passphrase_hash": HASH}
 
