@@ -4,6 +4,8 @@ offering only the steps the table allows, the actions, and a relocation opened f
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from grants.models import Grant
 from protect.cases.services.routing import case_route
@@ -136,3 +138,21 @@ def test_only_those_who_carry_the_grant_open_a_relocation_from_it(relocation_gra
     for user in (caseworker_other_team, finance):
         with pytest.raises(PermissionDenied):
             relocation_create_from_grant(grant=relocation_grant, by=user)
+
+
+def test_the_board_costs_the_same_for_few_and_many_relocations(client, relocation_in, caseworker, host_of):
+    """One query per stage (eight), plus the session, the user and their roles and teams: the
+    defender and the host of each row come in the same query as the row."""
+    login_verified(client, caseworker)
+    relocation_in("assessing")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/relocations/").status_code == 200
+        return len(captured)
+
+    few = queries()
+    for _ in range(3):
+        relocation_in("preparing", host=host_of(places=5))
+        relocation_in("assessing")
+    assert queries() == few
