@@ -25,6 +25,8 @@ from protect.defenders.services import (
     defender_grant_access,
     defender_merge_duplicates,
 )
+from relocation.models import FamilyMember, Relocation
+from relocation.services import relocation_add_family_member, relocation_create_from_grant
 from tests.grants.conftest import DEFENDER, details
 from tests.toykind.services import toy_submit
 
@@ -40,7 +42,7 @@ def world(caseworker, reviewer, finance, coordinator, team_africa):
 
     keep = defender_create(by=caseworker, **DEFENDER)
     grant, _ = grant_record_hotline(by=caseworker, defender_data=DEFENDER | {"pseudonym": "Kestrel 2"},
-                                    details=details())
+                                    details=details(needs=["legal", "urgent_relocation"]))
     duplicate = grant.defender
     grant = case_route(model=Grant, case_id=grant.pk)
     case_ask_requester(case=grant, by=caseworker, question="Where are you now?")
@@ -61,6 +63,8 @@ def world(caseworker, reviewer, finance, coordinator, team_africa):
     consent_record(defender=duplicate, by=caseworker, purpose="case_handling", scope="Team only", method="verbal")
     contact_person_add(defender=duplicate, by=caseworker, name="Her brother")
     toy_submit(defender=duplicate, story="A toy story.")
+    relocation = case_route(model=Relocation, case_id=relocation_create_from_grant(grant=grant, by=caseworker).pk)
+    relocation_add_family_member(relocation=relocation, by=caseworker, age_band="0-11", needs="Asthma inhaler")
     defender_grant_access(defender=duplicate, by=coordinator, group=team_africa_group(team_africa))
     return keep, duplicate, grant
 
@@ -103,3 +107,5 @@ def test_rows_sealed_through_a_moved_case_read_under_the_kept_defenders_key(worl
     assert stored.data_key_id == keep.data_key_id
     assert b"".join(open_decrypted(stored)) == b"Summons for Monday."
     assert Defender.objects.get(pk=duplicate.pk).merged_into_id == keep.pk
+    family = FamilyMember.objects.select_related("relocation__defender__data_key").get()
+    assert family.relocation.defender_id == keep.pk and family.needs == "Asthma inhaler"
