@@ -446,3 +446,32 @@ def test_a_form_posted_from_our_no_referrer_page_is_accepted_with_its_csrf_token
 
     assert response.status_code == 200 and "Your request was received" in response.content.decode()
     assert Grant.objects.count() == 1
+
+
+# --- the receipt in the requester's script -------------------------------------------------------
+
+
+def _status_login(client, path, receipt, passphrase):
+    return client.post(path, {"action": "login", "receipt_code": receipt, "passphrase": passphrase,
+                              "form_token": form_token_issue(purpose=STATUS_LOGIN_FORM, now=time.time() - 10)})
+
+
+@pytest.mark.parametrize(("language", "script"), [
+    ("ar", r"[٠-٩]{4}( [٠-٩]{4}){5}"), ("ru", r"[а-яё]+( [а-яё]+){6}"), ("en", r"[a-z]+( [a-z]+){6}"),
+    ("es", r"[a-zñáéíóú]+( [a-zñáéíóú]+){6}"), ("fr", r"[a-zàâçéèêëîïôûùüÿœ]+( [a-zàâçéèêëîïôûùüÿœ]+){6}"),
+])
+def test_the_receipt_passphrase_is_in_the_script_of_the_page(client, language, script):
+    received = client.post(f"/{language}/request/", request_data())
+
+    _receipt, passphrase = secrets_in(received.content.decode())
+    assert re.fullmatch(script, passphrase)
+
+
+def test_an_arabic_passphrase_opens_the_status_page_typed_in_arabic_indic_or_western_digits(client):
+    receipt, passphrase = secrets_in(client.post("/ar/request/", request_data()).content.decode())
+    assert re.fullmatch(r"[٠-٩ ]+", passphrase)
+
+    assert _status_login(client, "/ar/request/status/", receipt, passphrase).status_code == 302
+    western = passphrase.translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")).replace(" ", "")
+    other = type(client)()
+    assert _status_login(other, "/ar/request/status/", receipt.lower(), western).status_code == 302
