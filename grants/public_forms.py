@@ -2,8 +2,8 @@
 
 Choice labels come from the models (translated there) and countries from protect.defenders.forms,
 so the form speaks the page's language without re-labelling anything. Business rules stay in
-grants/services.py: the form builds a RequestDetails and asks it to validate, then shows the
-service's refusals as field errors in the page's language.
+grants/services: the form builds a RequestDetails and asks it for every rule it breaks, then shows
+the service's refusals as field errors in the page's language, with the field checks, in one round.
 
 The spam resistance (form token, honeypot, rate limit) is protect.public's; this module names the
 forms' token purposes and declares the honeypot field.
@@ -35,7 +35,6 @@ from protect.public.forms import (
 from protect.public.honeypot import honeypot_field
 
 from .models import NeedKind, RiskKind
-from .money import GrantError
 from .services import RequestDetails
 
 
@@ -67,7 +66,7 @@ _SERVICE_ERRORS: dict[str, tuple[str | None, Callable[[], str]]] = {
     "amount": ("amount", lambda: str(_("Write an amount above zero."))),
     "cap": ("amount", lambda: str(_("The amount is above the maximum grant of EUR %(cap)s.")) % {"cap": _cap()}),
     "currency": ("currency", lambda: str(_("Choose a currency from the list."))),
-    "incident": ("incident", lambda: str(_("Tell us what happened and what the threat is now."))),
+    "incident": ("incident", lambda: str(_("Tell us what happened or what the threat is now: at least one."))),
 }
 
 
@@ -80,8 +79,17 @@ def service_error(exc: ProtectError) -> tuple[str | None, str, bool]:
 
 MAX_ATTACHMENTS = 3
 ENDORSER_SLOTS = (1, 2, 3)
+
+
 class PublicRequestForm(PublicDefenderForm):
-    """Everything the field asks of a request. `clean()` leaves `details` and `defender_data()`."""
+    """Everything the field asks of a request. `clean()` leaves `details` and `defender_data()`.
+
+    First what is needed to act (who, how to reach them safely, where, what happened or the
+    threat, what is needed); the rest (`OPTIONAL`) in a part that says it is optional. Every error
+    shows in one round: the service's own rules run with the field checks, on what is valid."""
+
+    OPTIONAL = (*PublicDefenderForm.OPTIONAL, "need_details", "other_funding", "attachments",
+                *(f"endorser{slot}_{part}" for slot in ENDORSER_SLOTS for part in ("name", "organisation", "contact")))
 
     # What happened
     incident = forms.CharField(label=_("What happened?"), max_length=10_000, required=False, widget=area(6))
@@ -122,7 +130,7 @@ class PublicRequestForm(PublicDefenderForm):
             self.fields[f"endorser{slot}_contact"] = forms.CharField(
                 label=_("How to contact them"), max_length=300, required=False, widget=forms.TextInput(attrs=TEXT))
         self.fields["amount"].help_text = str(
-            _("In figures, for example 2500 or 2500.50. The maximum grant is EUR %(cap)s.")) % {"cap": _cap()}
+            _("In figures, for example 2500, 2,500 or 2500.50. The maximum grant is EUR %(cap)s.")) % {"cap": _cap()}
         self.fields["attachments"].help_text = str(
             _("Up to %(count)s files: PDF, JPEG, PNG, plain text, ODT or DOCX, %(size)s MB at most each. "
               "We remove location data from photos; office documents may still carry your name in their "
@@ -164,16 +172,15 @@ class PublicRequestForm(PublicDefenderForm):
         return self.details is not None
 
     def _check_with_service(self, cleaned: dict[str, Any]) -> None:
-        """Ask the service's own rules (cap, needs, what happened) and show their refusals here."""
-        needed = ("urgency", "needs", "amount", "currency")
-        if any(name not in cleaned for name in needed):
-            return  # a field is already wrong; its own error says so
+        """Ask the service's own rules (cap, needs, what happened…) and show their refusals here,
+        all of them, beside the field checks: a rule about a field that is already marked wrong
+        says nothing more (its own error says what to do)."""
         details = RequestDetails(
             risk_kinds=list(cleaned.get("risk_kinds") or []),
-            urgency=cleaned["urgency"],
-            needs=list(cleaned["needs"]),
-            amount_requested_minor=cleaned["amount"],
-            currency=cleaned["currency"],
+            urgency=cleaned.get("urgency") or "",
+            needs=list(cleaned.get("needs") or []),
+            amount_requested_minor=cleaned.get("amount") or 0,
+            currency=cleaned.get("currency") or "",
             incident=cleaned.get("incident") or "",
             threat=cleaned.get("threat") or "",
             need_details=cleaned.get("need_details") or "",
@@ -181,13 +188,13 @@ class PublicRequestForm(PublicDefenderForm):
             endorsers=self._endorsers(cleaned),
             language=self.language,
         )
-        try:
-            details.validate()
-        except GrantError as exc:
+        problems = details.problems()
+        for exc in problems:
             field, message, _known = service_error(exc)
-            self.add_error(field, message)
-            return
-        self.details = details
+            if field is None or field not in self.errors:
+                self.add_error(field, message)
+        if not problems:
+            self.details = details
 
     @staticmethod
     def _endorsers(cleaned: Mapping[str, Any]) -> list[dict[str, str]]:

@@ -26,6 +26,7 @@ from protect.audit.phrases import describe
 from protect.cases import forms as case_forms
 from protect.cases import selectors as case_selectors
 from protect.cases.access import can_see_narrative
+from protect.cases.contact import safe_contact
 from protect.cases.errors import CaseError
 from protect.cases.forms import money, to_major, to_minor
 from protect.cases.services.casefile import case_ask_requester
@@ -229,6 +230,8 @@ def _render_case(
         "messages_list": list(case_selectors.case_messages(grant)) if readable else [],
         "notes": list(case_selectors.case_notes(grant)) if readable else [],
         "files": [] if erased else list(case_selectors.case_files_for(user, grant)),
+        # Safe contact first: decrypted in this audited view, for those who may read the case only.
+        "contact": safe_contact(grant.defender) if readable else None,
         "duplicates": defender_possible_duplicates(defender=grant.defender, user=user, team=grant.team)
         if readable else None,
         "timeline": [(event, describe(event)) for event in case_selectors.case_timeline(grant)],

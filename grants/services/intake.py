@@ -37,19 +37,32 @@ class RequestDetails:
     endorsers: list[dict[str, str]] | None = None
     language: str = "en"
 
-    def validate(self) -> None:
+    def problems(self) -> list[GrantError]:
+        """Every rule the request breaks, not only the first: a form shows them all in one round."""
+        found: list[GrantError] = []
         if not self.needs or any(n not in NeedKind.values for n in self.needs):
-            raise GrantError("Choose at least one kind of need from the list.", code="needs", field="needs")
+            found.append(GrantError("Choose at least one kind of need from the list.", code="needs", field="needs"))
         if not self.risk_kinds or any(r not in RiskKind.values for r in self.risk_kinds):
-            raise GrantError("Choose at least one kind of risk from the list.", code="risk_kinds", field="risk_kinds")
+            found.append(GrantError("Choose at least one kind of risk from the list.", code="risk_kinds",
+                                    field="risk_kinds"))
         if self.urgency not in Urgency.values:
-            raise GrantError("Choose how urgent the need is.", code="urgency", field="urgency")
+            found.append(GrantError("Choose how urgent the need is.", code="urgency", field="urgency"))
         if self.language not in dict(settings.LANGUAGES):
-            raise GrantError("Unsupported language.", code="language", field="language")
-        check_amount(self.amount_requested_minor, "The amount requested", field="amount")
-        check_cap(to_eur_minor(self.amount_requested_minor, eur_rate_for(self.currency)), "The amount requested")
+            found.append(GrantError("Unsupported language.", code="language", field="language"))
+        try:
+            check_amount(self.amount_requested_minor, "The amount requested", field="amount")
+            check_cap(to_eur_minor(self.amount_requested_minor, eur_rate_for(self.currency)), "The amount requested")
+        except GrantError as exc:
+            found.append(exc)
         if not self.incident.strip() and not self.threat.strip():
-            raise GrantError("Tell us what happened and what the threat is now.", code="incident", field="incident")
+            found.append(GrantError("Tell us what happened or what the threat is now: at least one.",
+                                    code="incident", field="incident"))
+        return found
+
+    def validate(self) -> None:
+        problems = self.problems()
+        if problems:
+            raise problems[0]
 
 
 def _register(

@@ -65,7 +65,7 @@ class Defender(EncryptedModel):
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+", editable=False)
 
     # Encrypted: identifying or locating.
-    legal_name = EncryptedTextField(max_length=300)
+    legal_name = EncryptedTextField(max_length=300, blank=True)  # a pseudonym is enough to begin
     aliases = EncryptedJSONField(default=list, blank=True)
     contacts = EncryptedJSONField(default=dict, blank=True, help_text="phone, email, signal, whatsapp, …")
     secure_channels = EncryptedJSONField(default=dict, blank=True,

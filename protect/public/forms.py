@@ -41,23 +41,46 @@ CHANNELS = [
 
 # --- amounts --------------------------------------------------------------------------------------
 
-# Grouping characters people type and that never mean a decimal point: spaces of every width,
-# the apostrophe (Swiss), the Arabic thousands separator.
+# Grouping characters that never mean a decimal point: spaces of every width, the apostrophe
+# (Swiss), the Arabic thousands separator.
 _GROUPING = str.maketrans("", "", " \u00a0\u202f\u2009'\u066c")
-_AMOUNT = re.compile(r"(\d{1,12})(?:[.,](\d{1,2}))?")
+# ٫ is the Arabic decimal separator; ، (the Arabic comma) is typed where others type a comma.
+_SEPARATORS = str.maketrans({"\u066b": ".", "\u060c": ","})
+_DIGITS_AND_SEPARATORS = re.compile(r"\d+(?:[.,]\d+)*")
+_GROUPED = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+")  # 2,500 / 1,250,000 (with the separator made ",")
 
 
 def parse_amount_minor(text: str) -> int:
-    """A decimal amount in major units ("2500", "2500.50", "2 500,5", Arabic-Indic digits) as
-    integer minor units (hundredths). A lone separator followed by three digits ("2,500") is
-    refused: it is a decimal comma in one language and a thousands separator in another."""
-    raw = text.strip().translate(_GROUPING).replace("\u066b", ".")  # ٫ is the Arabic decimal separator
+    """A decimal amount in major units as integer minor units (hundredths).
+
+    The rule, whatever the writer's language (amounts have at most two decimals):
+    - digits of any script (Arabic-Indic too); spaces, apostrophes and ٬ only group digits;
+    - a final "." or "," followed by one or two digits is the decimal point: "2500,00", "2500.5";
+    - every other "." or "," groups thousands, and must then be followed by exactly three digits,
+      after a first group of one to three digits not starting with 0: "2,500", "2.500", "1,250,000",
+      "2.500,50", "2,500.50";
+    - anything else is refused rather than guessed: three decimals ("2500.555"), a badly grouped
+      number ("25,00,0"), a first group starting with 0 ("0,500": a half or five hundred?), both
+      separators as the decimal point, letters, signs, exponents.
+    So "2,500", "2 500", "2500,00" and "٢٬٥٠٠" are all 2500.00."""
+    raw = text.strip().translate(_GROUPING).translate(_SEPARATORS)
     raw = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in raw)
-    match = _AMOUNT.fullmatch(raw)
-    if match is None:
-        raise ValidationError(_("Write the amount in figures, for example 2500 or 2500.50."), code="amount_format")
-    major, minor = match.group(1), (match.group(2) or "").ljust(2, "0")
-    amount = int(major) * 100 + int(minor)
+    refused = ValidationError(_("Write the amount in figures, for example 2500 or 2500.50."), code="amount_format")
+    if not _DIGITS_AND_SEPARATORS.fullmatch(raw):
+        raise refused
+    whole, minor = raw, ""
+    last = max(raw.rfind("."), raw.rfind(","))
+    if last >= 0 and len(raw) - last - 1 in (1, 2):
+        whole, minor = raw[:last], raw[last + 1:]
+    if "." in whole or "," in whole:
+        grouped = whole.replace(".", ",")
+        if (not _GROUPED.fullmatch(grouped) or ("." in whole and "," in whole)
+                or (minor and raw[last] in whole)):
+            raise refused  # mixed grouping marks, or the decimal mark also used to group
+        whole = grouped.replace(",", "")
+    if not whole or len(whole) > 12:
+        raise refused
+    amount = int(whole) * 100 + int(minor.ljust(2, "0") or "0")
     if amount <= 0:
         raise ValidationError(_("Write an amount above zero."), code="amount")
     return amount
@@ -97,16 +120,23 @@ def public_error(exc: ProtectError, known: dict[str, tuple[str | None, Callable[
 
 class PublicDefenderForm(forms.Form):
     """Who asks, and how to reach them safely: the first part of every public form. A kind's form
-    subclasses it; `defender_data()` gives the keyword arguments of defender_create."""
+    subclasses it; `defender_data()` gives the keyword arguments of defender_create.
 
-    kind = forms.ChoiceField(label=_("The request is for"), choices=Kind.choices,
+    A public form asks first only what is needed to act; the fields named in `OPTIONAL` go in a
+    part of the page that says it is optional (a kind's form adds its own to the tuple)."""
+
+    OPTIONAL: tuple[str, ...] = ("kind", "legal_name", "profiles")
+
+    kind = forms.ChoiceField(label=_("The request is for"), choices=Kind.choices, required=False,
                              widget=forms.RadioSelect, initial=Kind.PERSON)
     pseudonym = forms.CharField(
         label=_("A name we can use for you"), max_length=80, widget=forms.TextInput(attrs=TEXT),
         help_text=_("Not your real name. We use it in our messages so that your name is never written there."))
     legal_name = forms.CharField(
-        label=_("Full name of the person or organisation"), max_length=300, widget=forms.TextInput(attrs=TEXT),
-        help_text=_("Kept encrypted. Only the caseworkers who handle your request can read it."))
+        label=_("Full name of the person or organisation"), max_length=300, required=False,
+        widget=forms.TextInput(attrs=TEXT),
+        help_text=_("You can also give it later, through the status page. Kept encrypted: only the caseworkers "
+                    "who handle your request can read it."))
     channel = forms.ChoiceField(label=_("Safest way to reach you"), choices=[("", _("Choose")), *CHANNELS])
     contact = forms.CharField(
         label=_("Number, address or partner to contact"), max_length=200, required=False,
@@ -126,6 +156,13 @@ class PublicDefenderForm(forms.Form):
     def __init__(self, *args: Any, language: str = "en", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.language = language
+
+    def optional_open(self) -> bool:
+        """Show the optional part unfolded: something there was typed or is wrong."""
+        if not self.is_bound:
+            return False
+        return any(name in self.errors or self[name].value() not in (None, "", [], Kind.PERSON)
+                   for name in self.OPTIONAL if name in self.fields)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -147,7 +184,8 @@ class PublicDefenderForm(forms.Form):
         if data.get("contact_notes", "").strip():
             secure_channels["notes"] = data["contact_notes"].strip()
         return {
-            "kind": data["kind"], "pseudonym": data["pseudonym"], "legal_name": data["legal_name"],
+            "kind": data.get("kind") or Kind.PERSON, "pseudonym": data["pseudonym"],
+            "legal_name": data.get("legal_name", "").strip(),
             "country": data["country"], "location": data.get("location", "").strip(),
             "contacts": {channel: contact} if channel != "none" and contact else {},
             "secure_channels": secure_channels, "languages": [self.language],

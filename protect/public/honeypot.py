@@ -8,20 +8,16 @@ learns nothing, and its traffic never uses up the form's rate limit.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from mnemonic import Mnemonic
+
+from .receipt import new_passphrase, new_receipt_code
 
 HONEYPOT_FIELD = "homepage"  # a name robots like to fill
 
-# The shape of the real receipt (protect's requester secrets): 12 symbols of this alphabet in three
-# groups, and 7 words of the BIP-39 list of the page's language.
-_RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-_WORDLIST_LANGUAGE = {"en": "english", "es": "spanish", "fr": "french", "ru": "russian"}
 
 
 def honeypot_field() -> forms.CharField:
@@ -37,7 +33,6 @@ def honeypot_filled(*, data: Mapping[str, Any]) -> bool:
 
 
 def decoy_receipt(*, language: str) -> tuple[str, str]:
-    """(receipt code, passphrase) shaped like a real receipt, valid for nothing."""
-    raw = "".join(secrets.choice(_RECEIPT_ALPHABET) for _ in range(12))
-    words = Mnemonic(_WORDLIST_LANGUAGE.get(language, "english")).wordlist
-    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}", " ".join(secrets.choice(words) for _ in range(7))
+    """(receipt code, passphrase) made by the same code as a real receipt in this language (so
+    shaped alike: words or digit groups), valid for nothing."""
+    return new_receipt_code(), new_passphrase(language)

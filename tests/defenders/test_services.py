@@ -78,8 +78,14 @@ def test_invalid_values_are_refused_before_saving(coordinator):
     with pytest.raises(InvalidInput, match="Unknown profile"):
         _create(coordinator, profiles=["spy"])
     with pytest.raises(InvalidInput):
-        _create(coordinator, legal_name="")
+        _create(coordinator, pseudonym="")
     assert not Defender.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_pseudonym_is_enough_the_legal_name_can_come_later(coordinator):
+    defender = _create(coordinator, legal_name="")
+    assert defender.legal_name == "" and defender.name_country_index == ""  # nothing to match duplicates on
 
 
 @pytest.mark.django_db

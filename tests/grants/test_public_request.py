@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from grants.models import Grant, GrantFile
-from grants.public_forms import REQUEST_FORM, parse_amount_minor
+from grants.public_forms import REQUEST_FORM, PublicRequestForm, parse_amount_minor
 from protect.cases.services.casefile import case_ask_requester
 from protect.cases.services.requester import case_for_requester
 from protect.cases.services.routing import case_route
@@ -134,12 +134,20 @@ def test_a_request_in_arabic_is_recorded_in_arabic(client):
 @pytest.mark.parametrize(("typed", "minor"), [
     ("2500", 250_000), ("2500.50", 250_050), ("2500,5", 250_050), ("2 500.05", 250_005), ("٢٥٠٠٫٥٠", 250_050),
     ("0.01", 1),
+    # the issue's examples: a separator before exactly three digits groups thousands
+    ("2,500", 250_000), ("2 500", 250_000), ("2500,00", 250_000), ("٢٥٠٠", 250_000), ("٢٬٥٠٠", 250_000),
+    ("2.500", 250_000), ("1,250,000", 125_000_000), ("2.500,50", 250_050), ("2,500.50", 250_050),
+    ("2\u202f500,00", 250_000), ("٢،٥٠٠", 250_000),
 ])
 def test_amounts_are_read_as_major_units_and_kept_in_minor_units(typed, minor):
     assert parse_amount_minor(typed) == minor
 
 
-@pytest.mark.parametrize("typed", ["2,500", "2.500", "2500.555", "abc", "0", "-5", "1e3", ""])
+@pytest.mark.parametrize("typed", [
+    "2500.555", "abc", "0", "-5", "1e3", "",
+    "0,500",  # half, or five hundred? refused rather than guessed
+    "25,00,0", "2,500,50", "2.500.50", "2,50.000", ",5", "5,", "1234567890123",
+])
 def test_ambiguous_or_malformed_amounts_are_refused(typed):
     with pytest.raises(ValidationError):
         parse_amount_minor(typed)
@@ -186,8 +194,74 @@ def test_validation_errors_keep_what_was_typed_and_create_nothing(client):
 def test_what_happened_or_the_threat_must_be_told(client):
     response = client.post("/request/", request_data(incident="", threat=""))
 
-    assert "Tell us what happened and what the threat is now." in response.content.decode()
+    assert "Tell us what happened or what the threat is now: at least one." in response.content.decode()
+    assert 'id="id_incident_error"' in response.content.decode()
     assert nothing_created()
+
+
+def test_the_rule_about_what_happened_is_explained_before_sending(client):
+    html = client.get("/request/").content.decode()
+
+    form = html[html.index("<form"):]
+    assert form.index("Tell us what happened or what the threat is now: at least one.") < form.index('name="incident"')
+
+
+# --- a short form --------------------------------------------------------------------------------
+
+
+def _controls(html: str) -> int:
+    """Inputs, selects, text areas and buttons a person can use (not hidden, not the honeypot)."""
+    tags = re.findall(r"<(?:input|select|textarea|button)\b([^>]*)>", html)
+    return len([attrs for attrs in tags if 'type="hidden"' not in attrs and 'name="homepage"' not in attrs])
+
+
+def test_the_form_asks_first_only_what_is_needed_to_act_and_the_rest_is_marked_optional(client):
+    html = client.get("/request/").content.decode()
+    form = html[html.index("<form"):html.index("</form>")]
+    optional = form[form.index('<details class="optional-part">'):form.index("</details>")]
+
+    # 58 controls and the button on one long page before; now 34 and the button first, 24 folded away
+    assert (_controls(form), _controls(optional)) == (59, 24)
+    assert "More about you and your request" in optional and "(optional)" in optional
+    for name in ("kind", "legal_name", "profiles", "need_details", "other_funding", "endorser1_name", "attachments"):
+        assert f'name="{name}"' in optional and f'name="{name}"' not in form.replace(optional, "")
+    for name in ("pseudonym", "channel", "contact", "contact_notes", "country", "location", "incident", "threat",
+                 "needs", "urgency", "amount", "currency"):
+        assert f'name="{name}"' not in optional
+
+
+def test_the_short_path_a_pseudonym_and_what_is_needed_makes_a_request(client):
+    essentials = {key: value for key, value in request_data(amount="2,500").items()
+                  if key not in PublicRequestForm.OPTIONAL}
+
+    response = client.post("/request/", essentials)
+
+    assert response.status_code == 200 and "Your request was received" in response.content.decode()
+    grant = Grant.objects.get()
+    assert grant.amount_requested_minor == 250_000 and grant.endorsers == []
+    assert (grant.defender.kind, grant.defender.legal_name, grant.defender.pseudonym) == ("person", "", "Heron")
+    assert grant.defender.name_country_index == ""  # nothing to index: no name yet
+
+
+def test_every_error_shows_in_a_single_round(client):
+    """Field checks and the service's rules together: after correcting what was shown, nothing new."""
+    wrong = request_data(pseudonym="", needs=None, incident="", threat="", amount="20000", risk_kinds=None,
+                         endorser1_contact="", contact="")
+    html = client.post("/request/", wrong).content.decode()
+
+    errors = set(re.findall(r'id="id_(\w+)_error"', html))
+    assert errors == {"pseudonym", "needs", "incident", "amount", "risk_kinds", "endorser1_contact", "contact"}
+    assert "The amount is above the maximum grant of EUR 10,000." in html
+    assert '<details class="optional-part" open>' in html  # an error in the optional part is not hidden
+    corrected = {**wrong, "pseudonym": "Heron", "needs": ["legal"], "incident": "A raid.", "amount": "2 500",
+                 "risk_kinds": ["raid"], "endorser1_contact": "Signal +961", "contact": "+961 70 000 000"}
+    assert "Your request was received" in client.post("/request/", corrected).content.decode()
+
+
+def test_the_optional_part_stays_folded_until_something_in_it_is_typed_or_wrong(client):
+    essentials = {key: value for key, value in request_data(needs=None).items() if key not in PublicRequestForm.OPTIONAL}
+    assert '<details class="optional-part">' in client.post("/request/", essentials).content.decode()
+    assert '<details class="optional-part" open>' in client.post("/request/", request_data(needs=None)).content.decode()
 
 
 def test_at_least_one_kind_of_risk_is_asked_for(client):
@@ -446,3 +520,32 @@ def test_a_form_posted_from_our_no_referrer_page_is_accepted_with_its_csrf_token
 
     assert response.status_code == 200 and "Your request was received" in response.content.decode()
     assert Grant.objects.count() == 1
+
+
+# --- the receipt in the requester's script -------------------------------------------------------
+
+
+def _status_login(client, path, receipt, passphrase):
+    return client.post(path, {"action": "login", "receipt_code": receipt, "passphrase": passphrase,
+                              "form_token": form_token_issue(purpose=STATUS_LOGIN_FORM, now=time.time() - 10)})
+
+
+@pytest.mark.parametrize(("language", "script"), [
+    ("ar", r"[٠-٩]{4}( [٠-٩]{4}){5}"), ("ru", r"[а-яё]+( [а-яё]+){6}"), ("en", r"[a-z]+( [a-z]+){6}"),
+    ("es", r"[a-zñáéíóú]+( [a-zñáéíóú]+){6}"), ("fr", r"[a-zàâçéèêëîïôûùüÿœ]+( [a-zàâçéèêëîïôûùüÿœ]+){6}"),
+])
+def test_the_receipt_passphrase_is_in_the_script_of_the_page(client, language, script):
+    received = client.post(f"/{language}/request/", request_data())
+
+    _receipt, passphrase = secrets_in(received.content.decode())
+    assert re.fullmatch(script, passphrase)
+
+
+def test_an_arabic_passphrase_opens_the_status_page_typed_in_arabic_indic_or_western_digits(client):
+    receipt, passphrase = secrets_in(client.post("/ar/request/", request_data()).content.decode())
+    assert re.fullmatch(r"[٠-٩ ]+", passphrase)
+
+    assert _status_login(client, "/ar/request/status/", receipt, passphrase).status_code == 302
+    western = passphrase.translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")).replace(" ", "")
+    other = type(client)()
+    assert _status_login(other, "/ar/request/status/", receipt.lower(), western).status_code == 302

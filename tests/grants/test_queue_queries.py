@@ -44,6 +44,7 @@ CASE_PAGE_QUERIES = [
     "messages with their authors",
     "notes with their authors",
     "files with their encrypted file rows, data keys and uploaders",
+    "the defender's profiles (their work, shown with the safe-contact notes)",
     "possible duplicates of the defender (its stored blind indexes, each match's visibility as a subquery)",
     "timeline: audit events with their actors (page views left out)",
     "reviewers to send the case to (the select of 'Send for review')",
@@ -206,7 +207,8 @@ def test_the_case_page_costs_the_same_queries_with_1_and_10_messages_notes_files
         assert len(response.context["messages_list"]) == 2 * n and len(response.context["notes"]) == n
         assert len(response.context["files"]) == n and len(response.context["timeline"]) >= 4 * n
         assert f"Answer {n - 1}." in response.content.decode()
-    assert len(CASE_PAGE_QUERIES) == 22  # 18 before the case kernel, 17 with it, 5 more to audit the view
+    assert len(CASE_PAGE_QUERIES) == 23  # 18 before the case kernel, 17 with it, 5 more to audit the view,
+    # 1 more for the defender's work beside the safe-contact notes
 
 
 def test_the_inboxes_cost_the_same_queries_for_1_and_6_grants(

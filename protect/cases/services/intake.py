@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,12 +9,12 @@ from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
-from mnemonic import Mnemonic
 
 from protect.audit.services import log_event
 from protect.core.errors import clean_or_refuse
 from protect.crypto.blind import blind_index
 from protect.outbox.services import outbox_enqueue
+from protect.public.receipt import new_passphrase, new_receipt_code, normalise_receipt_code, normalise_secret
 
 from ..models import Case, CaseFile
 from .casefile import case_attach_file
@@ -29,26 +27,14 @@ class RequesterSecrets:
     passphrase: str
 
 
-RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # 32 symbols: 5 bits each
-_WORDLIST_LANGUAGE = {"en": "english", "es": "spanish", "fr": "french", "ru": "russian"}
-
-
-def normalise_secret(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.strip().casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(text.replace("-", " ").split())
-
-
 def receipt_index(kind: str, code: str) -> str:
-    return blind_index(f"{kind}_receipt", code.replace("-", "").upper())
+    return blind_index(f"{kind}_receipt", normalise_receipt_code(code))
 
 
 def new_requester_secrets(language: str) -> RequesterSecrets:
-    """12 symbols of receipt (60 bits) + 7 words of 2048 (77 bits): 137 bits together."""
-    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
-    words = Mnemonic(_WORDLIST_LANGUAGE.get(language, "english")).wordlist
-    passphrase = " ".join(secrets.choice(words) for _ in range(7))
-    return RequesterSecrets(receipt_code=f"{raw[:4]}-{raw[4:8]}-{raw[8:]}", passphrase=passphrase)
+    """A receipt code and a passphrase in the requester's script: at least 137 bits together
+    (protect.public.receipt says how)."""
+    return RequesterSecrets(receipt_code=new_receipt_code(), passphrase=new_passphrase(language))
 
 
 def case_register(

@@ -20,10 +20,11 @@ from django.utils import timezone
 
 from protect.audit.services import log_event
 from protect.core.errors import NotFound
+from protect.public.receipt import normalise_receipt_code, normalise_secret
 
 from ..models import Case
 from ..registry import case_models
-from .intake import normalise_secret, receipt_index
+from .intake import receipt_index
 
 STATUS_MAX_FAILURES = 5
 STATUS_LOCK = timedelta(minutes=15)
@@ -46,7 +47,7 @@ def _find(code: str) -> Case | None:
 def case_for_requester(*, receipt_code: str, passphrase: str) -> Case:
     """The case a receipt code + passphrase open, or NotFound (the same for every failure)."""
     not_recognised = NotFound("Receipt code or passphrase not recognised.")
-    code = receipt_code.strip().upper().replace(" ", "")
+    code = normalise_receipt_code(receipt_code)
     if not code or not passphrase.strip():
         raise not_recognised
     # Failures leave the transaction normally and raise after it: their count and their audit
