@@ -20,7 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from protect.audit.keys import check_audit_key_setting
 from protect.crypto.keys import check_key_settings
 from protect.crypto.uploads import MAX_FILES_PER_REQUEST
-from protect.env import env_bool, env_choice, env_int, env_list, env_mapping, env_str, env_url
+from protect.env import env_bool, env_choice, env_int, env_list, env_mapping, env_sla_hours, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PROTECT_VAR_DIR", BASE_DIR / "var"))
@@ -444,6 +444,11 @@ try:
     }
 except ArithmeticError as exc:
     raise ImproperlyConfigured("PROTECT_EUR_RATES values must be decimal numbers.") from exc
+
+# --- Alerts ------------------------------------------------------------------------------
+
+# Hours from drafting to a decision on an alert, by urgency: alerts move faster than grants.
+PROTECT_ALERT_SLA_HOURS = env_sla_hours("PROTECT_ALERT_SLA_HOURS", "critical:6,high:24,normal:72")
 
 # --- E-mail --------------------------------------------------------------------------------
 
