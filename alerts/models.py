@@ -73,6 +73,7 @@ class Alert(Case):
                                     related_name="+")  # who sent it for review: someone else approves
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
+    tiers = models.JSONField(default=list, blank=True)  # chosen at publication; updates go to the same tiers
     published_at = models.DateTimeField(null=True, blank=True)
     last_update_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
@@ -160,6 +161,25 @@ class AlertTranslation(EncryptedModel):
     @property
     def is_reviewed(self) -> bool:
         return self.reviewed_at is not None
+
+
+class AlertUpdate(EncryptedModel):
+    """News sent to the alert's recipients after publication (in the source language), once per key."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="updates")
+    key = models.CharField(max_length=100)  # the update's idempotency key
+    news = EncryptedTextField()
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["alert", "key"], name="one_alert_update_per_key")]
+
+    def __str__(self) -> str:
+        return f"update {self.key} of alert {self.alert_id}"
+
+    def get_data_key(self) -> DataKey:
+        return self.alert.get_data_key()
 
 
 class AlertConsent(EncryptedModel):

@@ -13,8 +13,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from protect.accounts.permissions import has_any_role
 from protect.accounts.roles import DECIDERS, INTAKE, Role
-from protect.cases.access import can_act
+from protect.cases.access import can_act, case_grant_access
 from protect.cases.rules import when_readable
 from protect.cases.services.routing import route_effect, route_guard
 from protect.workflow import SYSTEM, Workflow, WorkflowError, action, transition
@@ -65,6 +66,30 @@ def _when_second_person(alert: Alert, by: Any) -> None:
     check_ready_to_go_out(alert)
 
 
+def _guard_submit(alert: Alert, by: Any, params: dict[str, Any]) -> None:
+    reviewer = params.get("reviewer")
+    if reviewer is None:
+        raise AlertError("Choose who reviews the alert.", code="reviewer_required", field="reviewer")
+    if reviewer.pk == getattr(by, "pk", None):
+        raise AlertError("The reviewer must be someone other than the person who prepared the alert.",
+                         code="four_eyes", field="reviewer")
+    if not has_any_role(reviewer, DECIDERS):
+        raise AlertError("The chosen reviewer is not an active reviewer.", code="reviewer_invalid", field="reviewer")
+
+
+def _guard_publish(alert: Alert, by: Any, params: dict[str, Any]) -> None:
+    """The tiers asked for must all be tiers the consent allows: no silent narrowing."""
+    scope = alert.consent_in_force()
+    assert scope is not None  # _when_ready ran first
+    tiers = list(params.get("tiers") or [])
+    if not tiers:
+        raise AlertError("Choose at least one recipient tier.", code="tiers_required", field="tiers")
+    excluded = sorted(set(tiers) - set(scope.tiers))
+    if excluded:
+        raise AlertError("The defender's consent does not allow sending to: " + ", ".join(excluded) + ".",
+                         code="tier_not_consented", field="tiers")
+
+
 def _guard_outcome(alert: Alert, by: Any, params: dict[str, Any]) -> None:
     if params.get("outcome") not in Alert.Outcome.values:
         raise WorkflowError("Choose the outcome.", code="outcome_required")
@@ -77,6 +102,7 @@ def _guard_reason(alert: Alert, by: Any, params: dict[str, Any]) -> None:
 
 def _effect_submit(alert: Alert, by: Any, params: dict[str, Any]) -> list[str]:
     alert.prepared_by = by
+    case_grant_access(case=alert, user=params["reviewer"])  # the reviewer reads and decides on this one
     return ["prepared_by"]
 
 
@@ -86,8 +112,9 @@ def _effect_approve(alert: Alert, by: Any, params: dict[str, Any]) -> list[str]:
 
 
 def _effect_publish(alert: Alert, by: Any, params: dict[str, Any]) -> list[str]:
+    alert.tiers = sorted(set(params["tiers"]))
     alert.published_at = alert.last_update_at = timezone.now()
-    return ["published_at", "last_update_at"]
+    return ["tiers", "published_at", "last_update_at"]
 
 
 def _effect_update(alert: Alert, by: Any, params: dict[str, Any]) -> list[str]:
@@ -117,13 +144,14 @@ ALERT_WORKFLOW: Workflow[Alert] = Workflow(
         action("record_consent", states=[S.DRAFT, S.IN_REVIEW, S.APPROVED, S.PUBLISHED], roles=STAFF,
                label="Record the consent", when=when_readable),
         transition("submit_for_review", sources=[S.DRAFT], target=S.IN_REVIEW, roles=STAFF,
-                   label="Send for review", effect=_effect_submit),
+                   label="Send for review", guard=_guard_submit, effect=_effect_submit,
+                   audit_params=("reviewer_id",)),
         transition("return_to_draft", sources=[S.IN_REVIEW], target=S.DRAFT, roles=DECIDERS,
                    label="Return to draft", guard=_guard_reason),
         transition("approve", sources=[S.IN_REVIEW], target=S.APPROVED, roles=DECIDERS, label="Approve",
                    when=_when_second_person, effect=_effect_approve),
         transition("publish", sources=[S.APPROVED], target=S.PUBLISHED, roles=STAFF, label="Publish",
-                   when=_when_ready, effect=_effect_publish),
+                   when=_when_ready, guard=_guard_publish, effect=_effect_publish, audit_params=("tiers",)),
         transition("update", sources=[S.PUBLISHED], target=S.PUBLISHED, roles=STAFF, label="Send an update",
                    when=_when_ready, effect=_effect_update),
         transition("close", sources=[S.PUBLISHED], target=S.CLOSED, roles=STAFF, label="Close",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("audit/", include("protect.audit.urls")),
     path("dashboard/", include("protect.dashboards.urls")),
     path("cases/", include("grants.urls")),  # staff pages of grants
+    path("alert-desk/", include("alerts.urls")),  # staff pages of alerts
     path("admin/", admin.site.urls),
 ]
 
