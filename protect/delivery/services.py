@@ -115,8 +115,10 @@ def _post_webhook(delivery: Delivery) -> None:
     assert endpoint is not None
     body = delivery.body.encode()
     headers = webhook_headers(secret=endpoint.secret, message_id=f"msg_{delivery.message_id.hex}", body=body)
-    request = urllib.request.Request(check_webhook_url(endpoint.url), data=body, headers=headers, method="POST")
-    with urllib.request.urlopen(request, timeout=settings.PROTECT_WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310  https, or http on loopback outside production
+    # check_webhook_url allows https, or http to loopback outside production: never file: or another scheme.
+    url = check_webhook_url(endpoint.url)
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
+    with urllib.request.urlopen(request, timeout=settings.PROTECT_WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
         response.read(1024)
 
 

@@ -6,8 +6,8 @@ import pytest
 
 from alerts.models import Alert
 from alerts.services.consent import alert_consent_revoke
-from alerts.services.drafting import alert_approve, alert_close, alert_publish, alert_withdraw
 from alerts.services.distribution import alert_distribute
+from alerts.services.drafting import alert_approve, alert_close, alert_publish, alert_withdraw
 from alerts.services.translations import alert_translation_save
 from alerts.workflow import ALERT_WORKFLOW
 from protect.core.errors import ProtectError
