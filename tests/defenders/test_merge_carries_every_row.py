@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from alerts.services.drafting import alert_draft
 from grants.models import Grant
 from grants.services import (
     grant_approve,
@@ -25,6 +26,7 @@ from protect.defenders.services import (
     defender_grant_access,
     defender_merge_duplicates,
 )
+from tests.alerts.conftest import TEXTS as ALERT_TEXTS
 from tests.grants.conftest import DEFENDER, details
 from tests.toykind.services import toy_submit
 
@@ -61,6 +63,7 @@ def world(caseworker, reviewer, finance, coordinator, team_africa):
     consent_record(defender=duplicate, by=caseworker, purpose="case_handling", scope="Team only", method="verbal")
     contact_person_add(defender=duplicate, by=caseworker, name="Her brother")
     toy_submit(defender=duplicate, story="A toy story.")
+    alert_draft(by=caseworker, defender=duplicate, language="en", **ALERT_TEXTS)
     defender_grant_access(defender=duplicate, by=coordinator, group=team_africa_group(team_africa))
     return keep, duplicate, grant
 

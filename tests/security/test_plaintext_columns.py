@@ -65,9 +65,11 @@ REVIEWED: dict[str, str] = {
     # grants
     "grants.disbursement.currency": CODE, "grants.disbursement.payment_reference_index": HASH,
     "grants.grant.currency": CODE,
+    # alerts
+    "alerts.alertupdate.key": "an idempotency key a client generates (a random token)",
 }
 # What every kind of case shares (protect/cases/models.py Case): codes, references and hashes.
-for _kind in ("grants.grant", "toykind.toy"):
+for _kind in ("grants.grant", "toykind.toy", "alerts.alert"):
     REVIEWED |= {f"{_kind}.reference": REFERENCE, f"{_kind}.country": CODE, f"{_kind}.region": CODE,
                  f"{_kind}.receipt_index": HASH, f"{_kind}.passphrase_hash": HASH}
 
