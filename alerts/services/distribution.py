@@ -53,6 +53,7 @@ def alert_distribute(*, alert_id: int, step: str) -> int:
         recipients = Recipient.objects.filter(active=True, tier__in=tiers).select_related("endpoint").order_by("pk")
         list(alert.translations.all())  # read once for every recipient
         event = "alert.updated" if news else "alert.published"
+        sealed_under = alert.get_data_key()  # the outbound log keeps no readable copy of the defender's text
         count = 0
         for recipient in recipients:
             language, texts = _message(alert, scope, recipient, news)
@@ -60,10 +61,11 @@ def alert_distribute(*, alert_id: int, step: str) -> int:
             if recipient.channel == Recipient.Channel.WEBHOOK:
                 assert recipient.endpoint is not None
                 delivery_webhook(key=key, endpoint=recipient.endpoint, event=event, consent=scope.consent,
-                                 payload={"reference": alert.reference, "language": language, **texts})
+                                 payload={"reference": alert.reference, "language": language, **texts},
+                                 sealed_under=sealed_under)
             else:
                 delivery_email(key=key, to=recipient.email, subject=f"[{alert.reference}] {texts['title']}",
-                               body=_email_body(alert, texts), consent=scope.consent)
+                               body=_email_body(alert, texts), consent=scope.consent, sealed_under=sealed_under)
             count += 1
         log_event("alerts.alert.distributed", actor=None, target=alert,
                   data={"step": step[:120], "tiers": tiers, "deliveries": count})

@@ -39,6 +39,22 @@ class WebhookEndpoint(EncryptedModel):
             super().save(*args, **kwargs)
 
 
+class SealedContent(EncryptedModel):
+    """What a delivery says when it carries a defender's text (an alert's consented text): sealed
+    under that defender's data key, so the outbound log keeps no readable copy and erasing the
+    defender shreds it with everything else (a pending delivery then never leaves)."""
+
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    subject = EncryptedTextField()
+    body = EncryptedTextField()
+
+    def __str__(self) -> str:
+        return f"sealed content {self.pk}"
+
+    def get_data_key(self) -> DataKey:
+        return self.data_key
+
+
 class Delivery(models.Model):
     """One e-mail or one signed web hook to one recipient.
 
@@ -51,6 +67,9 @@ class Delivery(models.Model):
         WEBHOOK = "webhook", _("Web hook")
 
     key = models.CharField(max_length=200, unique=True)
+    # Subject and body carry a defender's text: they are here, sealed; `subject` and `body` stay empty.
+    sealed = models.OneToOneField(SealedContent, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="delivery")
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
     recipient = models.CharField(max_length=254)
     subject = models.CharField(max_length=200)
@@ -80,6 +99,12 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.key} ({self.status})"
+
+    def content(self) -> tuple[str, str]:
+        """(subject, body) to send: the sealed ones when there are (raises DataKeyDestroyed once erased)."""
+        if self.sealed is not None:
+            return self.sealed.subject, self.sealed.body
+        return self.subject, self.body
 
     @property
     def status(self) -> str:

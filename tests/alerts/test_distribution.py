@@ -75,15 +75,15 @@ def test_each_recipient_gets_the_reviewed_translation_in_its_language_or_the_sou
     alert = alert_in("published")
     alert_distribute(alert_id=alert.pk, step="publish")
     by_address = {d.recipient: d for d in alert_deliveries(alert).filter(channel="email")}
-    assert by_address["un@example.org"].subject.endswith("Avocate détenue")  # reads French: reviewed
-    assert by_address["media@example.org"].subject.endswith("Lawyer detained")
+    assert by_address["un@example.org"].content()[0].endswith("Avocate détenue")  # reads French: reviewed
+    assert by_address["media@example.org"].content()[0].endswith("Lawyer detained")
 
 
 def test_an_unreviewed_translation_is_never_sent(alert_in, recipients, caseworker):
     recipients()
     alert = alert_in("published", french=False)
     alert_distribute(alert_id=alert.pk, step="publish")
-    assert alert_deliveries(alert).get(recipient="un@example.org").subject.endswith("Lawyer detained")
+    assert alert_deliveries(alert).get(recipient="un@example.org").content()[0].endswith("Lawyer detained")
 
 
 def test_a_retried_update_sends_nothing_twice(alert_in, recipients, caseworker):
@@ -186,5 +186,28 @@ def test_publication_records_its_tiers_and_updates_go_to_the_same(alert_in, reci
     assert Alert.objects.get(pk=alert.pk).tiers == ["media"]
     alert_update(alert=alert, by=caseworker, idempotency_key="k-2", news="Court date set.")
     assert alert_distribute(alert_id=alert.pk, step="update:k-2") == 1
-    body = alert_deliveries(alert).get().body
+    _subject, body = alert_deliveries(alert).get().content()
     assert "UPDATE: Court date set." in body
+
+
+def test_the_outbound_log_keeps_no_readable_copy_of_the_alert(alert_in, recipients):
+    from django.db import connection
+
+    recipients()
+    alert = alert_in("published")
+    alert_distribute(alert_id=alert.pk, step="publish")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT subject, body FROM delivery_delivery WHERE key LIKE %s", [f"alerts.alert:{alert.pk}:%"])
+        rows = cursor.fetchall()
+    assert len(rows) == 6 and all(subject == "" and body == "" for subject, body in rows)
+
+
+def test_erasing_the_defender_cancels_what_has_not_left(alert_in, recipients, coordinator):
+    from protect.defenders.services import defender_erase
+
+    recipients()
+    alert = alert_in("published")
+    alert_distribute(alert_id=alert.pk, step="publish")
+    defender_erase(defender=alert.defender, by=coordinator, reason="Asked to be forgotten.")
+    assert {delivery_send(delivery_id=d.pk) for d in alert_deliveries(alert)} == {"cancelled"}
+    assert mail.outbox == []
