@@ -77,6 +77,7 @@ class Alert(Case):
     published_at = models.DateTimeField(null=True, blank=True)
     last_update_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    decision_note = EncryptedTextField(blank=True)  # why it was returned to draft or withdrawn
     closed_at = models.DateTimeField(null=True, blank=True)
 
     REQUESTER_SENTENCES: ClassVar[Mapping[str, Any]] = {

@@ -122,6 +122,11 @@ def _effect_update(alert: Alert, by: Any, params: dict[str, Any]) -> list[str]:
     return ["last_update_at"]
 
 
+def _effect_reason(alert: Alert, by: Any, params: dict[str, Any]) -> list[str]:
+    alert.decision_note = str(params["reason"]).strip()
+    return ["decision_note"]
+
+
 def _effect_close(alert: Alert, by: Any, params: dict[str, Any]) -> list[str]:
     alert.outcome = params["outcome"]
     alert.closed_at = timezone.now()
@@ -147,7 +152,7 @@ ALERT_WORKFLOW: Workflow[Alert] = Workflow(
                    label="Send for review", guard=_guard_submit, effect=_effect_submit,
                    audit_params=("reviewer_id",)),
         transition("return_to_draft", sources=[S.IN_REVIEW], target=S.DRAFT, roles=DECIDERS,
-                   label="Return to draft", guard=_guard_reason),
+                   label="Return to draft", guard=_guard_reason, effect=_effect_reason),
         transition("approve", sources=[S.IN_REVIEW], target=S.APPROVED, roles=DECIDERS, label="Approve",
                    when=_when_second_person, effect=_effect_approve),
         transition("publish", sources=[S.APPROVED], target=S.PUBLISHED, roles=STAFF, label="Publish",
@@ -157,7 +162,8 @@ ALERT_WORKFLOW: Workflow[Alert] = Workflow(
         transition("close", sources=[S.PUBLISHED], target=S.CLOSED, roles=STAFF, label="Close",
                    guard=_guard_outcome, effect=_effect_close, audit_params=("outcome",)),
         transition("withdraw", sources=[S.SUBMITTED, S.DRAFT, S.IN_REVIEW, S.APPROVED, S.PUBLISHED],
-                   target=S.WITHDRAWN, roles=STAFF | {SYSTEM}, label="Withdraw", guard=_guard_reason),
+                   target=S.WITHDRAWN, roles=STAFF | {SYSTEM}, label="Withdraw", guard=_guard_reason,
+                   effect=_effect_reason),
         action("add_note", states=EVERY_STATUS, roles=STAFF, label="Add a note", when=when_readable),
         action("attach_file", states=EVERY_STATUS, roles=STAFF, label="Add a file", when=when_readable),
     ],

@@ -94,5 +94,6 @@ def test_closing_needs_an_outcome_and_records_it(alert_in, caseworker):
 def test_a_withdrawn_alert_distributes_nothing(alert_in, caseworker, recipients):
     recipients()
     alert = alert_in("published")
-    alert_withdraw(alert=alert, by=caseworker, reason="The defender asked us to stop.")
+    withdrawn = alert_withdraw(alert=alert, by=caseworker, reason="The defender asked us to stop.")
+    assert Alert.objects.get(pk=withdrawn.pk).decision_note == "The defender asked us to stop."
     assert alert_distribute(alert_id=alert.pk, step="publish") == 0
