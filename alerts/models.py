@@ -101,8 +101,9 @@ class Alert(Case):
         return settings.PROTECT_ALERT_SLA_HOURS
 
     def consent_in_force(self) -> AlertConsent | None:
-        """The latest consent recorded for this alert, if given, not revoked and not expired."""
-        latest = self.consents.select_related("consent").order_by("-consent__given_at", "-pk").first()
+        """The consent recorded last for this alert (whenever it says it was given), if not revoked
+        and not expired: recording a narrower consent replaces a wider one."""
+        latest = self.consents.select_related("consent").order_by("-consent__recorded_at", "-pk").first()
         return latest if latest is not None and latest.consent.is_valid() else None
 
 

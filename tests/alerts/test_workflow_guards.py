@@ -97,3 +97,13 @@ def test_a_withdrawn_alert_distributes_nothing(alert_in, caseworker, recipients)
     withdrawn = alert_withdraw(alert=alert, by=caseworker, reason="The defender asked us to stop.")
     assert Alert.objects.get(pk=withdrawn.pk).decision_note == "The defender asked us to stop."
     assert alert_distribute(alert_id=alert.pk, step="publish") == 0
+
+
+def test_the_consent_recorded_last_is_in_force_even_if_given_earlier(alert_in, consent_for):
+    import datetime
+
+    from django.utils import timezone
+
+    alert = alert_in("draft")
+    consent_for(alert, tiers=["un"], given_at=timezone.now() - datetime.timedelta(days=3))
+    assert alert.consent_in_force().tiers == ["un"]
