@@ -87,3 +87,14 @@ def env_mapping(name: str, default: str) -> dict[str, str]:
             raise ImproperlyConfigured(f"{name} must look like 'key:value,key:value', not {raw!r}.")
         pairs[key.strip()] = value.strip()
     return pairs
+
+
+def env_sla_hours(name: str, default: str) -> dict[str, int]:
+    """Whole hours to answer by urgency ('critical:24,high:72,normal:240'): every urgency given, once."""
+    try:
+        hours = {key: int(value) for key, value in env_mapping(name, default).items()}
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} values must be whole hours.") from exc
+    if set(hours) != {"critical", "high", "normal"} or min(hours.values()) < 1:
+        raise ImproperlyConfigured(f"{name} must give critical, high and normal, each at least one hour.")
+    return hours

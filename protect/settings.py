@@ -20,7 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from protect.audit.keys import check_audit_key_setting
 from protect.crypto.keys import check_key_settings
 from protect.crypto.uploads import MAX_FILES_PER_REQUEST
-from protect.env import env_bool, env_choice, env_int, env_list, env_mapping, env_str, env_url
+from protect.env import env_bool, env_choice, env_int, env_list, env_mapping, env_sla_hours, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PROTECT_VAR_DIR", BASE_DIR / "var"))
@@ -456,6 +456,11 @@ if set(PROTECT_RELOCATION_SLA_HOURS) != {"critical", "high", "normal"}:
     raise ImproperlyConfigured("PROTECT_RELOCATION_SLA_HOURS must give critical, high and normal.")
 PROTECT_RELOCATION_MAX_MONTHS = 12  # beyond this total, only a coordinator extends a stay
 
+# --- Alerts ------------------------------------------------------------------------------
+
+# Hours from drafting to a decision on an alert, by urgency: alerts move faster than grants.
+PROTECT_ALERT_SLA_HOURS = env_sla_hours("PROTECT_ALERT_SLA_HOURS", "critical:6,high:24,normal:72")
+
 # --- E-mail --------------------------------------------------------------------------------
 
 EMAIL_BACKEND = env_str(
@@ -468,6 +473,7 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", PRODUCTION)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "protect@localhost")
+PROTECT_WEBHOOK_TIMEOUT_SECONDS = env_int("PROTECT_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)  # then retried
 
 # --- REST framework ------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
 from protect.accounts.permissions import has_any_role, is_second_factor_verified
-from protect.accounts.roles import CASE_STAFF, DASHBOARD_READERS, DECIDERS, INTAKE, PAYERS, Role
+from protect.accounts.roles import CASE_HANDLERS, CASE_STAFF, DASHBOARD_READERS, DECIDERS, INTAKE, PAYERS, Role
 
 # (roles that see the link, label, URL name): the same named sets as the pages' role_required.
 # Route names only: the core imports no case app.
@@ -20,6 +20,7 @@ MENU = [
     (PAYERS, N_("To pay"), "grants:payments"),
     (INTAKE, N_("New request"), "grants:hotline-new"),
     (INTAKE, N_("Relocations"), "relocation:board"),
+    (CASE_HANDLERS, N_("Alert desk"), "alerts:desk"),
     (DASHBOARD_READERS, N_("Dashboard"), "dashboards:donor"),
     (frozenset({Role.COORDINATOR}), N_("Audit log"), "audit:log"),
 ]

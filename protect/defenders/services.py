@@ -31,7 +31,7 @@ from protect.crypto.files import delete_stored_bytes_on_commit
 from protect.crypto.models import EncryptedFile
 from protect.crypto.services import data_key_create, data_key_destroy
 from protect.delivery.models import Delivery
-from protect.delivery.services import delivery_email
+from protect.delivery.services import deliveries_cancel_for_consent, delivery_email
 
 from .errors import DefenderError
 from .merge import carry_over
@@ -389,8 +389,8 @@ def consent_record(
 
 
 def consent_revoke(*, consent: ConsentRecord, by: Any) -> ConsentRecord:
-    """Mark a consent revoked from now on (what was done under it before stays recorded).
-    Revoking twice changes nothing the second time."""
+    """Mark a consent revoked from now on (what was done under it before stays recorded; deliveries
+    bound to it that have not left are cancelled). Revoking twice changes nothing the second time."""
     _require_can_change(by, consent.defender)
     with transaction.atomic():
         locked = ConsentRecord.objects.select_for_update().get(pk=consent.pk)
@@ -399,7 +399,9 @@ def consent_revoke(*, consent: ConsentRecord, by: Any) -> ConsentRecord:
         locked.revoked_at = timezone.now()
         locked.revoked_by = by
         locked.save(update_fields=["revoked_at", "revoked_by"])
-        log_event("defenders.consent.revoked", actor=by, target=locked, data={"purpose": locked.purpose})
+        cancelled = deliveries_cancel_for_consent(consent=locked)  # what was to go out under it never does
+        log_event("defenders.consent.revoked", actor=by, target=locked,
+                  data={"purpose": locked.purpose, "deliveries_cancelled": cancelled})
     consent.revoked_at, consent.revoked_by = locked.revoked_at, locked.revoked_by
     return locked
 

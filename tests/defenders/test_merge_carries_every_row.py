@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from alerts.services.drafting import alert_draft
 from grants.models import Grant
 from grants.services import (
     grant_approve,
@@ -27,6 +28,7 @@ from protect.defenders.services import (
 )
 from relocation.models import FamilyMember, Relocation
 from relocation.services import relocation_add_family_member, relocation_create_from_grant
+from tests.alerts.conftest import TEXTS as ALERT_TEXTS
 from tests.grants.conftest import DEFENDER, details
 from tests.toykind.services import toy_submit
 
@@ -65,6 +67,7 @@ def world(caseworker, reviewer, finance, coordinator, team_africa):
     toy_submit(defender=duplicate, story="A toy story.")
     relocation = case_route(model=Relocation, case_id=relocation_create_from_grant(grant=grant, by=caseworker).pk)
     relocation_add_family_member(relocation=relocation, by=caseworker, age_band="0-11", needs="Asthma inhaler")
+    alert_draft(by=caseworker, defender=duplicate, language="en", **ALERT_TEXTS)
     defender_grant_access(defender=duplicate, by=coordinator, group=team_africa_group(team_africa))
     return keep, duplicate, grant
 

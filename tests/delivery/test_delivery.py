@@ -62,3 +62,29 @@ def test_a_failing_mail_server_is_retried_then_given_up(monkeypatch):
     assert delivery_send(delivery_id=delivery.pk) == "failed"
     assert send.max_retries == 6
 
+
+
+def test_web_hook_signatures_verify_with_the_standard_webhooks_library():
+    from standardwebhooks.webhooks import Webhook
+
+    from protect.delivery.signing import new_webhook_secret, webhook_headers
+
+    secret = new_webhook_secret()
+    body = b'{"type":"alert.published","data":{"reference":"A-TEST"}}'
+    headers = webhook_headers(secret=secret, message_id="msg_1", body=body)
+    assert Webhook(secret).verify(body, headers)["data"]["reference"] == "A-TEST"
+    with pytest.raises(Exception):  # noqa: B017  a changed body does not verify
+        Webhook(secret).verify(body.replace(b"A-TEST", b"A-OTHER"), headers)
+
+
+def test_a_web_hook_goes_to_https_or_to_loopback_outside_production(settings):
+    from protect.delivery.services import DeliveryError, check_webhook_url
+
+    assert check_webhook_url("https://hooks.example.org/x") == "https://hooks.example.org/x"
+    assert check_webhook_url("http://127.0.0.1:8080/x")
+    for refused in ("http://hooks.example.org/x", "file:///etc/passwd", "ftp://127.0.0.1/x"):
+        with pytest.raises(DeliveryError):
+            check_webhook_url(refused)
+    settings.PRODUCTION = True
+    with pytest.raises(DeliveryError):
+        check_webhook_url("http://127.0.0.1:8080/x")

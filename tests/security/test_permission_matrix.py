@@ -15,12 +15,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from alerts.models import Alert
+from alerts.services.drafting import alert_draft
 from grants import services
 from grants.models import Grant
 from protect.cases.services.casefile import case_attach_file
 from protect.cases.services.routing import case_route
 from relocation.models import Relocation
 from relocation.services import relocation_apply_public
+from tests.alerts.conftest import TEXTS as ALERT_TEXTS
 from tests.documents import pdf_bytes
 from tests.grants.conftest import DEFENDER, details
 from tests.helpers import login_verified
@@ -58,6 +61,10 @@ CASE_COORDINATOR_ACTION = only("coordinator")
 # A relocation of the Africa desk, assessing: its pages are for those who carry relocations; the
 # other desk's caseworker may not learn it exists.
 RELOCATION = only("caseworker", "coordinator") | {"caseworker_other_team": HIDDEN}
+# An alert of the Africa desk in draft, assigned to `caseworker`: finance has no business at the desk.
+ALERT = CASE | {"finance": DENIED}
+ALERT_WRITER_ACTION = ALERT | dict.fromkeys(("reviewer", "approver"), DENIED)
+ALERT_REVIEWER_ACTION = ALERT | dict.fromkeys(("caseworker", "caseworker_other_team"), DENIED)
 
 
 @dataclass(frozen=True)
@@ -125,6 +132,19 @@ MATRIX: dict[str, Row] = {
        for action in ("reveal", "notes", "files", "ask", "family", "assess", "match", "start", "extend", "end",
                       "cancel")},
     # The toy kind of the tests (tests/toykind): the kernel's case pages, mounted by a new kind.
+    "alert-desk/": Row("get", only("caseworker", "caseworker_other_team", "reviewer", "approver", "coordinator")),
+    "alert-desk/<str:reference>/": Row("get", ALERT),
+    "alert-desk/<str:reference>/notes/": Row("post", ALERT),
+    "alert-desk/<str:reference>/files/": Row("post", ALERT),
+    "alert-desk/<str:reference>/files/<int:file_id>/": Row("get", ALERT),
+    "alert-desk/<str:reference>/reveal/": Row("post", ALERT),
+    "alert-desk/<str:reference>/send-for-review/": Row("post", ALERT_WRITER_ACTION),
+    "alert-desk/<str:reference>/publish/": Row("post", ALERT_WRITER_ACTION),
+    "alert-desk/<str:reference>/update/": Row("post", ALERT_WRITER_ACTION),
+    "alert-desk/<str:reference>/close/": Row("post", ALERT_WRITER_ACTION),
+    "alert-desk/<str:reference>/withdraw/": Row("post", ALERT_WRITER_ACTION),
+    "alert-desk/<str:reference>/approve/": Row("post", ALERT_REVIEWER_ACTION),
+    "alert-desk/<str:reference>/return-to-draft/": Row("post", ALERT_REVIEWER_ACTION),
     "toys/<str:reference>/": Row("get", CASE),
     "toys/<str:reference>/notes/": Row("post", CASE),
     "toys/<str:reference>/files/": Row("post", CASE),
@@ -177,13 +197,18 @@ def world(db, team_africa, caseworker, coordinator, partner, outsider):
     relocation = case_route(model=Relocation, case_id=relocation.pk)
     relocation_file = case_attach_file(case=relocation, by=caseworker, kind="document",
                                        uploaded_file=SimpleUploadedFile("visa.txt", b"A visa letter."))
+    alert = case_route(model=Alert, case_id=alert_draft(by=caseworker, defender=grant.defender, language="en",
+                                                        **ALERT_TEXTS).pk)
+    alert_file = case_attach_file(case=alert, by=caseworker, kind="document",
+                                  uploaded_file=SimpleUploadedFile("alert.txt", b"An alert document."))
     return {"reference": grant.reference, "file_id": attached.pk, "user_id": outsider.pk, "token_id": token.pk,
             "lang": "ar", "toys": {"reference": toy.reference, "file_id": toy_file.pk},
-            "relocations": {"reference": relocation.reference, "file_id": relocation_file.pk}}
+            "relocations": {"reference": relocation.reference, "file_id": relocation_file.pk},
+            "alert-desk": {"reference": alert.reference, "file_id": alert_file.pk}}
 
 
 def concrete(route: str, world: dict) -> str:
-    for kind in ("toys", "relocations"):
+    for kind in ("toys", "relocations", "alert-desk"):
         if route.startswith(f"{kind}/"):
             world = world | world[kind]
 

@@ -71,9 +71,12 @@ REVIEWED: dict[str, str] = {
     "relocation.hostinstitution.city": "where a host institution is (public, an organisation's address)",
     "relocation.hostinstitution.country": CODE,
     "relocation.hostinstitution.accessibility": "a host institution's description of its premises (no defender)",
+
+    # alerts
+    "alerts.alertupdate.key": "an idempotency key a client generates (a random token)",
 }
 # What every kind of case shares (protect/cases/models.py Case): codes, references and hashes.
-for _kind in ("grants.grant", "relocation.relocation", "toykind.toy"):
+for _kind in ("grants.grant", "relocation.relocation", "toykind.toy", "alerts.alert"):
     REVIEWED |= {f"{_kind}.reference": REFERENCE, f"{_kind}.country": CODE, f"{_kind}.region": CODE,
                  f"{_kind}.receipt_index": HASH, f"{_kind}.passphrase_hash": HASH}
 
