@@ -67,8 +67,9 @@ class Alert(Case):
     facts = EncryptedTextField()
     requested_actions = EncryptedTextField()
     # Optional links to the defender's other cases (an alert never changes them). A link to a
-    # relocation.Relocation comes when relocations land (issue 10).
     grant = models.ForeignKey("grants.Grant", null=True, blank=True, on_delete=models.PROTECT, related_name="alerts")
+    relocation = models.ForeignKey("relocation.Relocation", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="alerts")
     prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")  # who sent it for review: someone else approves
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

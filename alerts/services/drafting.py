@@ -32,7 +32,7 @@ def _texts(values: dict[str, str]) -> dict[str, str]:
 
 def alert_draft(
     *, by: Any, defender: Any, language: str, title: str, summary: str, facts: str, requested_actions: str,
-    urgency: str = "high", grant: Any = None,
+    urgency: str = "high", grant: Any = None, relocation: Any = None,
 ) -> Alert:
     """A caseworker starts an alert for a defender, in its source language. The drafter keeps access
     to it; routing (the kernel's) gives it to the team of the defender's region."""
@@ -41,8 +41,11 @@ def alert_draft(
     texts = _texts({"title": title, "summary": summary, "facts": facts, "requested_actions": requested_actions})
     if grant is not None and grant.defender_id != defender.pk:
         raise AlertError("The linked grant is about another defender.", code="grant_defender", field="grant")
+    if relocation is not None and relocation.defender_id != defender.pk:
+        raise AlertError("The linked relocation is about another defender.", code="relocation_defender",
+                         field="relocation")
     alert = Alert(defender=defender, channel=Channel.HOTLINE, language=language, urgency=urgency,
-                  recorded_by=by, grant=grant, **texts)
+                  recorded_by=by, grant=grant, relocation=relocation, **texts)
     with transaction.atomic():
         case_register(case=alert, actor=by, with_requester_secrets=False)
         case_grant_access(case=alert, user=by)
