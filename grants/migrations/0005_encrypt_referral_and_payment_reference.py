@@ -41,6 +41,22 @@ def open_rows_again(apps, schema_editor):
         payment.save(update_fields=["payment_reference_plain"])
 
 
+NOT_NULL = (("grants_grant", "referred_to"), ("grants_disbursement", "payment_reference"))
+
+
+def set_not_null(apps, schema_editor):
+    # PostgreSQL only: SQLite (the demo) cannot alter a column; there the model keeps it filled.
+    if schema_editor.connection.vendor == "postgresql":
+        for table, column in NOT_NULL:
+            schema_editor.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET NOT NULL")
+
+
+def drop_not_null(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for table, column in NOT_NULL:
+            schema_editor.execute(f"ALTER TABLE {table} ALTER COLUMN {column} DROP NOT NULL")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -73,12 +89,7 @@ class Migration(migrations.Migration):
         # Every row is sealed now; NOT NULL is set directly, since the schema editor would try to
         # write a default into an encrypted column (which only a saved instance may fill).
         migrations.SeparateDatabaseAndState(
-            database_operations=[
-                migrations.RunSQL("ALTER TABLE grants_grant ALTER COLUMN referred_to SET NOT NULL",
-                                  "ALTER TABLE grants_grant ALTER COLUMN referred_to DROP NOT NULL"),
-                migrations.RunSQL("ALTER TABLE grants_disbursement ALTER COLUMN payment_reference SET NOT NULL",
-                                  "ALTER TABLE grants_disbursement ALTER COLUMN payment_reference DROP NOT NULL"),
-            ],
+            database_operations=[migrations.RunPython(set_not_null, drop_not_null, elidable=False)],
             state_operations=[
                 migrations.AlterField(
                     model_name="grant", name="referred_to",
