@@ -426,14 +426,7 @@ PROTECT_GRANT_CAP_EUR = env_int("PROTECT_GRANT_CAP_EUR", 10_000, minimum=1)
 PROTECT_GRANT_SECOND_APPROVAL_EUR = env_int("PROTECT_GRANT_SECOND_APPROVAL_EUR", 5_000, minimum=0)
 PROTECT_GRANT_REPORT_DAYS = env_int("PROTECT_GRANT_REPORT_DAYS", 60, minimum=1)
 PROTECT_SLA_NEAR_FRACTION = 0.75  # every kind of case: escalate "near" at three quarters of its SLA
-try:
-    PROTECT_GRANT_SLA_HOURS = {
-        k: int(v) for k, v in env_mapping("PROTECT_GRANT_SLA_HOURS", "critical:24,high:72,normal:240").items()
-    }
-except ValueError as exc:
-    raise ImproperlyConfigured("PROTECT_GRANT_SLA_HOURS values must be whole hours.") from exc
-if set(PROTECT_GRANT_SLA_HOURS) != {"critical", "high", "normal"}:
-    raise ImproperlyConfigured("PROTECT_GRANT_SLA_HOURS must give critical, high and normal.")
+PROTECT_GRANT_SLA_HOURS = env_sla_hours("PROTECT_GRANT_SLA_HOURS", "critical:24,high:72,normal:240")
 # EUR value of one unit of each accepted currency, recorded on each grant for statistics.
 try:
     PROTECT_EUR_RATES = {
@@ -446,14 +439,7 @@ except ArithmeticError as exc:
     raise ImproperlyConfigured("PROTECT_EUR_RATES values must be decimal numbers.") from exc
 
 # --- Relocation ---------------------------------------------------------------------------
-try:
-    PROTECT_RELOCATION_SLA_HOURS = {
-        k: int(v) for k, v in env_mapping("PROTECT_RELOCATION_SLA_HOURS", "critical:48,high:120,normal:336").items()
-    }
-except ValueError as exc:
-    raise ImproperlyConfigured("PROTECT_RELOCATION_SLA_HOURS values must be whole hours.") from exc
-if set(PROTECT_RELOCATION_SLA_HOURS) != {"critical", "high", "normal"}:
-    raise ImproperlyConfigured("PROTECT_RELOCATION_SLA_HOURS must give critical, high and normal.")
+PROTECT_RELOCATION_SLA_HOURS = env_sla_hours("PROTECT_RELOCATION_SLA_HOURS", "critical:48,high:120,normal:336")
 PROTECT_RELOCATION_MAX_MONTHS = 12  # beyond this total, only a coordinator extends a stay
 
 # --- Alerts ------------------------------------------------------------------------------

@@ -17,8 +17,6 @@ which imports nothing from Django but exceptions and the lazy settings object.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 import threading
 from dataclasses import dataclass, field
@@ -28,7 +26,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from protect.crypto.keys import _generated as generated_key_file  # the demo keys' one file writer
-from protect.crypto.keys import new_master_key_entry
+from protect.crypto.keys import new_master_key_entry, parse_key_ring
 
 AUDIT_KEY_VARIABLE = "PROTECT_AUDIT_KEY"
 AUDIT_KEY_MIN_BYTES = 32
@@ -61,34 +59,14 @@ class AuditKeyRing:
 
 def parse_audit_keys(raw: str, *, variable: str = AUDIT_KEY_VARIABLE) -> AuditKeyRing:
     """`id1:base64,id2:base64` → AuditKeyRing, or ImproperlyConfigured naming the variable (never a key)."""
-    entries = [entry.strip() for entry in raw.replace("\n", ",").split(",") if entry.strip()]
-    if not entries:
-        raise ImproperlyConfigured(f"{variable} is empty: give at least one key as id:base64key.")
-    ids: list[str] = []
-    keys: dict[str, bytes] = {}
-    for position, entry in enumerate(entries, start=1):
-        key_id, sep, encoded = entry.partition(":")
-        key_id = key_id.strip()
-        if not sep or not encoded.strip():
-            raise ImproperlyConfigured(f"{variable}: entry {position} is not of the form id:base64key.")
-        if not _KEY_ID.match(key_id):
-            raise ImproperlyConfigured(
-                f"{variable}: entry {position} has the key id {key_id[:40]!r}; use 1-32 letters, digits, - or _."
-            )
-        if key_id in keys:
-            raise ImproperlyConfigured(f"{variable}: the key id {key_id!r} appears twice.")
-        try:
-            key = base64.b64decode(encoded.strip(), validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise ImproperlyConfigured(f"{variable}: the key {key_id!r} is not valid base64.") from exc
+    ring = parse_key_ring(raw, variable=variable)
+    for key_id, key in ring:
         if len(key) < AUDIT_KEY_MIN_BYTES:
             raise ImproperlyConfigured(
                 f"{variable}: the key {key_id!r} is {len(key)} bytes; audit keys must be at least "
                 f"{AUDIT_KEY_MIN_BYTES} bytes (e.g. `manage.py new_master_key --id a2026`)."
             )
-        ids.append(key_id)
-        keys[key_id] = key
-    return AuditKeyRing(ids=tuple(ids), _keys=keys)
+    return AuditKeyRing(ids=tuple(key_id for key_id, _key in ring), _keys=dict(ring))
 
 
 def check_audit_key_setting(*, audit_key: str, production: bool) -> None:

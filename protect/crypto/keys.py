@@ -66,13 +66,13 @@ def _decode_key(encoded: str, *, variable: str, what: str) -> bytes:
         raise ImproperlyConfigured(f"{variable}: {what} is not valid base64.") from exc
 
 
-def parse_master_keys(raw: str, *, variable: str = MASTER_KEYS_VARIABLE) -> MasterKeyRing:
-    """`id1:base64,id2:base64` → MasterKeyRing, or ImproperlyConfigured naming the variable."""
+def parse_key_ring(raw: str, *, variable: str) -> list[tuple[str, bytes]]:
+    """`id1:base64,id2:base64` → [(id, key bytes)] in order, or ImproperlyConfigured naming the
+    variable (never a key). Every key ring (master keys, audit keys) is written this way."""
     entries = [entry.strip() for entry in raw.replace("\n", ",").split(",") if entry.strip()]
     if not entries:
         raise ImproperlyConfigured(f"{variable} is empty: give at least one key as id:base64key.")
-    ids: list[str] = []
-    ciphers: dict[str, AESGCM] = {}
+    ring: list[tuple[str, bytes]] = []
     for position, entry in enumerate(entries, start=1):
         key_id, sep, encoded = entry.partition(":")
         key_id = key_id.strip()
@@ -82,17 +82,23 @@ def parse_master_keys(raw: str, *, variable: str = MASTER_KEYS_VARIABLE) -> Mast
             raise ImproperlyConfigured(
                 f"{variable}: entry {position} has the key id {key_id[:40]!r}; use 1-32 letters, digits, - or _."
             )
-        if key_id in ciphers:
+        if any(key_id == seen for seen, _key in ring):
             raise ImproperlyConfigured(f"{variable}: the key id {key_id!r} appears twice.")
-        key = _decode_key(encoded, variable=variable, what=f"the key {key_id!r}")
+        ring.append((key_id, _decode_key(encoded, variable=variable, what=f"the key {key_id!r}")))
+    return ring
+
+
+def parse_master_keys(raw: str, *, variable: str = MASTER_KEYS_VARIABLE) -> MasterKeyRing:
+    """`id1:base64,id2:base64` → MasterKeyRing, or ImproperlyConfigured naming the variable."""
+    ring = parse_key_ring(raw, variable=variable)
+    for key_id, key in ring:
         if len(key) != MASTER_KEY_BYTES:
             raise ImproperlyConfigured(
                 f"{variable}: the key {key_id!r} is {len(key)} bytes; master keys must be exactly "
                 f"{MASTER_KEY_BYTES} bytes (base64 of 32 random bytes)."
             )
-        ids.append(key_id)
-        ciphers[key_id] = AESGCM(key)
-    return MasterKeyRing(ids=tuple(ids), _ciphers=ciphers)
+    return MasterKeyRing(ids=tuple(key_id for key_id, _key in ring),
+                         _ciphers={key_id: AESGCM(key) for key_id, key in ring})
 
 
 def parse_blind_index_key(raw: str, *, variable: str = BLIND_INDEX_VARIABLE) -> bytes:
