@@ -28,7 +28,7 @@ class ReferralsProbe(APIView):
         return Response({"user": request.user.username, "token": request.auth.prefix})
 
 
-def _call(raw: str | None, *, scheme: str = "Token"):
+def _call(raw: str | None, *, scheme: str = "Bearer"):
     headers = {"HTTP_AUTHORIZATION": f"{scheme} {raw}"} if raw is not None else {}
     return ReferralsProbe.as_view()(APIRequestFactory().get("/api/probe/", **headers))
 
