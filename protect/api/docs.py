@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from drf_spectacular.generators import SchemaGenerator
 
-from .errors import TITLES
+from protect.core.errors import PROBLEM_TITLES
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -55,5 +55,5 @@ def operations() -> list[dict[str, Any]]:
 def api_docs(request: HttpRequest) -> HttpResponse:
     schema = _schema()
     return render(request, "api/docs.html", {
-        "info": schema.get("info", {}), "operations": operations(), "errors": sorted(TITLES.items()),
+        "info": schema.get("info", {}), "operations": operations(), "errors": sorted(PROBLEM_TITLES.items()),
     })

@@ -13,25 +13,7 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from protect.core.errors import InvalidInput, ProtectError
-
-PROBLEM_CONTENT_TYPE = "application/problem+json"
-
-TITLES = {
-    400: "Bad request",
-    401: "Not authenticated",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    406: "Not acceptable",
-    409: "Conflict",
-    412: "Precondition failed",
-    413: "Request body too large",
-    415: "Unsupported media type",
-    422: "Unprocessable request",
-    429: "Too many requests",
-}
-
+from protect.core.errors import PROBLEM_MEDIA_TYPE, InvalidInput, ProtectError, problem_body
 
 class ApiError(ProtectError):
     """A rule of the API itself (a missing or malformed header): a 400, unlike a domain refusal."""
@@ -51,17 +33,8 @@ class IdempotencyKeyReused(exceptions.APIException):
 
 def problem(status_code: int, detail: str, code: str, errors: dict[str, list[str]] | None = None,
             headers: dict[str, str] | None = None) -> Response:
-    body: dict[str, Any] = {
-        "type": f"/api/docs/#error-{status_code}",
-        "title": TITLES.get(status_code, "Error"),
-        "status": status_code,
-        "detail": detail,
-        "code": code,
-    }
-    if errors:
-        body["errors"] = errors
-    response = Response(body, status=status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
-    return response
+    return Response(problem_body(status_code, detail, code, errors), status=status_code, headers=headers,
+                    content_type=PROBLEM_MEDIA_TYPE)
 
 
 def _field_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:

@@ -27,11 +27,16 @@ class Strict(serializers.Serializer):
     """Refuses fields it does not know: a misspelt field is an error, never silently dropped."""
 
     def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
-        return super().to_internal_value(data)
+        unknown = {name: ["Unknown field."] for name in sorted(set(data) - set(self.fields))} if isinstance(
+            data, dict) else {}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            # Every refusal in one answer: the unknown names beside the other fields' errors.
+            raise serializers.ValidationError(unknown | dict(exc.detail)) from None  # type: ignore[arg-type]
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
 
 
 def _text(max_length: int, *, required: bool = False, **kwargs: Any) -> serializers.CharField:
@@ -202,3 +207,15 @@ class DeliveryOut(serializers.Serializer):
     last_error = serializers.CharField()
     created_at = serializers.DateTimeField()
     sent_at = serializers.DateTimeField(allow_null=True)
+
+
+class ProblemOut(serializers.Serializer):
+    """Problem details (RFC 9457)."""
+
+    type = serializers.CharField(help_text="Where the docs explain this kind of error.")
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    code = serializers.CharField(help_text="A stable code to branch on.")
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False,
+                                   help_text="Messages by field (nested fields joined with dots).")

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from protect.accounts.models import ApiScope
 from protect.cases.models import Case, CaseMessage
+from protect.core.errors import PROBLEM_MEDIA_TYPE
 
 from . import examples, selectors, services
 from .models import Referral, WebhookSubscription
@@ -23,6 +24,7 @@ from .serializers import (
     DeliveryOut,
     MessageIn,
     MessageOut,
+    ProblemOut,
     ReferralIn,
     ReferralOut,
     WebhookCreatedOut,
@@ -36,8 +38,14 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     description="A unique key per intended request (a UUID). The same key with the same body returns the first "
                 "answer; with another body, 422. Kept 24 hours.",
 )
-PROBLEM = OpenApiResponse(description="Problem details (RFC 9457): type, title, status, detail, errors.",
-                          examples=[examples.PROBLEM])
+READ_REFUSALS = (400, 401, 403, 404, 429)
+WRITE_REFUSALS = (400, 401, 403, 404, 413, 415, 422, 429)
+
+
+def answers(ok: dict[int, Any], refusals: tuple[int, ...] = READ_REFUSALS) -> dict[Any, Any]:
+    """The success answers of an operation and every refusal it may give, as problem details."""
+    problem = OpenApiResponse(ProblemOut, description="Problem details (RFC 9457).", examples=[examples.PROBLEM])
+    return dict(ok) | {(code, PROBLEM_MEDIA_TYPE): problem for code in refusals}
 
 
 def referral_row(referral: Referral, case: Case) -> dict[str, Any]:
@@ -73,7 +81,7 @@ class ReferralsView(PartnerView):
         return selectors.referrals_for(partner=self.request.user)
 
     @extend_schema(operation_id="referrals_list", summary="Your referrals, newest first",
-                   responses={200: ReferralOut(many=True)}, examples=[examples.REFERRAL_LIST])
+                   responses=answers({200: ReferralOut(many=True)}), examples=[examples.REFERRAL_LIST])
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         assert page is not None
@@ -83,7 +91,7 @@ class ReferralsView(PartnerView):
 
     @extend_schema(operation_id="referrals_create", summary="Refer a grant request or a relocation",
                    request=ReferralIn, parameters=[IDEMPOTENCY_KEY],
-                   responses={201: ReferralOut, 400: PROBLEM, 422: PROBLEM},
+                   responses=answers({201: ReferralOut}, WRITE_REFUSALS),
                    examples=[examples.REFERRAL_GRANT_IN, examples.REFERRAL_RELOCATION_IN, examples.REFERRAL_OUT])
     def post(self, request: Request) -> Response:
         incoming = ReferralIn(data=request.data)
@@ -103,7 +111,7 @@ class ReferralDetailView(PartnerView):
     queryset = Referral.objects.none()  # for the schema
 
     @extend_schema(operation_id="referrals_retrieve", summary="One of your referrals",
-                   responses={200: ReferralOut, 404: PROBLEM}, examples=[examples.REFERRAL_OUT])
+                   responses=answers({200: ReferralOut}), examples=[examples.REFERRAL_OUT])
     def get(self, request: Request, reference: str) -> Response:
         referral, case = _own(request, reference)
         return Response(ReferralOut(referral_row(referral, case)).data)
@@ -127,14 +135,14 @@ class ReferralMessagesView(PartnerView):
     queryset = Referral.objects.none()  # for the schema
 
     @extend_schema(operation_id="referral_messages_list", summary="The conversation with the caseworker",
-                   responses={200: MessageOut(many=True), 404: PROBLEM}, examples=[examples.MESSAGES_OUT])
+                   responses=answers({200: MessageOut(many=True)}), examples=[examples.MESSAGES_OUT])
     def get(self, request: Request, reference: str) -> Response:
         _referral, case = _own(request, reference)
         return Response(MessageOut([message_row(m) for m in selectors.referral_messages(case=case)], many=True).data)
 
     @extend_schema(operation_id="referral_messages_create", summary="Write to the caseworker",
                    request=MessageIn, parameters=[IDEMPOTENCY_KEY],
-                   responses={201: MessageOut, 400: PROBLEM, 404: PROBLEM, 422: PROBLEM},
+                   responses=answers({201: MessageOut}, WRITE_REFUSALS),
                    examples=[examples.MESSAGE_IN, examples.MESSAGE_OUT])
     def post(self, request: Request, reference: str) -> Response:
         _referral, case = _own(request, reference)
@@ -158,7 +166,7 @@ class WebhooksView(PartnerView):
     queryset = WebhookSubscription.objects.none()  # for the schema
 
     @extend_schema(operation_id="webhooks_list", summary="Your web hook receivers",
-                   responses={200: WebhookOut(many=True)}, examples=[examples.WEBHOOKS_OUT])
+                   responses=answers({200: WebhookOut(many=True)}), examples=[examples.WEBHOOKS_OUT])
     def get(self, request: Request) -> Response:
         return Response(WebhookOut([webhook_row(w) for w in selectors.webhooks_for(partner=request.user)],
                                    many=True).data)
@@ -167,7 +175,7 @@ class WebhooksView(PartnerView):
                    description="Each delivery is signed to the Standard Webhooks specification (webhook-id, "
                                "webhook-timestamp, webhook-signature) with the secret returned here once.",
                    request=WebhookIn, parameters=[IDEMPOTENCY_KEY],
-                   responses={201: WebhookCreatedOut, 400: PROBLEM, 422: PROBLEM},
+                   responses=answers({201: WebhookCreatedOut}, WRITE_REFUSALS),
                    examples=[examples.WEBHOOK_IN, examples.WEBHOOK_CREATED_OUT])
     def post(self, request: Request) -> Response:
         incoming = WebhookIn(data=request.data)
@@ -193,12 +201,12 @@ class WebhookDetailView(PartnerView):
     queryset = WebhookSubscription.objects.none()  # for the schema
 
     @extend_schema(operation_id="webhooks_retrieve", summary="One web hook receiver",
-                   responses={200: WebhookOut, 404: PROBLEM}, examples=[examples.WEBHOOK_OUT])
+                   responses=answers({200: WebhookOut}), examples=[examples.WEBHOOK_OUT])
     def get(self, request: Request, pk: int) -> Response:
         return Response(WebhookOut(webhook_row(_own_webhook(request, pk))).data)
 
     @extend_schema(operation_id="webhooks_destroy", summary="Stop sending to a receiver",
-                   responses={204: None, 404: PROBLEM})
+                   responses=answers({204: None}))
     def delete(self, request: Request, pk: int) -> Response:
         services.webhook_unsubscribe(partner=request.user, subscription=_own_webhook(request, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -211,7 +219,7 @@ class WebhookDeliveriesView(PartnerView):
     serializer_class = DeliveryOut
 
     @extend_schema(operation_id="webhook_deliveries_list", summary="The delivery log of a receiver",
-                   responses={200: DeliveryOut(many=True), 404: PROBLEM}, examples=[examples.DELIVERIES_OUT])
+                   responses=answers({200: DeliveryOut(many=True)}), examples=[examples.DELIVERIES_OUT])
     def get(self, request: Request, pk: int) -> Response:
         subscription = _own_webhook(request, pk)
         page = self.paginate_queryset(selectors.webhook_deliveries(subscription=subscription))
