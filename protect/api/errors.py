@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from protect.core.errors import PROBLEM_MEDIA_TYPE, InvalidInput, ProtectError, problem_body
 
+
 class ApiError(ProtectError):
     """A rule of the API itself (a missing or malformed header): a 400, unlike a domain refusal."""
 
@@ -77,11 +78,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return problem(400, "The request has invalid fields: see errors.", "invalid", errors)
     if isinstance(exc, exceptions.APIException):
         headers: dict[str, str] = {}
-        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-            headers["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
+        wait = getattr(exc, "wait", None)
+        if isinstance(exc, exceptions.Throttled) and wait is not None:
+            headers["Retry-After"] = str(max(1, int(wait + 0.999)))
         if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
             headers["WWW-Authenticate"] = 'Bearer realm="api"'
         detail = exc.detail if isinstance(exc.detail, str) else "The request was refused."
-        code = exc.get_codes() if isinstance(exc.get_codes(), str) else "error"
-        return problem(exc.status_code, str(detail), str(code), headers=headers)
+        codes = exc.get_codes()
+        return problem(exc.status_code, str(detail), codes if isinstance(codes, str) else "error", headers=headers)
     return None  # a bug: Django's 500 handler answers, with nothing of the exception in the body

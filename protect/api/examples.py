@@ -71,7 +71,8 @@ WEBHOOK_OUT = OpenApiExample("A receiver", value=WEBHOOK_BODY_OUT, response_only
 WEBHOOKS_OUT = OpenApiExample("Your receivers", value=[WEBHOOK_BODY_OUT], response_only=True)
 WEBHOOK_CREATED_OUT = OpenApiExample("The new receiver and its secret", response_only=True,
                                      value=WEBHOOK_BODY_OUT | {"secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"})
-DELIVERIES_OUT = OpenApiExample("A delivery log", response_only=True, value={"next": None, "previous": None, "results": [
+DELIVERIES_OUT = OpenApiExample("A delivery log", response_only=True, value={
+    "next": None, "previous": None, "results": [
     {"id": 12, "webhook_id": "msg_2b5f0d6a8c3e4f1a9b7c6d5e4f3a2b1c", "event": "referral.status_changed",
      "status": "sent", "attempts": 1, "last_error": "", "created_at": "2026-12-01T09:31:00Z",
      "sent_at": "2026-12-01T09:31:01Z"}]})

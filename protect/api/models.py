@@ -8,6 +8,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from protect.crypto.fields import EncryptedTextField
+from protect.crypto.models import SelfKeyedModel
+
 
 class Referral(models.Model):
     """One case a partner referred through the API: the partner's list reads this table, in one
@@ -28,16 +31,16 @@ class Referral(models.Model):
         return self.reference
 
 
-class IdempotentRequest(models.Model):
+class IdempotentRequest(SelfKeyedModel):
     """The first answer to a POST carrying an `Idempotency-Key`: the same key with the same body
-    gets it again, with another body a 422. Kept 24 hours (`api.purge_idempotency_keys`)."""
+    gets it again, with another body a 422. Kept 24 hours (`api.purge_idempotency_keys`). The answer
+    is sealed under the row's own key: it may hold a web hook's secret."""
 
     partner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64)  # SHA-256 of method, path and body
     status_code = models.PositiveSmallIntegerField()
-    # The partner's own answer: references, statuses and ids, never a narrative (the API returns none).
-    response = models.JSONField()
+    response = EncryptedTextField(blank=True)  # the JSON answer
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -62,7 +65,8 @@ class WebhookSubscription(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["partner"], name="webhook_live_by_partner", condition=models.Q(deleted_at=None))]
+        indexes = [models.Index(fields=["partner"], name="webhook_live_by_partner",
+                                condition=models.Q(deleted_at=None))]
 
     def __str__(self) -> str:
         return f"web hook {self.pk} of partner {self.partner_id}"

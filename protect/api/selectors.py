@@ -29,7 +29,7 @@ def referral_cases(*, partner: Any, referrals: Iterable[Referral]) -> dict[str, 
     found: dict[str, Case] = {}
     for label, ids in by_type.items():
         model = case_model(label)
-        for case in case_scope(partner, model._default_manager.filter(pk__in=ids)).only(
+        for case in case_scope(partner, model._default_manager.filter(pk__in=ids)).only(  # type: ignore[misc]
                 "id", "reference", "status", "submitted_at", "status_changed_at", "urgency", "referred_by"):
             found[case.reference] = case
     return found

@@ -217,5 +217,6 @@ class ProblemOut(serializers.Serializer):
     status = serializers.IntegerField()
     detail = serializers.CharField()
     code = serializers.CharField(help_text="A stable code to branch on.")
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False,
+    errors = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField()), required=False,
                                    help_text="Messages by field (nested fields joined with dots).")

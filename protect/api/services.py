@@ -5,11 +5,13 @@ status web hooks a transition queues."""
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
@@ -17,6 +19,7 @@ from grants.services.intake import RequestDetails, grant_refer_from_partner
 from protect.audit.services import log_event
 from protect.cases.models import Case
 from protect.cases.services.casefile import case_requester_reply
+from protect.crypto.models import DataKey
 from protect.delivery.services import delivery_webhook, webhook_endpoint_create
 from relocation.services.intake import ApplicationDetails, relocation_refer_from_partner
 
@@ -48,26 +51,33 @@ def idempotent(*, partner: Any, key: str, fingerprint: str,
                        code="idempotency_key_invalid", field="Idempotency-Key")
     oldest = timezone.now() - timedelta(hours=settings.PROTECT_API_IDEMPOTENCY_HOURS)
     with transaction.atomic():
-        IdempotentRequest.objects.filter(partner=partner, key=key, created_at__lt=oldest).delete()
+        _forget(IdempotentRequest.objects.filter(partner=partner, key=key, created_at__lt=oldest))
         try:
             with transaction.atomic():
                 record = IdempotentRequest.objects.create(partner=partner, key=key, fingerprint=fingerprint,
-                                                          status_code=0, response={})
+                                                          status_code=0, response="")
         except IntegrityError:
             first = IdempotentRequest.objects.get(partner=partner, key=key)
             if first.fingerprint != fingerprint:
                 raise IdempotencyKeyReused() from None
-            return first.status_code, first.response
+            return first.status_code, json.loads(first.response)
         status_code, body = produce()
-        record.status_code, record.response = status_code, body
+        record.status_code, record.response = status_code, json.dumps(body, cls=DjangoJSONEncoder)
         record.save(update_fields=["status_code", "response"])
     return status_code, body
 
 
+def _forget(records: Any) -> int:
+    """Delete kept answers with their keys (nothing of them is left to decrypt)."""
+    keys = list(records.values_list("data_key_id", flat=True))
+    deleted, _ = records.delete()
+    DataKey.objects.filter(pk__in=keys).delete()
+    return deleted
+
+
 def idempotency_keys_purge() -> int:
     oldest = timezone.now() - timedelta(hours=settings.PROTECT_API_IDEMPOTENCY_HOURS)
-    deleted, _ = IdempotentRequest.objects.filter(created_at__lt=oldest).delete()
-    return deleted
+    return _forget(IdempotentRequest.objects.filter(created_at__lt=oldest))
 
 
 # --- referrals -------------------------------------------------------------------------------------

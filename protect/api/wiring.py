@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpResponseBase
 from rest_framework import permissions
+from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
-from rest_framework.generics import GenericAPIView
 
 from protect.accounts.authentication import ApiTokenAuthentication, token_of
 from protect.accounts.permissions import has_any_role
@@ -58,7 +57,8 @@ class PartnerThrottle(SimpleRateThrottle):
 class CappedJSONParser(JSONParser):
     """JSON only, and no body larger than `PROTECT_API_MAX_BODY_BYTES` (413 before it is read)."""
 
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict[str, Any] | None = None) -> Any:
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None,
+              ) -> Any:
         request = (parser_context or {}).get("request")
         length = request.META.get("CONTENT_LENGTH") if request is not None else None
         try:
@@ -101,10 +101,9 @@ class PartnerView(GenericAPIView):  # type: ignore[type-arg]
         )
         return Response(body, status=status_code)
 
-    def finalize_response(self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any,
-                          ) -> HttpResponseBase:
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
-        if request.method in ("GET", "HEAD") and isinstance(response, Response) and response.status_code == 200:
+        if request.method in ("GET", "HEAD") and response.status_code == 200:
             response = _with_etag(request, response)
         token = token_of(request)
         if token is not None:
@@ -125,6 +124,6 @@ def _with_etag(request: Request, response: Response) -> Response:
         not_modified = Response(status=304, headers={"ETag": etag})
         not_modified.accepted_renderer = response.accepted_renderer
         not_modified.accepted_media_type = response.accepted_media_type
-        not_modified.renderer_context = response.renderer_context
+        not_modified.renderer_context = response.renderer_context  # type: ignore[attr-defined]
         return not_modified
     return response

@@ -48,19 +48,6 @@ class Partner:
 
 
 @pytest.fixture
-def americas_caseworker(db, coordinator):
-    from protect.accounts.models import Team
-    from protect.accounts.roles import Role
-    from tests.helpers import make_user
-
-    worker = make_user("carla", Role.CASEWORKER)
-    team = Team.objects.create(name="Americas desk", region="americas", languages=["es", "en"],
-                               coordinator=coordinator)
-    team.members.add(worker)
-    return worker
-
-
-@pytest.fixture
 def helpline(db, americas_caseworker):
     return Partner("Helpline Sur")
 

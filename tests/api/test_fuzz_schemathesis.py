@@ -9,13 +9,12 @@ import pytest
 import schemathesis
 from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
-
-from schemathesis.checks import not_a_server_error
 
 EXAMPLES_PER_OPERATION = 30
 

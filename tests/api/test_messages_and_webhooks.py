@@ -87,3 +87,23 @@ def test_a_deleted_subscription_receives_nothing_more_and_is_gone_for_its_partne
     _routed(helpline)
     assert Delivery.objects.count() == 0
     assert helpline.get("/api/v1/webhooks/").json() == []
+
+
+def test_a_kept_answer_is_sealed_and_purged_after_its_day(helpline):
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from protect.api.models import IdempotentRequest
+    from protect.api.services import idempotency_keys_purge
+
+    secret = helpline.post("/api/v1/webhooks/", {"url": "https://partner.example.org/hooks"}, key="w").json()["secret"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT response FROM api_idempotentrequest")
+        assert secret not in str(cursor.fetchall())
+    assert helpline.post("/api/v1/webhooks/", {"url": "https://partner.example.org/hooks"},
+                         key="w").json()["secret"] == secret  # the first answer, again
+    assert idempotency_keys_purge() == 0
+    IdempotentRequest.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    assert idempotency_keys_purge() == 1 and not IdempotentRequest.objects.exists()
