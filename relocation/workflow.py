@@ -53,9 +53,11 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 
 def stipend_months(starts_on: datetime.date, ends_on: datetime.date) -> Iterator[datetime.date]:
     """The first day of each stipend month of a stay: the start, then the same day each month
-    (the month's last day when it is shorter), while it falls within the stay."""
-    months = 0
-    while (month := add_months(starts_on, months)) <= ends_on:
+    (the month's last day when it is shorter) before the end, so a stay of six months to the
+    day (1 March to 1 September) is six months, not seven."""
+    yield starts_on
+    months = 1
+    while (month := add_months(starts_on, months)) < ends_on:
         yield month
         months += 1
 

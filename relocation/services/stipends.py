@@ -5,6 +5,7 @@ constraint: a task run twice, or redelivered after its worker was killed mid-run
 from __future__ import annotations
 
 import datetime
+from itertools import takewhile
 from typing import Any
 
 from django.db import transaction
@@ -49,15 +50,15 @@ def relocation_create_stipends(*, relocation_id: int, today: datetime.date) -> i
         if line is None or relocation.starts_on is None or relocation.ends_on is None:
             return 0
         if relocation.status in IN_STAY:
-            last = min(relocation.ends_on, today)
+            last = today
         elif relocation.status == Relocation.Status.ENDED and relocation.ended_at is not None:
-            last = min(relocation.ends_on, today, relocation.ended_at.date())
+            last = min(today, relocation.ended_at.date())
         else:
             return 0
         people = people_of(relocation)
         amount_minor = line.amount_minor * people
         written = 0
-        for month in stipend_months(relocation.starts_on, last):
+        for month in takewhile(lambda begins: begins <= last, stipend_months(relocation.starts_on, relocation.ends_on)):
             instalment, created = StipendInstalment.objects.get_or_create(
                 relocation=relocation, month=month,
                 defaults={"people": people, "amount_minor": amount_minor, "currency": line.currency,
