@@ -450,7 +450,7 @@ try:
 except ValueError as exc:
     raise ImproperlyConfigured("PROTECT_RELOCATION_PREPARATION_WARN_DAYS must be whole days: '14,3'.") from exc
 if not PROTECT_RELOCATION_PREPARATION_WARN_DAYS or min(PROTECT_RELOCATION_PREPARATION_WARN_DAYS) < 0:
-    raise ImproperlyConfigured("PROTECT_RELOCATION_PREPARATION_WARN_DAYS must give at least one day count, none negative.")
+    raise ImproperlyConfigured("PROTECT_RELOCATION_PREPARATION_WARN_DAYS must give day counts, none negative.")
 # The follow-up check-in with the defender is due this many days after the stay ends.
 PROTECT_RELOCATION_CHECKIN_DAYS = env_int("PROTECT_RELOCATION_CHECKIN_DAYS", 30, minimum=1)
 

@@ -49,7 +49,7 @@ class ChecklistForm(forms.Form):
                 label=_("%(item)s: done on") % {"item": label}, required=False, widget=DATE)
         for kind, _label, item in items or ():
             if item is not None:
-                self.initial |= {f"{kind}_due_on": item.due_on, f"{kind}_done_on": item.done_on}
+                self.initial.update({f"{kind}_due_on": item.due_on, f"{kind}_done_on": item.done_on})
 
 
 def checklist_items(data: dict[str, Any]) -> dict[str, tuple[Any, Any]]:

@@ -84,6 +84,7 @@ def relocations_warn_preparation(now: datetime.datetime) -> int:
                   .values_list("pk", "starts_on"))
     warned = 0
     for relocation_id, starts_on in candidates.iterator(chunk_size=500):
+        assert starts_on is not None  # matched: preparing has its dates
         threshold = _threshold((starts_on - today).days)
         if threshold is not None and _warn(relocation_id, threshold, today):
             warned += 1

@@ -128,4 +128,4 @@ def test_the_page_shows_the_totals(client, relocation_in, caseworker):
     login_verified(client, caseworker)
     html = client.get(f"/relocations/{relocation.reference}/").content.decode()
     assert 'id="totals"' in html and "EUR 9,992.00" in html  # 900 + 92 + 500 × 3 × 6
-    assert 'id="year-totals"' in html and "1 relocation, 3 people" in html
+    assert 'id="year-totals"' in html and "relocations: 1, people: 3" in html
