@@ -221,6 +221,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "outbox-relay": {"task": "protect.outbox.relay", "schedule": timedelta(seconds=10)},
     "cases-sla-sweep": {"task": "cases.sweep_sla", "schedule": timedelta(minutes=5)},
     "grants-report-reminders": {"task": "grants.report_reminders", "schedule": timedelta(hours=6)},
+    "relocation-stipends": {"task": "relocation.create_stipends", "schedule": timedelta(hours=6)},
     "sessions-clear": {"task": "protect.clear_sessions", "schedule": timedelta(hours=1)},
     "api-idempotency-purge": {"task": "api.purge_idempotency_keys", "schedule": timedelta(hours=1)},
 }
@@ -442,6 +443,17 @@ except ArithmeticError as exc:
 # --- Relocation ---------------------------------------------------------------------------
 PROTECT_RELOCATION_SLA_HOURS = env_sla_hours("PROTECT_RELOCATION_SLA_HOURS", "critical:48,high:120,normal:336")
 PROTECT_RELOCATION_MAX_MONTHS = 12  # beyond this total, only a coordinator extends a stay
+# Days before the start of a stay at which the SLA sweep warns the caseworker, once each, while
+# preparation items (visa, travel, insurance, arrival contact) are still open: "14,3".
+try:
+    PROTECT_RELOCATION_PREPARATION_WARN_DAYS = sorted(
+        {int(d) for d in env_list("PROTECT_RELOCATION_PREPARATION_WARN_DAYS", ["14", "3"])}, reverse=True)
+except ValueError as exc:
+    raise ImproperlyConfigured("PROTECT_RELOCATION_PREPARATION_WARN_DAYS must be whole days: '14,3'.") from exc
+if not PROTECT_RELOCATION_PREPARATION_WARN_DAYS or min(PROTECT_RELOCATION_PREPARATION_WARN_DAYS) < 0:
+    raise ImproperlyConfigured("PROTECT_RELOCATION_PREPARATION_WARN_DAYS must give day counts, none negative.")
+# The follow-up check-in with the defender is due this many days after the stay ends.
+PROTECT_RELOCATION_CHECKIN_DAYS = env_int("PROTECT_RELOCATION_CHECKIN_DAYS", 30, minimum=1)
 
 # --- Alerts ------------------------------------------------------------------------------
 

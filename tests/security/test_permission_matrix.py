@@ -137,7 +137,10 @@ MATRIX: dict[str, Row] = {
     "relocations/<str:reference>/files/<int:file_id>/": Row("get", RELOCATION),
     **{f"relocations/<str:reference>/{action}/": Row("post", RELOCATION)
        for action in ("reveal", "notes", "files", "ask", "family", "assess", "match", "start", "extend", "end",
-                      "cancel")},
+                      "cancel", "checklist", "budget", "budget/remove", "checkin")},
+    # Finance confirms stipends from the payments inbox, and reaches a relocation only once it is in
+    # residence (this one is assessing): everyone else is refused by role.
+    "relocations/<str:reference>/confirm-stipend/": Row("post", only("finance") | {"finance": HIDDEN}),
     # The toy kind of the tests (tests/toykind): the kernel's case pages, mounted by a new kind.
     "alert-desk/": Row("get", only("caseworker", "caseworker_other_team", "reviewer", "approver", "coordinator")),
     "alert-desk/<str:reference>/": Row("get", ALERT),
