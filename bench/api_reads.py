@@ -28,10 +28,10 @@ def ensure_referrals(count: int) -> tuple[str, str, int]:
     """A partner with `count` grant referrals (made once, through the referral service)."""
     from protect.accounts.models import ApiToken
     from protect.accounts.services import api_token_issue, partner_organisation_ensure
-    from protect.api.models import Referral
-    from protect.api.services import referral_create
-    from protect.api.serializers import ReferralIn
     from protect.api.examples import REFERRAL_GRANT_BODY
+    from protect.api.models import Referral
+    from protect.api.serializers import ReferralIn
+    from protect.api.services import referral_create
 
     organisation = partner_organisation_ensure(name="Bench partner", by=None)
     partner = organisation.account
