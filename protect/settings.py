@@ -224,6 +224,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "relocation-stipends": {"task": "relocation.create_stipends", "schedule": timedelta(hours=6)},
     "sessions-clear": {"task": "protect.clear_sessions", "schedule": timedelta(hours=1)},
     "api-idempotency-purge": {"task": "api.purge_idempotency_keys", "schedule": timedelta(hours=1)},
+    "api-audit-token-requests": {"task": "api.audit_token_requests", "schedule": timedelta(seconds=10)},
 }
 
 # --- Authentication and sessions ----------------------------------------------------------
