@@ -60,6 +60,11 @@ def _when_ready(alert: Alert, by: Any) -> None:
     check_ready_to_go_out(alert)
 
 
+def _when_consent_in_force(alert: Alert, by: Any) -> None:
+    if alert.consent_in_force() is None:
+        raise AlertError("No consent is in force for this alert.", code="consent_missing")
+
+
 def _when_second_person(alert: Alert, by: Any) -> None:
     if alert.prepared_by_id is not None and alert.prepared_by_id == getattr(by, "pk", None):
         raise AlertError("You prepared this alert: someone else must approve it.", code="four_eyes")
@@ -148,6 +153,9 @@ ALERT_WORKFLOW: Workflow[Alert] = Workflow(
                roles=STAFF | DECIDERS, label="Review a translation", when=when_readable),
         action("record_consent", states=[S.DRAFT, S.IN_REVIEW, S.APPROVED, S.PUBLISHED], roles=STAFF,
                label="Record the consent", when=when_readable),
+        # Taking consent back is never refused by state: a closed alert's pending deliveries stop too.
+        action("revoke_consent", states=EVERY_STATUS, roles=STAFF, label="Revoke the consent",
+               when=_when_consent_in_force),
         transition("submit_for_review", sources=[S.DRAFT], target=S.IN_REVIEW, roles=STAFF,
                    label="Send for review", guard=_guard_submit, effect=_effect_submit,
                    audit_params=("reviewer_id",)),
