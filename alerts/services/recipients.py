@@ -151,7 +151,7 @@ def recipient_update(*, recipient: Recipient, by: Any, name: str, address: str, 
     channel is a new recipient). Deliveries already recorded keep the address they were made for."""
     _require_coordinator(by)
     with transaction.atomic():
-        locked = Recipient.objects.select_for_update().select_related("endpoint").get(pk=recipient.pk)
+        locked = Recipient.objects.select_for_update(of=("self",)).select_related("endpoint").get(pk=recipient.pk)
         row = {"name": name.strip(), "channel": locked.channel, "address": address.strip(), "language": language,
                "tier": tier, "secret": ""}
         _refuse_problem(row)
