@@ -64,7 +64,8 @@ def seed(out: OutputWrapper) -> None:
     def drafted(pseudonym: str, what: str) -> Alert:
         alert = alert_draft(by=caseworker, defender=defenders[pseudonym], language="en", urgency="critical",
                             **_texts(pseudonym, what))
-        alert = case_route(model=Alert, case_id=alert.pk)
+        case_route(model=Alert, case_id=alert.pk)  # what the worker would do: to the team of the region
+        alert = Alert.objects.get(pk=alert.pk)
         alert_translation_save(alert=alert, by=caseworker, language="fr", **FRENCH)
         return alert
 

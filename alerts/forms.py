@@ -3,8 +3,6 @@ checklist, the steps of the table, and the recipients. They parse; the services 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -112,7 +110,7 @@ class RecipientEditForm(forms.Form):
     tier = forms.ChoiceField(label=_("Tier"), choices=Tier.choices)
 
     @classmethod
-    def for_recipient(cls, recipient: Recipient, *args: Any) -> RecipientEditForm:
+    def for_recipient(cls, recipient: Recipient) -> RecipientEditForm:
         address = recipient.endpoint.url if recipient.endpoint is not None else recipient.email
-        return cls(*args, initial={"name": recipient.name, "address": address, "language": recipient.language,
-                                   "tier": recipient.tier})
+        return cls(initial={"name": recipient.name, "address": address, "language": recipient.language,
+                            "tier": recipient.tier})
