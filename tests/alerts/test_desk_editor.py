@@ -18,6 +18,7 @@ from protect.defenders.services import defender_create
 from protect.delivery.models import Delivery
 from protect.outbox.models import OutboxMessage
 from tests.alerts.conftest import FRENCH, TEXTS
+from tests.grants.conftest import grant_in, hotline_grant  # noqa: F401  the grants' fixtures, used here
 from tests.helpers import login_verified
 
 pytestmark = pytest.mark.django_db
@@ -186,4 +187,49 @@ def test_the_desk_counts_alerts_by_state_at_a_constant_cost(client, alert_in, ca
     with CaptureQueriesContext(connection) as many:
         page = client.get("/alert-desk/").content.decode()
     assert re.search(r'id="state-in_review">In review <span class="small">\(3\)', page)
+    assert len(many) == len(few)
+
+
+def test_a_draft_keeps_the_link_to_the_defenders_grant_and_refuses_one_the_user_may_not_see(
+        client, grant_in, caseworker, caseworker_other_team):  # noqa: F811
+    grant = grant_in("triage")
+    login_verified(client, caseworker)
+    form = {"defender_reference": grant.defender.reference, "language": "en", "urgency": "high", **TEXTS}
+    token = _token(client.get("/alert-desk/new/").content.decode())
+    assert client.post("/alert-desk/new/", form | {"intake_token": token, "grant_reference": grant.reference}
+                       ).status_code == 200
+    assert Alert.objects.get().grant == grant
+
+    token = _token(client.get("/alert-desk/new/").content.decode())
+    refused = client.post("/alert-desk/new/", form | {"intake_token": token, "grant_reference": "G-NOSUCH"})
+    assert refused.status_code == 400 and "No such case among those you may see." in refused.content.decode()
+    assert Alert.objects.count() == 1
+
+
+def test_the_recipients_page_costs_the_same_for_few_and_many(client, coordinator, recipients):
+    recipients()
+    login_verified(client, coordinator)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/alert-desk/recipients/").status_code == 200
+    for _ in range(3):
+        recipients()
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/alert-desk/recipients/").content.decode()
+    assert page.count("Partner hook") == 4
+    assert len(many) == len(few)
+
+
+def test_the_alert_page_costs_the_same_for_few_and_many_deliveries(client, alert_in, recipients, caseworker):
+    recipients()
+    alert = alert_in("published")
+    alert_distribute(alert_id=alert.pk, step="publish")
+    login_verified(client, caseworker)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(alert.get_absolute_url()).status_code == 200
+    for _ in range(3):
+        recipients()
+    alert_distribute(alert_id=alert.pk, step="publish")  # the new recipients' rows, the old ones kept
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(alert.get_absolute_url()).content.decode()
+    assert page.split('id="deliveries-h"', 1)[1].count("<td>waiting</td>") == 24
     assert len(many) == len(few)
