@@ -136,10 +136,10 @@ def _render_alert(request: HttpRequest, alert: Alert, *, status: int = 200,
     page_forms = {name: (bound or {}).get(name) or blank[name]() for name in shown}
     for name, form in page_forms.items():
         form.auto_id = f"id_{name}_%s"  # several forms share field names: ids stay unique
-    texts = [] if erased else list(alert.translations.select_related("written_by", "reviewed_by").order_by(
+    written = [] if erased else list(alert.translations.select_related("written_by", "reviewed_by").order_by(
         "language"))
     columns = []
-    for translation in texts:
+    for translation in written:
         edit = None
         if "translate" in shown:
             initial = {"language": translation.language} | {name: getattr(translation, name) for name in drafting.TEXTS}

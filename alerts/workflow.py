@@ -30,7 +30,9 @@ EVERY_STATUS = S.values
 
 def check_ready_to_go_out(alert: Alert) -> None:
     """Consent in force, its checklist passed, every translation reviewed: what approving and
-    publishing both require (re-checked on the locked row at each)."""
+    publishing both require (re-checked on the locked row at each). Nothing goes out for a defender
+    whose data was erased: there is no text left to send."""
+    when_readable(alert, None)
     scope = alert.consent_in_force()
     if scope is None:
         raise AlertError("Record the defender's consent to this alert first (none is in force).",
@@ -61,6 +63,7 @@ def _when_ready(alert: Alert, by: Any) -> None:
 
 
 def _when_consent_in_force(alert: Alert, by: Any) -> None:
+    when_readable(alert, by)  # erasure already stopped everything a revocation would
     if alert.consent_in_force() is None:
         raise AlertError("No consent is in force for this alert.", code="consent_missing")
 

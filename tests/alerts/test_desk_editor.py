@@ -233,3 +233,22 @@ def test_the_alert_page_costs_the_same_for_few_and_many_deliveries(client, alert
         page = client.get(alert.get_absolute_url()).content.decode()
     assert page.split('id="deliveries-h"', 1)[1].count("<td>waiting</td>") == 24
     assert len(many) == len(few)
+
+
+def test_after_erasure_the_alert_page_shows_no_text_and_offers_no_form_that_would(
+        client, alert_in, recipients, caseworker, coordinator):
+    from protect.defenders.services import defender_erase
+
+    recipients()
+    alert = alert_in("published")
+    alert_distribute(alert_id=alert.pk, step="publish")
+    defender_erase(defender=alert.defender, by=coordinator, reason="The defender asked for it.")
+    login_verified(client, coordinator)
+    response = client.get(alert.get_absolute_url())
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "data was erased" in page and "Lawyer detained" not in page
+    assert _actions(page, alert.reference) == {"close", "withdraw"}
+    refused = client.post(f"/alert-desk/{alert.reference}/update/", {"news": "Moved.", "idempotency_key": "k-1"})
+    assert refused.status_code == 409 and alert.updates.count() == 0  # no text left to send under that key
+    assert page.split('id="deliveries-h"', 1)[1].count("<tr class=") == 6  # the report stays, without the texts
