@@ -33,7 +33,6 @@ from protect.cases.services.casefile import case_ask_requester
 from protect.cases.views import CaseViews, NoteForm, UploadForm, queue_scopes, record_once
 from protect.core.errors import NotFound
 from protect.defenders.models import Region
-from protect.defenders.selectors import defender_get_visible
 from protect.defenders.services import defender_possible_duplicates
 
 from . import forms as grant_forms
@@ -119,7 +118,7 @@ def hotline_new(request: HttpRequest) -> HttpResponse:
         defender = None
         if form.cleaned_data["defender_reference"]:
             try:
-                defender = defender_get_visible(user=request.user, reference=form.cleaned_data["defender_reference"])
+                defender = case_selectors.defender_get_for(request.user, form.cleaned_data["defender_reference"])
             except NotFound:
                 raise CaseError(_("No defender with this reference that you may see."),
                                 field="defender_reference") from None

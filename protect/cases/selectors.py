@@ -18,10 +18,13 @@ from protect.accounts.roles import ASSIGNABLE
 from protect.audit.models import AuditEvent
 from protect.audit.selectors import audit_events_for
 from protect.core.errors import NotFound
+from protect.defenders.models import Defender
+from protect.defenders.selectors import defenders_visible_to
 from protect.workflow import workflow_for
 
 from .access import assigned_q, can_see_narrative, case_scope, team_ids_of
 from .models import Case, CaseFile, CaseMessage, CaseNote
+from .registry import case_models
 
 C = TypeVar("C", bound=Case)
 QUEUE_PAGE_SIZE = 50
@@ -150,3 +153,32 @@ def case_timeline(case: Case) -> QuerySet[AuditEvent]:
 def is_overdue(case: Case, now: datetime) -> bool:
     """The SLA runs until a decision: an open case past its deadline but already decided is not late."""
     return workflow_for(type(case)).in_group(case, "awaiting_decision") and case.sla_due_at < now
+
+
+# --- defenders, as the people behind cases ---------------------------------------------------------
+
+
+def defenders_reachable_by(user: Any) -> QuerySet[Defender]:
+    """Defenders `user` may see: through a permission on the defender, or because one of their
+    cases, of any kind, is visible to `user` (a request from the public form gives nobody a
+    permission on the defender; the caseworker it was routed to must still find them)."""
+    through_cases = Q(pk__in=[])
+    for model in case_models():
+        through_cases |= Q(pk__in=case_scope(user, model._default_manager.all()).values("defender_id"))
+    return defenders_visible_to(user, also=through_cases)
+
+
+def defender_get_for(user: Any, reference: str) -> Defender:
+    """One live defender by reference (any case), if `user` may see them; NotFound otherwise."""
+    defender = defenders_reachable_by(user).filter(reference=reference.strip().upper()).first()
+    if defender is None:
+        raise NotFound("No such defender.")
+    return defender
+
+
+def defender_requests_for(user: Any, defender: Defender) -> list[Case]:
+    """The defender's requests of every kind that `user` may see, newest first: one query per kind."""
+    rows: list[Case] = []
+    for model in case_models():
+        rows += list(cases_visible_to(user, model).filter(defender=defender).defer(*DEFENDER_DEFERRED))
+    return sorted(rows, key=lambda case: case.submitted_at, reverse=True)
