@@ -25,10 +25,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.models import Device
 
-from protect.core.errors import ProtectError
+from protect.core.errors import ProtectError, form_errors_from
 
 from . import selectors, services
-from .forms import LOGIN_FAILED, ApiTokenForm, CodeForm, EnrolmentCodeForm, LoginForm, ReasonForm
+from .forms import LOGIN_FAILED, ApiTokenForm, CodeForm, EnrolmentCodeForm, LoginForm, ReasonForm, TimeZoneForm
 from .lockout import logins_paused_for_everyone
 from .middleware import second_factor_exempt
 from .models import ApiToken, EnrolmentCode, RecoveryCodeDevice, User
@@ -284,15 +284,29 @@ def _enrolment_code_page(request: HttpRequest, target: User, code: str, *, reset
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def account(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
+    form = TimeZoneForm(request.POST or None, initial={"time_zone": user.time_zone})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.user_set_time_zone(user=user, time_zone=form.cleaned_data["time_zone"], by=user)
+            except ProtectError as exc:
+                form_errors_from(form, exc)
+            else:
+                messages.success(request, _("Time zone saved."))
+                return HttpResponseRedirect(reverse("accounts:account"))
+        status = 400
     return render(request, "accounts/account.html", {
         "roles": sorted(user.groups.values_list("name", flat=True)),
         "teams": selectors.teams_visible_to(viewer=user).filter(members=user),
         "recovery_remaining": services.recovery_codes_remaining(user),
         "is_coordinator": is_coordinator(user),
-    })
+        "time_zone_form": form,
+    }, status=status)
 
 
 @login_required

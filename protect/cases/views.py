@@ -33,6 +33,7 @@ from .access import can_see_narrative
 from .models import Case
 from .search import staff_search
 from .services import casefile
+from .services.notifications import notifications_seen
 from .services.search import search_record
 from .services.transitions import case_transition
 
@@ -97,6 +98,7 @@ class CaseViews:
             response = self._render_page(request, case, status=status, bound=bound, confidential=confidential)
         casefile.case_record_view(case=case, by=request.user, decrypted=sorted(seen),
                                   revealed=self.confidential_fields if confidential else None)
+        notifications_seen(user=request.user, case=case)
         return response
 
     def _case(self, request: HttpRequest, reference: str) -> Any:
