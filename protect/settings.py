@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "protect.accounts.middleware.SessionLifetimeMiddleware",
     "protect.accounts.middleware.SecondFactorRequiredMiddleware",
     "protect.accounts.middleware.TimeZoneMiddleware",  # each account holder's own time zone
+    "protect.accounts.middleware.AdminNeedsAdminRightsMiddleware",  # /admin/ without admin rights: a 403 page
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

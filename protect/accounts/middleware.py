@@ -14,6 +14,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -136,3 +138,18 @@ class TimeZoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class AdminNeedsAdminRightsMiddleware:
+    """A logged-in account holder without admin rights who opens /admin/ gets a clear 403 page
+    saying so, not the login page (logging in again would change nothing)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated and not (user.is_active and user.is_staff)
+                and request.path.startswith(reverse("admin:index")) and request.path != reverse("admin:logout")):
+            return render(request, "admin_forbidden.html", status=403)
+        return self.get_response(request)
