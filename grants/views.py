@@ -28,9 +28,9 @@ from protect.cases import selectors as case_selectors
 from protect.cases.access import can_see_narrative
 from protect.cases.contact import safe_contact
 from protect.cases.deadlines import due_phrase
-from protect.cases.selectors import notifications_for
 from protect.cases.errors import CaseError
 from protect.cases.forms import money, to_major, to_minor
+from protect.cases.selectors import notifications_for
 from protect.cases.services.casefile import case_ask_requester
 from protect.cases.views import CaseViews, NoteForm, UploadForm, queue_scopes, record_once
 from protect.core.errors import NotFound

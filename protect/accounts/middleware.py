@@ -149,7 +149,8 @@ class AdminNeedsAdminRightsMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if (user is not None and user.is_authenticated and is_second_factor_verified(user)
-                and not (user.is_active and user.is_staff) and request.path.startswith(reverse("admin:index")) and request.path != reverse("admin:logout")):
+        in_admin = request.path.startswith(reverse("admin:index")) and request.path != reverse("admin:logout")
+        if (in_admin and user is not None and user.is_authenticated and is_second_factor_verified(user)
+                and not (user.is_active and user.is_staff)):
             return render(request, "admin_forbidden.html", status=403)
         return self.get_response(request)

@@ -108,7 +108,7 @@ def _queue_filtered(user: Any, model: type[C], filters: QueueFilters, narrow: Q 
         queryset = queryset.filter(narrow)
     messages = model._meta.get_field("messages").related_model
     last = messages._default_manager.filter(case=OuterRef("pk")).order_by("-created_at", "-pk")  # type: ignore[union-attr]
-    queryset = queryset.annotate(last_message_direction=Subquery(last.values("direction")[:1]))
+    queryset = queryset.annotate(last_message_direction=Subquery(last.values("direction")[:1]))  # type: ignore[assignment]
     if filters.new_reply:
         queryset = queryset.filter(last_message_direction=CaseMessage.Direction.FROM_REQUESTER)
     return queryset

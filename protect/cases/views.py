@@ -277,6 +277,7 @@ def defender_page(request: HttpRequest, reference: str) -> HttpResponse:
     except NotFound:
         raise Http404(_("No such defender.")) from None
     return render(request, "cases/staff/defender.html", {
-        "defender": defender, "requests": [case_row(case) for case in selectors.defender_requests_for(request.user, defender)],
+        "defender": defender,
+        "requests": [case_row(case) for case in selectors.defender_requests_for(request.user, defender)],
         "consents": defender_consents(defender),
     })

@@ -17,7 +17,6 @@ from protect.accounts.roles import (
 )
 from protect.core.context_processors import MENU
 
-
 # Menu pages outside role_required: the account page admits every account holder (login_required);
 # Django's admin admits staff accounts, which only coordinators hold (permission matrix, ADMIN).
 OUTSIDE_ROLE_REQUIRED = {"accounts:account": set(Role), "admin:accounts_team_changelist": {Role.COORDINATOR}}
