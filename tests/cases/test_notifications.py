@@ -77,7 +77,7 @@ def test_the_queue_lists_what_the_caseworker_was_told_until_the_case_is_opened(c
     grant = routed()
     login_verified(client, caseworker)
     page = client.get("/cases/").content.decode()
-    assert "A case was assigned to you" in page and f'href="/cases/{grant.reference}/"' in page
+    assert f'<a href="/cases/{grant.reference}/">A case was assigned to you: <span class="ref">{grant.reference}</span></a>' in page
     client.get(f"/cases/{grant.reference}/")
     assert "A case was assigned to you" not in client.get("/cases/").content.decode()
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0006_enrolment_codes'),
+        ('accounts', '0007_partner_api'),
     ]
 
     operations = [
