@@ -165,14 +165,17 @@ MATRIX: dict[str, Row] = {
     "alert-desk/recipients/<int:recipient_id>/deactivate/": Row("post", only("coordinator")),
     "alert-desk/recipients/<int:recipient_id>/reactivate/": Row("post", only("coordinator")),
     "alert-desk/<str:reference>/return-to-draft/": Row("post", ALERT_REVIEWER_ACTION),
+    "search/": Row("get", only(*STAFF_ROLES)),
+    "defenders/<str:reference>/": Row("get", CASE | {"finance": DENIED}),
     "toys/<str:reference>/": Row("get", CASE),
     "toys/<str:reference>/notes/": Row("post", CASE),
     "toys/<str:reference>/files/": Row("post", CASE),
     "toys/<str:reference>/files/<int:file_id>/": Row("get", CASE),
     "toys/<str:reference>/reveal/": Row("post", CASE),
 }
-# Django's admin: coordinators only (they are the superusers); everyone else is sent to log in.
-ADMIN = logged_in(LOGIN) | {"coordinator": OK}
+# Django's admin: coordinators only (they are the superusers); anyone else logged in gets a 403 page
+# that says so (issue 9, item 12), a visitor is sent to log in.
+ADMIN = logged_in(DENIED) | {"coordinator": OK}
 
 
 def _clean(part: str) -> str:
@@ -226,11 +229,12 @@ def world(db, team_africa, caseworker, coordinator, partner, outsider):
     return {"reference": grant.reference, "file_id": attached.pk, "user_id": outsider.pk, "token_id": token.pk, "pk": 1,
             "lang": "ar", "toys": {"reference": toy.reference, "file_id": toy_file.pk},
             "relocations": {"reference": relocation.reference, "file_id": relocation_file.pk},
-            "alert-desk": {"reference": alert.reference, "file_id": alert_file.pk, "recipient_id": recipient.pk}}
+            "alert-desk": {"reference": alert.reference, "file_id": alert_file.pk, "recipient_id": recipient.pk},
+            "defenders": {"reference": grant.defender.reference}}
 
 
 def concrete(route: str, world: dict) -> str:
-    for kind in ("toys", "relocations", "alert-desk"):
+    for kind in ("toys", "relocations", "alert-desk", "defenders"):
         if route.startswith(f"{kind}/"):
             world = world | world[kind]
 
