@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
@@ -10,6 +11,7 @@ from protect.cases.selectors import cases_visible_to
 from protect.delivery.models import Delivery
 
 from .models import Alert
+from .services.follow_ups import follow_up_quiet_before
 
 
 def alerts_on_desk(user: Any) -> dict[str, list[Alert]]:
@@ -23,3 +25,18 @@ def alerts_on_desk(user: Any) -> dict[str, list[Alert]]:
 def alert_deliveries(alert: Alert) -> QuerySet[Delivery]:
     """Every delivery of this alert (its keys start with the alert's), newest first."""
     return Delivery.objects.filter(key__startswith=f"alerts.alert:{alert.pk}:").order_by("-created_at", "-pk")
+
+
+def alert_quiet_since(alert: Alert) -> datetime | None:
+    """When the last news of this published alert went out, if that is long enough ago to follow up."""
+    if alert.status == Alert.Status.PUBLISHED and alert.last_update_at is not None \
+            and alert.last_update_at <= follow_up_quiet_before():
+        return alert.last_update_at
+    return None
+
+
+def alerts_due_for_follow_up(user: Any) -> list[Alert]:
+    """The published alerts this user may see that have had no news for too long, quietest first."""
+    return list(cases_visible_to(user, Alert).filter(status=Alert.Status.PUBLISHED,
+                                                     last_update_at__lte=follow_up_quiet_before())
+                .order_by("last_update_at", "pk"))

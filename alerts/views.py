@@ -66,6 +66,7 @@ def render_alert(request: HttpRequest, alert: Any, *, status: int = 200, bound: 
         "translations": list(alert.translations.order_by("language")),
         "consent": scope,
         "deliveries": list(selectors.alert_deliveries(alert)[:500]),
+        "quiet_since": selectors.alert_quiet_since(alert),
         "can": ALERT_WORKFLOW.available(alert, request.user, STEPS),
         "forms": {
             "submit_for_review": bound.get("submit_for_review") or SubmitForm(),
@@ -87,7 +88,8 @@ alert_note, alert_upload, alert_file, alert_reveal = _PAGES.note(), _PAGES.uploa
 def desk(request: HttpRequest) -> HttpResponse:
     by_state = selectors.alerts_on_desk(request.user)
     return render(request, "alerts/staff/desk.html", {
-        "states": [(label, by_state[value]) for value, label in Alert.Status.choices]})
+        "states": [(label, by_state[value]) for value, label in Alert.Status.choices],
+        "follow_ups": selectors.alerts_due_for_follow_up(request.user)})
 
 
 @role_required(*ROLES)

@@ -222,6 +222,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "cases-sla-sweep": {"task": "cases.sweep_sla", "schedule": timedelta(minutes=5)},
     "grants-report-reminders": {"task": "grants.report_reminders", "schedule": timedelta(hours=6)},
     "sessions-clear": {"task": "protect.clear_sessions", "schedule": timedelta(hours=1)},
+    "alerts-follow-ups": {"task": "alerts.follow_ups", "schedule": timedelta(hours=1)},
 }
 
 # --- Authentication and sessions ----------------------------------------------------------
@@ -446,6 +447,8 @@ PROTECT_RELOCATION_MAX_MONTHS = 12  # beyond this total, only a coordinator exte
 
 # Hours from drafting to a decision on an alert, by urgency: alerts move faster than grants.
 PROTECT_ALERT_SLA_HOURS = env_sla_hours("PROTECT_ALERT_SLA_HOURS", "critical:6,high:24,normal:72")
+# A published alert with no news for this many days reminds its caseworker to update it (once per quiet spell).
+PROTECT_ALERT_FOLLOW_UP_DAYS = env_int("PROTECT_ALERT_FOLLOW_UP_DAYS", 7, minimum=1)
 
 # --- E-mail --------------------------------------------------------------------------------
 
