@@ -8,10 +8,9 @@ protect.delivery's WebhookEndpoint). `status` is written only by alerts/workflow
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from typing import Any, ClassVar
-
-import secrets
 
 from django.conf import settings
 from django.db import models, transaction

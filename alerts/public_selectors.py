@@ -130,7 +130,8 @@ def _build(alert: Alert, language: str) -> PublicAlert | None:
         return None  # erased while we read: gone
     return PublicAlert(
         slug=alert.public_slug, language=text_language, title=texts["title"], summary=texts["summary"],
-        facts=facts, requested_actions=texts["requested_actions"], name=name, published_at=alert.published_at,
+        facts=facts, requested_actions=texts["requested_actions"], name=name,
+        published_at=alert.published_at,  # type: ignore[arg-type]  # the query kept only published ones
         updated_at=alert.news_at,  # type: ignore[attr-defined]
         outcome=str(alert.get_outcome_display()) if alert.status == Alert.Status.CLOSED else "",
         closed_at=alert.closed_at if alert.status == Alert.Status.CLOSED else None, updates=updates,
@@ -141,7 +142,8 @@ def public_alerts(*, language: str, page: int = 1, size: int | None = None) -> t
     """One page of public alerts, latest news first, and whether another page follows."""
     size = size or PAGE_SIZE
     start = (page - 1) * size
-    alerts = _loaded(_public().order_by("-news_at", "-pk")[start:start + size + 1])
+    newest_first = _public().order_by("-news_at", "-pk")  # type: ignore[misc]  # news_at is annotated
+    alerts = _loaded(newest_first[start:start + size + 1])
     shown = [built for alert in alerts[:size] if (built := _build(alert, language)) is not None]
     return shown, len(alerts) > size
 

@@ -37,7 +37,7 @@ def test_the_feed_is_valid_atom_with_an_entry_per_alert_and_per_update(client, a
     assert f"http://testserver/alerts/{first.public_slug}/" in links
     assert f"http://testserver/alerts/{second.public_slug}/" in links
     assert f"http://testserver/alerts/{first.public_slug}/#update-2" in links
-    news = [entry for entry in feed.entries if entry.link.endswith("#update-1")][0]
+    news = next(entry for entry in feed.entries if entry.link.endswith("#update-1"))
     assert "Moved to another prison." in news.summary and news.title == f"Update: {TEXTS['title']}"
     assert feed.feed.title == "Urgent alerts" and feed.feed.language == "en"
     assert any(link.rel == "self" and link.href == "http://testserver/alerts/feed/" for link in feed.feed.links)
@@ -69,7 +69,7 @@ def test_typed_text_is_escaped_in_the_feed(client, alert_in, caseworker):
     alert = alert_in("published")
     alert_update(alert=alert, by=caseworker, idempotency_key="k", news='<script>alert(1)</script> & "quotes"')
     feed = parsed(client)
-    news = [entry for entry in feed.entries if entry.link.endswith("#update-1")][0]
+    news = next(entry for entry in feed.entries if entry.link.endswith("#update-1"))
     assert "<script>" not in news.summary  # the HTML of the summary carries the text, never markup from it
     assert "&lt;script&gt;" in client.get("/alerts/feed/").text.replace("&amp;lt;", "&lt;").replace("&amp;gt;", "&gt;")
 
