@@ -82,7 +82,8 @@ def test_the_caseworker_sees_what_waits_for_an_update_on_the_desk_and_the_alert_
     desk = client.get("/alert-desk/").text
     section = desk[desk.index('id="follow-ups"'):]
     assert quiet.reference in section and fresh.reference not in section.split("</section>")[0]
-    assert "No news since" in client.get(f"/alert-desk/{quiet.reference}/").text
+    page = client.get(f"/alert-desk/{quiet.reference}/").text
+    assert "No news since" in page and f'href="/alerts/{quiet.public_slug}/"' in page  # and where the public reads it
     assert "No news since" not in client.get(f"/alert-desk/{fresh.reference}/").text
     client.logout()
     login_verified(client, caseworker_other_team)
