@@ -72,7 +72,9 @@ def test_the_reader_gets_the_reviewed_translation_of_their_language(client, aler
     assert FRENCH["title"] in french.text and TEXTS["title"] not in french.text
     assert '<article lang="fr">' in french.text
     assert french["Content-Language"] == "fr"
-    assert FRENCH["title"] in client.get("/fr/alerts/").text
+    listing = client.get("/fr/alerts/").text
+    assert FRENCH["title"] in listing and "<h1>Alertes urgentes</h1>" in listing  # the page's own words too
+    assert "نداءات عاجلة" in client.get("/ar/alerts/").text
 
 
 def test_without_a_reviewed_translation_the_source_language_is_shown_and_said(client, alert_in, caseworker):

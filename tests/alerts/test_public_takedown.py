@@ -39,7 +39,7 @@ def test_revoking_the_consent_takes_the_page_down_at_once(client, alert_in, case
     alert_consent_revoke(scope=alert.consent_in_force(), by=caseworker)
     assert not is_public(client, alert)
     gone = client.get(f"/fr/alerts/{alert.public_slug}/")
-    assert gone.status_code == 410 and gone["Content-Language"] == "fr"
+    assert gone.status_code == 410 and gone["Content-Language"] == "fr" and "n’est plus publiée" in gone.text
     assert TEXTS["title"] not in gone.text and "Moved to another prison." not in client.get("/alerts/feed/").text
 
 
