@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from protect.public.pages import DEFAULT_LANGUAGE, language_links, public_page, public_url
 
@@ -41,7 +41,7 @@ def _page_number(request: HttpRequest) -> int:
 
 
 @alerts_public_page
-@require_GET
+@require_safe
 def alert_list(request: HttpRequest, *, url_lang: str | None) -> HttpResponse:
     page = _page_number(request)
     alerts, more = public_alerts(language=url_lang or DEFAULT_LANGUAGE, page=page)
@@ -54,7 +54,7 @@ def alert_list(request: HttpRequest, *, url_lang: str | None) -> HttpResponse:
 
 
 @alerts_public_page
-@require_GET
+@require_safe
 def alert_detail(request: HttpRequest, *, url_lang: str | None, slug: str) -> HttpResponse:
     language = url_lang or DEFAULT_LANGUAGE
     alert, went_out = public_alert(slug=slug, language=language)
@@ -81,7 +81,7 @@ def _html(text: str) -> str:
 
 
 @alerts_public_page
-@require_GET
+@require_safe
 def alert_feed(request: HttpRequest, *, url_lang: str | None) -> HttpResponse:
     language = url_lang or DEFAULT_LANGUAGE
     alerts = public_feed_alerts(language=language)

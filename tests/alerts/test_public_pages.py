@@ -159,3 +159,25 @@ def test_the_list_reads_a_fixed_number_of_queries_however_many_alerts(client, al
     # 1 the alerts in force (defender and data key joined), 2 their translations, 3 their updates,
     # 4 the updates' translations, 5 their consents, latest first (with the consent record)
     assert len(more.captured_queries) == len(few.captured_queries) == 5
+
+
+def test_an_alert_page_reads_a_fixed_number_of_queries_however_many_updates(client, alert_in, caseworker):
+    alert = alert_in("published")
+    alert_update(alert=alert, by=caseworker, idempotency_key="k0", news="News.")
+    page(client, alert)
+    with CaptureQueriesContext(connection) as few:
+        page(client, alert)
+    for number in range(1, 6):
+        alert_update(alert=alert, by=caseworker, idempotency_key=f"k{number}", news=f"News {number}.")
+    with CaptureQueriesContext(connection) as more:
+        assert "News 5." in page(client, alert).text
+    # 1 the alert if in force (defender and data key joined), 2 its translations, 3 its updates,
+    # 4 the updates' translations, 5 its consents, latest first (with the consent record)
+    assert len(more.captured_queries) == len(few.captured_queries) == 5
+
+
+def test_feed_readers_may_ask_for_the_headers_only(client, alert_in):
+    alert = alert_in("published")
+    for url in ("/alerts/", "/alerts/feed/", f"/alerts/{alert.public_slug}/"):
+        assert client.head(url).status_code == 200
+        assert client.post(url).status_code == 405  # nothing on these pages takes a form
