@@ -182,3 +182,14 @@ def test_feed_readers_may_ask_for_the_headers_only(client, alert_in):
     for url in ("/alerts/", "/alerts/feed/", f"/alerts/{alert.public_slug}/"):
         assert client.head(url).status_code == 200
         assert client.post(url).status_code == 405  # nothing on these pages takes a form
+
+
+def test_a_forged_post_gets_the_calm_refusal_and_changes_nothing(alert_in):
+    from django.test import Client
+
+    alert = alert_in("published")
+    strict = Client(enforce_csrf_checks=True)
+    for url in ("/fr/alerts/", "/alerts/feed/", f"/alerts/{alert.public_slug}/"):
+        response = strict.post(url, {"anything": "x"})
+        assert response.status_code == 403 and "<script" not in response.text.lower()
+    assert Alert.objects.get(pk=alert.pk).status == "published"
