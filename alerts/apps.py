@@ -12,6 +12,7 @@ AUDIT_PHRASES = {
     "alerts.update_translation.reviewed": "reviewed an update's translation",
     "alerts.alert.follow_up_due": "reminded the caseworker: no news for a while",
     "alerts.consent.recorded": "recorded the defender's consent",
+    "alerts.consent.revoked": "revoked the defender's consent",
     "alerts.alert.submit_for_review": "sent the alert for review",
     "alerts.alert.return_to_draft": "returned the alert to draft",
     "alerts.alert.approve": "approved the alert",

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from protect.accounts.permissions import has_any_role, has_role, role_required
-from protect.accounts.roles import CASE_HANDLERS, INTAKE, Role
+from protect.accounts.roles import CASE_HANDLERS, INTAKE, PAYERS, Role
 from protect.core.errors import NotFound, ProtectError, form_errors_from
 from protect.crypto.fields import decryptions_seen
 from protect.crypto.files import encrypted_file_response
@@ -30,6 +30,7 @@ from protect.crypto.files import encrypted_file_response
 from . import selectors
 from .access import can_see_narrative
 from .models import Case
+from .payments import payment_sections
 from .services import casefile
 from .services.transitions import case_transition
 
@@ -193,6 +194,20 @@ def queue_scopes(user: Any, *, fallback: str) -> list[tuple[str, str]]:
     return scopes
 
 
+def render_payments_inbox(request: HttpRequest, *, status: int = 200) -> HttpResponse:
+    """The payments inbox: each kind's section, its rows read through the kind's scoped selector.
+    A kind's payment action that is refused re-renders it with the message and the error's status."""
+    sections = [{"key": section.key, "title": section.title, "template": section.template,
+                 "rows": section.rows(request.user)} for section in payment_sections()]
+    return render(request, "cases/staff/payments_inbox.html", {"sections": sections}, status=status)
+
+
+@role_required(*PAYERS)
+@require_GET
+def payments_inbox(request: HttpRequest) -> HttpResponse:
+    return render_payments_inbox(request)
+
+
 # --- staff intake, once per form ------------------------------------------------------------------
 
 INTAKE_TOKEN_SECONDS = 6 * 3600
@@ -201,11 +216,15 @@ _INTAKE_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 def record_once(
     request: HttpRequest, *, form_class: type[forms.Form], template: str, receipt_template: str,
-    record: Callable[[Any], tuple[Case, Any]],
+    record: Callable[[Any], tuple[Any, Any]], already: str | None = None,
 ) -> HttpResponse:
     """A request taken by phone or secure messenger, recorded by `record(form)`. The receipt code
     and passphrase are shown once, in the answer to the POST, and stored nowhere; a one-time form
-    token (`intake_token`) makes a reload or double click record the request once."""
+    token (`intake_token`) makes a reload or double click record the request once.
+
+    Anything else made once per form (an alert drafted, a recipient whose new secret is shown once)
+    uses the same token: `record` returns the object (with `get_absolute_url()`) and what the
+    receipt shows, and `already` says what a repeat is told (%(reference)s: the object)."""
     if request.method == "GET":
         return render(request, template, {"form": form_class(initial={"intake_token": secrets.token_urlsafe(24)})})
     form = form_class(request.POST, request.FILES)
@@ -219,8 +238,9 @@ def record_once(
     if not cache.add(key, "", INTAKE_TOKEN_SECONDS):
         done = cache.get(key)
         if done:
-            messages.info(request, _("This request was already recorded as %(reference)s. The receipt code and "
-                                     "passphrase were shown once, when it was recorded.") % {"reference": done[0]})
+            messages.info(request, (already or _("This request was already recorded as %(reference)s. The receipt "
+                                                 "code and passphrase were shown once, when it was recorded."))
+                          % {"reference": done[0]})
             return redirect(done[1])
         messages.error(request, _("This request is being recorded already: look for it in your queue."))
         return render(request, template, {"form": form}, status=409)
@@ -238,5 +258,5 @@ def record_once(
         cache.delete(key)  # nothing was recorded: the same form may be sent again
         messages.error(request, _("Nothing was recorded: correct what is marked below."))
         return render(request, template, {"form": form}, status=status)
-    cache.set(key, (case.reference, case.get_absolute_url()), INTAKE_TOKEN_SECONDS)
+    cache.set(key, (getattr(case, "reference", None) or str(case), case.get_absolute_url()), INTAKE_TOKEN_SECONDS)
     return render(request, receipt_template, {"case": case, "grant": case, "requester": requester})
