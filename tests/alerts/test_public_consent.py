@@ -126,3 +126,23 @@ def test_a_narrower_consent_takes_the_page_down(client, published, consent_for):
     assert client.get(f"/alerts/{alert.public_slug}/").status_code == 410
     assert TEXTS["title"] not in everything_public(client, alert)
 
+
+
+def test_the_desk_records_whether_the_facts_may_be_told_on_the_public_page(client, alert_in, caseworker):
+    from django.utils import timezone
+
+    from tests.helpers import login_verified
+
+    login_verified(client, caseworker)
+    consent = {"method": "written", "may_name": "described", "facts_allowed": "The detention only.",
+               "tiers": ["un"], "languages": ["en"], "public_page_allowed": "on",
+               "valid_until": (timezone.localdate() + timezone.timedelta(days=30)).isoformat(),
+               "naming_is_a_risk": "on", "information_verified": "on", "response_plan": "on",
+               "benefits_outweigh_risks": "on"}
+    alert = alert_in("draft", with_consent=False)
+    assert client.post(f"/alert-desk/{alert.reference}/consent/", consent).status_code == 302
+    assert alert.consent_in_force().public_facts_allowed is False  # not ticked: the facts stay off the page
+    assert client.post(f"/alert-desk/{alert.reference}/consent/",
+                       consent | {"public_facts_allowed": "on"}).status_code == 302
+    assert alert.consent_in_force().public_facts_allowed is True
+    assert "the facts on it" in client.get(alert.get_absolute_url()).text
