@@ -227,6 +227,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "sessions-clear": {"task": "protect.clear_sessions", "schedule": timedelta(hours=1)},
     "api-idempotency-purge": {"task": "api.purge_idempotency_keys", "schedule": timedelta(hours=1)},
     "api-audit-token-requests": {"task": "api.audit_token_requests", "schedule": timedelta(seconds=10)},
+    "alerts-follow-ups": {"task": "alerts.follow_ups", "schedule": timedelta(hours=1)},
 }
 
 # --- Authentication and sessions ----------------------------------------------------------
@@ -462,6 +463,8 @@ PROTECT_RELOCATION_CHECKIN_DAYS = env_int("PROTECT_RELOCATION_CHECKIN_DAYS", 30,
 
 # Hours from drafting to a decision on an alert, by urgency: alerts move faster than grants.
 PROTECT_ALERT_SLA_HOURS = env_sla_hours("PROTECT_ALERT_SLA_HOURS", "critical:6,high:24,normal:72")
+# A published alert with no news for this many days reminds its caseworker to update it (once per quiet spell).
+PROTECT_ALERT_FOLLOW_UP_DAYS = env_int("PROTECT_ALERT_FOLLOW_UP_DAYS", 7, minimum=1)
 
 # --- E-mail --------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("csp-report/", core_views.csp_report, name="csp-report"),
     path("", include("grants.public_urls")),  # the public request form, in five languages
     path("", include("relocation.public_urls")),  # the public relocation application, in five languages
+    path("", include("alerts.public_urls")),  # the public alerts, their pages and Atom feed, in five languages
     path("", include("protect.cases.public_urls")),  # the requester's status page, for every kind of case
     # accounts: login/logout keep their global names; the rest is namespaced "accounts:"
     path("accounts/login/", accounts_views.login_view, name="login"),

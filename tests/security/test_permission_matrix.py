@@ -17,7 +17,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from alerts.models import Alert, Recipient
-from alerts.services.drafting import alert_draft
+from alerts.services.consent import alert_consent_record
+from alerts.services.drafting import alert_approve, alert_draft, alert_publish, alert_submit_for_review
 from grants import services
 from grants.models import Grant
 from protect.cases.services.casefile import case_attach_file
@@ -167,6 +168,13 @@ MATRIX: dict[str, Row] = {
     "alert-desk/<str:reference>/return-to-draft/": Row("post", ALERT_REVIEWER_ACTION),
     "search/": Row("get", only(*STAFF_ROLES)),
     "defenders/<str:reference>/": Row("get", CASE | {"finance": DENIED}),
+    # The public alerts (a published alert whose consent allows its page): the same for everyone.
+    "alerts/": Row("get", everyone(OK)),
+    "alerts/feed/": Row("get", everyone(OK)),
+    "alerts/<slug>/": Row("get", everyone(OK)),
+    "<lang>/alerts/": Row("get", everyone(OK)),
+    "<lang>/alerts/feed/": Row("get", everyone(OK)),
+    "<lang>/alerts/<slug>/": Row("get", everyone(OK)),
     "toys/<str:reference>/": Row("get", CASE),
     "toys/<str:reference>/notes/": Row("post", CASE),
     "toys/<str:reference>/files/": Row("post", CASE),
@@ -202,7 +210,7 @@ def test_every_route_is_in_the_matrix():
 
 
 @pytest.fixture
-def world(db, team_africa, caseworker, coordinator, partner, outsider):
+def world(db, team_africa, caseworker, coordinator, partner, outsider, reviewer):
     from protect.accounts.services import api_token_issue
 
     grant, _ = services.grant_record_hotline(by=caseworker, defender_data=dict(DEFENDER), details=details())
@@ -224,10 +232,20 @@ def world(db, team_africa, caseworker, coordinator, partner, outsider):
                                                         **ALERT_TEXTS).pk)
     alert_file = case_attach_file(case=alert, by=caseworker, kind="document",
                                   uploaded_file=SimpleUploadedFile("alert.txt", b"An alert document."))
+    published = case_route(model=Alert, case_id=alert_draft(by=caseworker, defender=grant.defender, language="en",
+                                                            **ALERT_TEXTS).pk)
+    alert_consent_record(alert=published, by=caseworker, method="written", may_name=False, photo_allowed=False,
+                         facts_allowed="Detention only.", tiers=["un"], languages=["en"], public_page_allowed=True,
+                         valid_until=None, naming_is_a_risk=True, information_verified=True, response_plan=True,
+                         benefits_outweigh_risks=True)
+    published = alert_approve(alert=alert_submit_for_review(alert=published, by=caseworker, reviewer=reviewer),
+                              by=reviewer)
+    published = alert_publish(alert=published, by=caseworker, tiers=["un"])
     recipient = Recipient.objects.create(name="UN desk", channel="email", email="un@example.org", language="en",
                                          tier="un")
     return {"reference": grant.reference, "file_id": attached.pk, "user_id": outsider.pk, "token_id": token.pk, "pk": 1,
-            "lang": "ar", "toys": {"reference": toy.reference, "file_id": toy_file.pk},
+            "lang": "ar", "slug": published.public_slug,
+            "toys": {"reference": toy.reference, "file_id": toy_file.pk},
             "relocations": {"reference": relocation.reference, "file_id": relocation_file.pk},
             "alert-desk": {"reference": alert.reference, "file_id": alert_file.pk, "recipient_id": recipient.pk},
             "defenders": {"reference": grant.defender.reference}}

@@ -85,6 +85,7 @@ REVIEWED: dict[str, str] = {
 
     # alerts
     "alerts.alertupdate.key": "an idempotency key a client generates (a random token)",
+    "alerts.alert.public_slug": "the public page's address: random, never derived from the defender or the text",
 }
 # What every kind of case shares (protect/cases/models.py Case): codes, references and hashes.
 for _kind in ("grants.grant", "relocation.relocation", "toykind.toy", "alerts.alert"):
