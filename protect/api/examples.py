@@ -80,3 +80,10 @@ PROBLEM = OpenApiExample("A refused request", response_only=True, value={
     "type": "/api/docs/#error-400", "title": "Bad request", "status": 400,
     "detail": "The request has invalid fields: see errors.", "code": "invalid",
     "errors": {"grant.currency": ["Ensure this field has at least 3 characters."]}})
+ALERTS_OUT = OpenApiExample("A page of alerts", response_only=True, value={"next_page": None, "results": [{
+    "slug": "k3v9q2m7x4pa", "url": "/alerts/k3v9q2m7x4pa/", "language": "en",
+    "title": "Land defender detained in the north", "summary": "A community leader was detained after a protest.",
+    "facts": "", "requested_actions": "Ask the authorities to release her and guarantee her safety.", "name": "",
+    "published_at": "2026-11-20T08:00:00Z", "updated_at": "2026-11-25T10:00:00Z", "outcome": "",
+    "closed_at": None, "updates": [{"number": 1, "at": "2026-11-25T10:00:00Z", "language": "en",
+                                     "news": "A hearing is set for 2 December."}]}]})

@@ -220,3 +220,37 @@ class ProblemOut(serializers.Serializer):
     errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()), required=False,
                                    help_text="Messages by field (nested fields joined with dots).")
+
+
+class AlertQuery(Strict):
+    language = serializers.ChoiceField(choices=LANGUAGES, default="en",
+                                       help_text="The reader's language: a reviewed translation when there is one.")
+    page = serializers.IntegerField(min_value=1, max_value=10_000, default=1)
+
+
+class AlertUpdateOut(serializers.Serializer):
+    number = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    language = serializers.CharField()
+    news = serializers.CharField()
+
+
+class AlertOut(serializers.Serializer):
+    slug = serializers.CharField(help_text="Stable, random: the alert's public page is /alerts/<slug>/.")
+    url = serializers.CharField()
+    language = serializers.CharField(help_text="The language of the texts: yours, or the source language.")
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    facts = serializers.CharField(help_text="Empty unless the defender consented to telling the facts.")
+    requested_actions = serializers.CharField()
+    name = serializers.CharField(help_text="Empty unless the defender consented to being named.")
+    published_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    outcome = serializers.CharField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+    updates = AlertUpdateOut(many=True)
+
+
+class AlertPageOut(serializers.Serializer):
+    results = AlertOut(many=True)
+    next_page = serializers.IntegerField(allow_null=True)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("v1/referrals/", views.ReferralsView.as_view(), name="referrals"),
     path("v1/referrals/<str:reference>/", views.ReferralDetailView.as_view(), name="referral"),
     path("v1/referrals/<str:reference>/messages/", views.ReferralMessagesView.as_view(), name="referral-messages"),
+    path("v1/alerts/", views.AlertsView.as_view(), name="alerts"),
     path("v1/webhooks/", views.WebhooksView.as_view(), name="webhooks"),
     path("v1/webhooks/<int:pk>/", views.WebhookDetailView.as_view(), name="webhook"),
     path("v1/webhooks/<int:pk>/deliveries/", views.WebhookDeliveriesView.as_view(), name="webhook-deliveries"),

@@ -14,13 +14,17 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from alerts.public_selectors import public_alerts
 from protect.accounts.models import ApiScope
+from protect.public.pages import public_url
 from protect.cases.models import Case, CaseMessage
 from protect.core.errors import PROBLEM_MEDIA_TYPE
 
 from . import examples, selectors, services
 from .models import Referral, WebhookSubscription
 from .serializers import (
+    AlertPageOut,
+    AlertQuery,
     DeliveryOut,
     MessageIn,
     MessageOut,
@@ -228,3 +232,25 @@ class WebhookDeliveriesView(PartnerView):
                  "attempts": d.attempts, "last_error": d.last_error, "created_at": d.created_at,
                  "sent_at": d.sent_at} for d in page]
         return self.get_paginated_response(DeliveryOut(rows, many=True).data)
+
+
+class AlertsView(PartnerView):
+    """Published alerts, exactly as their public pages show them (consented text only)."""
+
+    scopes = {"GET": ApiScope.ALERTS_READ}
+    queryset = Referral.objects.none()  # for the schema
+
+    @extend_schema(operation_id="alerts_list", summary="Published alerts, only what the defenders consented to",
+                   description="Newest news first, 20 a page; the same text as the public pages and feed, in "
+                               "your language where a reviewed translation exists.",
+                   parameters=[AlertQuery], responses=answers({200: AlertPageOut}), examples=[examples.ALERTS_OUT])
+    def get(self, request: Request) -> Response:
+        query = AlertQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        page = query.validated_data["page"]
+        alerts, more = public_alerts(language=query.validated_data["language"], page=page)
+        rows = [vars(alert) | {
+            "url": public_url(name="alerts-public-alert", url_lang=None, kwargs={"slug": alert.slug}),
+            "updates": [vars(update) for update in alert.updates],
+        } for alert in alerts]
+        return Response(AlertPageOut({"results": rows, "next_page": page + 1 if more else None}).data)

@@ -55,3 +55,6 @@ def helpline(db, americas_caseworker):
 @pytest.fixture
 def other_partner(db):
     return Partner("Red de Acogida")
+
+
+from tests.alerts.conftest import alert_in, consent_for  # noqa: E402, F401  (fixtures for tests/api/test_alerts.py)

@@ -48,7 +48,7 @@ def test_no_generated_request_breaks_the_api(fuzz_partner, api_schema):
     # this pytest; the same strategies and checks, one bounded Hypothesis run per operation.
     checks = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 10
+    assert len(operations) == 11
     for operation in operations:
         @given(case=operation.as_strategy())
         @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,

@@ -57,7 +57,7 @@ def test_the_docs_page_is_rendered_on_the_server_with_every_operation_and_nothin
     assert response.status_code == 200
     html = response.content.decode()
     ops = operations()
-    assert len(ops) == 10
+    assert len(ops) == 11
     for op in ops:
         assert f'id="{op["id"]}"' in html
     assert "<script" not in html and "cdn" not in html.lower()

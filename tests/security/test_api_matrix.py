@@ -21,6 +21,7 @@ API = {
     "api/v1/referrals/<str:reference>/": {"get": ApiScope.REFERRALS_READ},
     "api/v1/referrals/<str:reference>/messages/": {"get": ApiScope.REFERRALS_READ,
                                                    "post": ApiScope.REFERRALS_WRITE},
+    "api/v1/alerts/": {"get": ApiScope.ALERTS_READ},
     "api/v1/webhooks/": {"get": ApiScope.WEBHOOKS_MANAGE, "post": ApiScope.WEBHOOKS_MANAGE},
     "api/v1/webhooks/<int:pk>/": {"get": ApiScope.WEBHOOKS_MANAGE, "delete": ApiScope.WEBHOOKS_MANAGE},
     "api/v1/webhooks/<int:pk>/deliveries/": {"get": ApiScope.WEBHOOKS_MANAGE},

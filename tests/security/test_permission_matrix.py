@@ -105,6 +105,7 @@ MATRIX: dict[str, Row] = {
     "api/docs/": Row("get", everyone(OK)),
     **{route: Row("get", everyone(NO_TOKEN)) for route in (
         "api/v1/referrals/", "api/v1/referrals/<str:reference>/", "api/v1/referrals/<str:reference>/messages/",
+        "api/v1/alerts/",
         "api/v1/webhooks/", "api/v1/webhooks/<int:pk>/", "api/v1/webhooks/<int:pk>/deliveries/")},
     "audit/": Row("get", only("coordinator")),
     "dashboard/": Row("get", only("donor", "coordinator")),
