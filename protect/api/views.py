@@ -16,9 +16,9 @@ from rest_framework.response import Response
 
 from alerts.public_selectors import public_alerts
 from protect.accounts.models import ApiScope
-from protect.public.pages import public_url
 from protect.cases.models import Case, CaseMessage
 from protect.core.errors import PROBLEM_MEDIA_TYPE
+from protect.public.pages import public_url
 
 from . import examples, selectors, services
 from .models import Referral, WebhookSubscription
