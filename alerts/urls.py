@@ -12,6 +12,7 @@ urlpatterns = [
     path("<str:reference>/files/", views.alert_upload, name="upload"),
     path("<str:reference>/files/<int:file_id>/", views.alert_file, name="file"),
     path("<str:reference>/reveal/", views.alert_reveal, name="reveal"),
+    path("<str:reference>/new-receipt/", views.alert_reissue_receipt, name="reissue-receipt"),
     path("<str:reference>/send-for-review/", views.alert_submit, name="submit-for-review"),
     path("<str:reference>/approve/", views.alert_approve, name="approve"),
     path("<str:reference>/return-to-draft/", views.alert_return, name="return-to-draft"),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from protect.accounts.models import User
 from protect.accounts.permissions import role_required
 from protect.accounts.roles import CASE_HANDLERS, DECIDERS, INTAKE, Role
+from protect.cases.forms import ReissueReceiptForm
 from protect.cases.views import CaseViews, case_or_404
 
 from . import selectors
@@ -26,7 +27,8 @@ from .workflow import ALERT_WORKFLOW
 ROLES = tuple(sorted(CASE_HANDLERS))  # caseworkers, reviewers, coordinators: finance has no business here
 WRITERS = tuple(sorted(INTAKE))
 REVIEWERS = tuple(sorted(DECIDERS))
-STEPS = ("submit_for_review", "approve", "return_to_draft", "publish", "update", "close", "withdraw")
+STEPS = ("submit_for_review", "approve", "return_to_draft", "publish", "update", "close", "withdraw",
+         "reissue_receipt")
 
 
 class SubmitForm(forms.Form):
@@ -74,12 +76,14 @@ def render_alert(request: HttpRequest, alert: Any, *, status: int = 200, bound: 
             "update": bound.get("update") or UpdateForm(initial={"idempotency_key": secrets.token_urlsafe(24)}),
             "close": bound.get("close") or CloseForm(),
             "withdraw": bound.get("withdraw") or ReasonForm(),
+            "reissue_receipt": bound.get("reissue_receipt") or ReissueReceiptForm.for_case(alert),
         },
     }, status=status)
 
 
 _PAGES = CaseViews(Alert, render_alert, ROLES, ["facts"])  # type: ignore[arg-type]
 alert_note, alert_upload, alert_file, alert_reveal = _PAGES.note(), _PAGES.upload(), _PAGES.download(), _PAGES.reveal()
+alert_reissue_receipt = _PAGES.reissue_receipt()
 
 
 @role_required(*ROLES)

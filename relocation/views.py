@@ -40,7 +40,7 @@ CONFIDENTIAL_FIELDS = ["risk", "why_relocation", "preferred_country", "why_count
 FORM_STEPS = {
     "assess": "assess", "match": "match", "start_residence": "start_residence", "extend": "extend", "end": "end",
     "cancel": "cancel", "family": "edit_family", "question": "ask_requester", "note": "add_note",
-    "upload": "attach_file",
+    "upload": "attach_file", "reissue_receipt": "reissue_receipt",
 }
 FORMS: dict[str, Callable[[], forms.Form]] = {
     "assess": relocation_forms.AssessForm, "match": relocation_forms.MatchForm,
@@ -73,7 +73,8 @@ def _render_case(request: HttpRequest, relocation: Relocation, *, status: int = 
     readable = can_see_narrative(user) and not erased
     allowed = RELOCATION_WORKFLOW.available(relocation, user, set(FORM_STEPS.values()))
     shown = {name for name, step in FORM_STEPS.items() if step in allowed}
-    page_forms = {name: (bound or {}).get(name) or FORMS[name]() for name in shown}
+    builders = FORMS | {"reissue_receipt": lambda: case_forms.ReissueReceiptForm.for_case(relocation)}
+    page_forms = {name: (bound or {}).get(name) or builders[name]() for name in shown}
     for name, form in page_forms.items():
         form.auto_id = f"id_{name}_%s"  # several forms share field names: ids stay unique
     context = {
@@ -105,6 +106,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 _CASE = CaseViews(Relocation, _render_case, ROLES, CONFIDENTIAL_FIELDS)
 case_reveal, case_file, case_note, case_upload = _CASE.reveal(), _CASE.download(), _CASE.note(), _CASE.upload()
+case_reissue_receipt = _CASE.reissue_receipt()
 
 
 # --- actions: one small view per form, one service each ------------------------------------------

@@ -19,3 +19,10 @@ def when_has_status_page(case: Case, by: Any) -> None:
     """A question needs somewhere to be read: a requester with a receipt (not a partner referral)."""
     if not case.receipt_index:
         raise WorkflowError("This requester has no status page to read a question on.", code="no_status_page")
+
+
+def when_receipt_reissuable(case: Case, by: Any) -> None:
+    """A new receipt replaces one the requester has (a partner's referral has none to replace),
+    and opens a status page only while the defender's data can still be read."""
+    when_has_status_page(case, by)
+    when_readable(case, by)

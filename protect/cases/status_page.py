@@ -28,11 +28,12 @@ from protect.workflow import workflow_for
 from .models import Case, CaseMessage
 from .registry import case_model
 from .services.casefile import case_requester_reply
-from .services.requester import case_for_requester
+from .services.requester import case_for_requester, receipt_fingerprint
 
 logger = logging.getLogger(__name__)
 
-REQUESTER_SESSION_KEY = "protect_requester"  # {"case": "grants.grant", "id": pk, "until": unix seconds}
+# {"case": "grants.grant", "id": pk, "until": unix seconds, "receipt": which receipt opened it}
+REQUESTER_SESSION_KEY = "protect_requester"
 STATUS_LOGIN_FORM = "grants.public.status-login"  # the token purpose (kept: forms open during a deploy still work)
 _TEXT = {"autocomplete": "off", "spellcheck": "false"}
 
@@ -83,7 +84,8 @@ def _case_in_session(request: HttpRequest) -> tuple[Case | None, bool]:
             case = model._default_manager.select_related("defender__data_key").filter(pk=access["id"]).first()
     except (LookupError, ValueError):
         case = None
-    if case is None or not case.receipt_index:
+    # A receipt replaced since (a caseworker issued a new one) no longer opens the page.
+    if case is None or not case.receipt_index or access.get("receipt") != receipt_fingerprint(case):
         request.session.pop(REQUESTER_SESSION_KEY, None)
         return None, True
     return case, False
@@ -157,7 +159,8 @@ def _status_login(request: HttpRequest, url_lang: str | None) -> HttpResponse:
         return _render_login(request, url_lang, error=_("Receipt code or passphrase not recognised."))
     request.session.cycle_key()
     request.session[REQUESTER_SESSION_KEY] = {"case": case._meta.label_lower, "id": case.pk,
-                                              "until": int(time.time()) + status_access_seconds()}
+                                              "until": int(time.time()) + status_access_seconds(),
+                                              "receipt": receipt_fingerprint(case)}
     return redirect(public_url(name="request-status", url_lang=url_lang))
 
 

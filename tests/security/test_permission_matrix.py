@@ -112,6 +112,7 @@ MATRIX: dict[str, Row] = {
     "cases/<str:reference>/ask/": Row("post", CASE),
     "cases/<str:reference>/send-for-review/": Row("post", CASE),
     "cases/<str:reference>/notes/": Row("post", CASE),
+    "cases/<str:reference>/new-receipt/": Row("post", CASE),
     "cases/<str:reference>/reject/": Row("post", CASE),
     "cases/<str:reference>/refer/": Row("post", CASE),
     "cases/<str:reference>/withdraw/": Row("post", CASE),
@@ -130,7 +131,7 @@ MATRIX: dict[str, Row] = {
     "relocations/<str:reference>/files/<int:file_id>/": Row("get", RELOCATION),
     **{f"relocations/<str:reference>/{action}/": Row("post", RELOCATION)
        for action in ("reveal", "notes", "files", "ask", "family", "assess", "match", "start", "extend", "end",
-                      "cancel")},
+                      "cancel", "new-receipt")},
     # The toy kind of the tests (tests/toykind): the kernel's case pages, mounted by a new kind.
     "alert-desk/": Row("get", only("caseworker", "caseworker_other_team", "reviewer", "approver", "coordinator")),
     "alert-desk/<str:reference>/": Row("get", ALERT),
@@ -138,6 +139,7 @@ MATRIX: dict[str, Row] = {
     "alert-desk/<str:reference>/files/": Row("post", ALERT),
     "alert-desk/<str:reference>/files/<int:file_id>/": Row("get", ALERT),
     "alert-desk/<str:reference>/reveal/": Row("post", ALERT),
+    "alert-desk/<str:reference>/new-receipt/": Row("post", ALERT),
     "alert-desk/<str:reference>/send-for-review/": Row("post", ALERT_WRITER_ACTION),
     "alert-desk/<str:reference>/publish/": Row("post", ALERT_WRITER_ACTION),
     "alert-desk/<str:reference>/update/": Row("post", ALERT_WRITER_ACTION),
@@ -150,6 +152,7 @@ MATRIX: dict[str, Row] = {
     "toys/<str:reference>/files/": Row("post", CASE),
     "toys/<str:reference>/files/<int:file_id>/": Row("get", CASE),
     "toys/<str:reference>/reveal/": Row("post", CASE),
+    "toys/<str:reference>/new-receipt/": Row("post", CASE),
 }
 # Django's admin: coordinators only (they are the superusers); everyone else is sent to log in.
 ADMIN = logged_in(LOGIN) | {"coordinator": OK}
