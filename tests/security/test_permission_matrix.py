@@ -75,6 +75,7 @@ class Row:
 
 MATRIX: dict[str, Row] = {
     "": Row("get", everyone(OK)),
+    "<lang>/": Row("get", everyone(OK)),
     "healthz": Row("get", everyone(OK)),
     "csp-report/": Row("post", everyone(OK)),
     "request/": Row("get", everyone(OK)),
@@ -83,6 +84,8 @@ MATRIX: dict[str, Row] = {
     "<lang>/request/": Row("get", everyone(OK)),
     "<lang>/request/status/": Row("get", everyone(OK)),
     "<lang>/request/status/leave/": Row("post", everyone(OK)),
+    "request/received/": Row("get", everyone(OK)),
+    "<lang>/request/received/": Row("get", everyone(OK)),
     "accounts/login/": Row("get", everyone(OK)),
     "accounts/logout/": Row("post", everyone(OK)),
     "admin/login/": Row("get", everyone(OK)),
