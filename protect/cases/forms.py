@@ -42,7 +42,7 @@ def amount_field(label: StrOrPromise, *, required: bool = True) -> forms.Decimal
 def text_field(label: StrOrPromise, *, rows: int = 3, required: bool = True, max_length: int = 10_000,
                ) -> forms.CharField:
     return forms.CharField(label=label, required=required, max_length=max_length,
-                           widget=forms.Textarea(attrs={"rows": rows}))
+                           widget=forms.Textarea(attrs={"rows": rows, "dir": "auto"}))  # typed in any script
 
 
 class QueueFilterForm(forms.Form):

@@ -49,7 +49,7 @@ class StatusLoginForm(forms.Form):
 
 class AnswerForm(forms.Form):
     body = forms.CharField(label=gettext_lazy("Your answer"), max_length=10_000,
-                           widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off"}))
+                           widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off", "dir": "auto"}))
 
 
 def status_access_seconds() -> int:

@@ -69,7 +69,7 @@ def act(
 
 class NoteForm(forms.Form):
     body = forms.CharField(label=gettext_lazy("Note (confidential, for the team)"), max_length=10_000,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+                           widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}))
 
 
 class UploadForm(forms.Form):
