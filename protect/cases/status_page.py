@@ -180,7 +180,7 @@ def _retype_status(request: HttpRequest, url_lang: str | None) -> HttpResponse:
     """The CSRF cookie was lost (protect.public.pages): the log-in, or the answer, again with what
     was typed and nothing tried or sent. An answer is kept only while the page's access lasts."""
     notice = _("Your browser did not send back this site's cookie (it may have been deleted), so nothing was "
-               "sent yet. What you typed is kept below: look it over and press the button again.")
+               "sent yet. What you typed is kept below: look it over and send it again.")
     if request.POST.get("action") == "answer":
         case, _ended = _case_in_session(request)
         if case is not None:

@@ -66,7 +66,7 @@ class PublicForm:
         checked = form_token_check(token=sent, purpose=self.purpose)
         usable = checked.problem in ("", "too_fast") and not form_token_used(token=checked)
         notice = _("Your browser did not send back this site's cookie (it may have been deleted), so nothing was "
-                   "sent yet. What you typed is kept below: look it over and press Send again. Files cannot be "
+                   "sent yet. What you typed is kept below: look it over and send it again. Files cannot be "
                    "kept: if you chose any, choose them again.")
         return self._form(request, url_lang, form, token=sent if usable else form_token_issue(purpose=self.purpose),
                           notice=notice)
