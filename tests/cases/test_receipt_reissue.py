@@ -12,6 +12,8 @@ import time
 import pytest
 from django.test import Client
 
+from alerts.models import Alert
+from alerts.services.drafting import alert_draft
 from grants.models import Grant
 from grants.services import grant_refer_from_partner, grant_submit_public
 from protect.audit.models import AuditEvent
@@ -25,6 +27,7 @@ from protect.public.form_token import form_token_issue
 from protect.workflow import WorkflowError
 from relocation.models import Relocation
 from relocation.services import relocation_apply_public
+from tests.alerts.conftest import TEXTS as ALERT_TEXTS
 from tests.grants.conftest import details
 from tests.helpers import login_verified
 from tests.relocation.conftest import DEFENDER as RELOCATION_DEFENDER
@@ -104,6 +107,10 @@ def test_the_re_issue_is_audited_with_the_verified_channel_and_no_secret(casewor
     assert event.actor == caseworker and event.target_id == str(grant.pk)
     assert event.data == {"verified_channel": "code_word", "language": "fr"}
     assert new.passphrase not in str(event.data) and new.receipt_code not in str(event.data)
+    staff = Client()
+    login_verified(staff, caseworker)
+    timeline = staff.get(f"/cases/{grant.reference}/").content.decode().split('id="timeline-h"', 1)[1]
+    assert "issued the requester a new receipt" in timeline
 
 
 def test_a_new_receipt_lifts_the_pause_left_by_wrong_passphrases(client, caseworker, public_grant):
@@ -119,7 +126,7 @@ def test_a_new_receipt_lifts_the_pause_left_by_wrong_passphrases(client, casewor
 
 @pytest.mark.parametrize("who", ["reviewer", "finance", "caseworker_other_team", "donor", "outsider"])
 def test_only_those_who_carry_the_case_may_issue_a_receipt(request, who, public_grant):
-    grant, old = public_grant
+    grant, _old = public_grant
     before = Grant.objects.get(pk=grant.pk).receipt_index
     staff = Client()
     login_verified(staff, request.getfixturevalue(who))
@@ -217,3 +224,18 @@ def test_any_kind_mounting_the_kernel_pages_gets_it(client, caseworker, team_afr
     code, passphrase = SECRET.findall(response.content.decode())
     assert not opened(status_login(Client(), old.receipt_code, old.passphrase))
     assert opened(status_login(client, code, passphrase))
+
+
+def test_an_alert_drafted_by_staff_has_no_receipt_to_replace(caseworker, team_africa, public_grant):
+    """Alerts share the step and the page (alerts/workflow.py), but one drafted by staff has no
+    status page: nothing is offered, and the service refuses."""
+    grant, _old = public_grant
+    alert = case_route(model=Alert, case_id=alert_draft(by=caseworker, defender=grant.defender, language="en",
+                                                        **ALERT_TEXTS).pk)
+    staff = Client()
+    login_verified(staff, caseworker)
+
+    assert "Issue a new receipt" not in staff.get(f"/alert-desk/{alert.reference}/").content.decode()
+    assert staff.post(f"/alert-desk/{alert.reference}/new-receipt/", reissue_form()).status_code == 409
+    with pytest.raises(WorkflowError):
+        case_reissue_receipt(case=alert, by=caseworker, verified_channel="in_person", language="en")

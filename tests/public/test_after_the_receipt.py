@@ -74,7 +74,8 @@ def test_reloading_the_receipt_shows_the_calm_page_without_the_passphrase(client
     assert reload.status_code == 200 and f'<html lang="{lang}"' in html
     assert translated(lang, NEXT) in html and passphrase not in html
     assert Grant.objects.count() == 1
-    assert f'href="{prefix(lang == "en" and "ar" or "en")}/request/received/"' in html
+    other = "ar" if lang == "en" else "en"
+    assert f'href="{prefix(other)}/request/received/"' in html
 
 
 def test_reloading_a_relocation_receipt_shows_the_same_calm_page(client):
