@@ -176,7 +176,6 @@ class CaseViews:
 
         return case_reveal
 
-
     def reissue_receipt(self) -> Callable[..., HttpResponse]:
         @role_required(*self.roles)
         @require_POST
