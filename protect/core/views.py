@@ -7,6 +7,7 @@ failed may fail again)."""
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from protect.public.pages import DEFAULT_LANGUAGE, language_links, public_page, public_url
 
 from . import health
+from .errors import PROBLEM_MEDIA_TYPE, problem_body
 
 logger = logging.getLogger("protect.csp")
 
@@ -82,7 +84,24 @@ def _error_context(language: str) -> dict[str, Any]:
             "home": public_url(name="landing", url_lang=url_lang)}
 
 
+API_ERRORS = {400: "The request could not be read.", 403: "You are not allowed to do this.", 404: "Not found.",
+              413: "The request body is too large.", 500: "Something failed on our side; nothing was changed."}
+
+
+def _api_problem(status: int) -> HttpResponse:
+    """Under /api/ a machine is asking: the same problem details as the API's own refusals."""
+    body = problem_body(status, API_ERRORS.get(status, "Error."), {404: "not_found", 500: "server_error"}.get(
+        status, "invalid"))
+    return HttpResponse(json.dumps(body), status=status, content_type=PROBLEM_MEDIA_TYPE)
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
 def _error_page(request: HttpRequest, template: str, status: int) -> HttpResponse:
+    if _is_api(request):
+        return _api_problem(status)
     language = error_language(request)
     with translation.override(language):
         response = render(request, template, _error_context(language), status=status)
@@ -121,6 +140,8 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 def server_error(request: HttpRequest) -> HttpResponse:
     # Rendered without the request: no context processor runs, so nothing touches the database or
     # the session that may be what failed.
+    if _is_api(request):
+        return _api_problem(500)
     language = error_language(request)
     with translation.override(language):
         response = HttpResponseServerError(render_to_string("500.html", _error_context(language)))
