@@ -23,7 +23,9 @@ def when_has_status_page(case: Case, by: Any) -> None:
 
 
 def when_receipt_reissuable(case: Case, by: Any) -> None:
-    """A new receipt replaces one the requester has (a partner's referral has none to replace),
-    and opens a status page only while the defender's data can still be read."""
-    when_has_status_page(case, by)
+    """A new receipt replaces one the requester has (a partner's referral has none to replace: its
+    questions go through the partner's API), and opens a status page only while the defender's
+    data can still be read."""
+    if not case.receipt_index:
+        raise WorkflowError("This requester has no receipt to replace.", code="no_receipt")
     when_readable(case, by)
