@@ -24,6 +24,7 @@ urlpatterns = [
     path("<str:reference>/review-translation/", views.alert_review_translation, name="review-translation"),
     path("<str:reference>/consent/", views.alert_consent, name="consent"),
     path("<str:reference>/revoke-consent/", views.alert_revoke_consent, name="revoke-consent"),
+    path("<str:reference>/new-receipt/", views.alert_reissue_receipt, name="reissue-receipt"),
     path("<str:reference>/send-for-review/", views.alert_submit, name="submit-for-review"),
     path("<str:reference>/approve/", views.alert_approve, name="approve"),
     path("<str:reference>/return-to-draft/", views.alert_return, name="return-to-draft"),

@@ -50,6 +50,7 @@ FORM_STEPS = {
     "consent": "record_consent", "revoke_consent": "revoke_consent", "submit_for_review": "submit_for_review",
     "approve": "approve", "return_to_draft": "return_to_draft", "publish": "publish", "update": "update",
     "close": "close", "withdraw": "withdraw", "note": "add_note", "upload": "attach_file",
+    "reissue_receipt": "reissue_receipt",
 }
 
 
@@ -71,6 +72,7 @@ def _blank_forms(alert: Alert, scope: Any) -> dict[str, Callable[[], forms.Form]
         "withdraw": case_forms.ReasonForm,
         "note": NoteForm,
         "upload": UploadForm,
+        "reissue_receipt": lambda: case_forms.ReissueReceiptForm.for_case(alert),
     }
 
 
@@ -171,6 +173,7 @@ def _render_alert(request: HttpRequest, alert: Alert, *, status: int = 200,
 
 _PAGES = CaseViews(Alert, _render_alert, ROLES, CONFIDENTIAL_FIELDS)  # type: ignore[arg-type]
 alert_note, alert_upload, alert_file, alert_reveal = _PAGES.note(), _PAGES.upload(), _PAGES.download(), _PAGES.reveal()
+alert_reissue_receipt = _PAGES.reissue_receipt()
 
 
 @role_required(*ROLES)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from protect.accounts.permissions import has_any_role
 from protect.accounts.roles import DECIDERS, INTAKE, Role
 from protect.cases.access import can_act, case_grant_access
-from protect.cases.rules import when_readable
+from protect.cases.rules import when_readable, when_receipt_reissuable
 from protect.cases.services.routing import route_effect, route_guard
 from protect.workflow import SYSTEM, Workflow, WorkflowError, action, transition
 
@@ -177,5 +177,7 @@ ALERT_WORKFLOW: Workflow[Alert] = Workflow(
                    effect=_effect_reason),
         action("add_note", states=EVERY_STATUS, roles=STAFF, label="Add a note", when=when_readable),
         action("attach_file", states=EVERY_STATUS, roles=STAFF, label="Add a file", when=when_readable),
+        action("reissue_receipt", states=EVERY_STATUS, roles=STAFF, label="Issue a new receipt",
+               when=when_receipt_reissuable),
     ],
 )

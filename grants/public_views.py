@@ -36,11 +36,6 @@ def _csrf_failed_context(url_lang: str | None) -> dict[str, Any]:
     return _context(url_lang, "request-form")
 
 
-grants_public_page = public_page(
-    csrf_failed_context=_csrf_failed_context, csrf_failed_template="cases/public/csrf_failed.html"
-)
-
-
 # --- the request form -----------------------------------------------------------------------------
 
 
@@ -55,7 +50,13 @@ REQUEST = PublicForm(
     purpose=REQUEST_FORM, form_class=PublicRequestForm, submit=_submit, explain=service_error,
     context=lambda url_lang: _context(url_lang, "request-form"), template="grants/public/request_form.html",
     received_template="grants/public/request_received.html",
-    already_received_template="grants/public/request_already_received.html",
+    already_received_template="grants/public/request_already_received.html", receipt_shown_page="request-received",
+)
+
+
+grants_public_page = public_page(
+    csrf_failed_context=_csrf_failed_context, csrf_failed_template="cases/public/csrf_failed.html",
+    retype=REQUEST.retype,
 )
 
 

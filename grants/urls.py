@@ -31,4 +31,5 @@ urlpatterns = [
     path("<str:reference>/close/", views.case_close, name="close"),
     path("<str:reference>/resume-triage/", views.case_resume_triage, name="resume-triage"),
     path("<str:reference>/notes/", views.case_note, name="add-note"),
+    path("<str:reference>/new-receipt/", views.case_reissue_receipt, name="reissue-receipt"),
 ]

@@ -147,7 +147,7 @@ FORM_STEPS = {
     "review": "record_review", "approve": "record_approval", "reject": "reject", "refer": "refer",
     "withdraw": "withdraw", "return_to_triage": "return_to_triage", "info_received": "info_received",
     "close": "close", "payment": "record_payment", "report": "receive_report", "waive": "waive_report",
-    "note": "add_note", "upload": "attach_file",
+    "note": "add_note", "upload": "attach_file", "reissue_receipt": "reissue_receipt",
 }
 
 
@@ -183,6 +183,7 @@ def _case_forms(
         "waive": case_forms.ReasonForm,
         "note": NoteForm,
         "upload": UploadForm,
+        "reissue_receipt": lambda: case_forms.ReissueReceiptForm.for_case(grant),
     }
     page_forms = {name: bound.get(name) or make() for name, make in built.items() if name in shown}
     for name, form in page_forms.items():
@@ -258,6 +259,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
 _CASE = CaseViews(Grant, _render_case, tuple(CASE_STAFF), CONFIDENTIAL_FIELDS)
 _act = _CASE.act
 case_reveal, case_file, case_note, case_upload = _CASE.reveal(), _CASE.download(), _CASE.note(), _CASE.upload()
+case_reissue_receipt = _CASE.reissue_receipt()
 
 
 # --- actions: one small view per form, one service each ------------------------------------------

@@ -407,6 +407,9 @@ if PROTECT_REQUEST_MAX_BYTES <= PROTECT_UPLOAD_MAX_BYTES:
 # The CSRF cookie ends with the browser session, as the session cookie does (SESSION_EXPIRE_AT_BROWSER_CLOSE):
 # Django's default of a year would prove, and date, a visit to the public form on a seized phone.
 CSRF_COOKIE_AGE = None
+# A staff form refused by the CSRF check gets a calm page in the user's language (the public forms
+# check it themselves and show the form again with what was typed: protect/public/pages.py).
+CSRF_FAILURE_VIEW = "protect.core.views.csrf_failure"
 # /healthz answers from its last check for this many seconds, and one check runs at a time across
 # every web process (a lock in the shared cache): a slow worker cannot tie up the web workers.
 PROTECT_HEALTH_CACHE_SECONDS = env_int("PROTECT_HEALTH_CACHE_SECONDS", 5, minimum=1)

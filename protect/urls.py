@@ -7,9 +7,10 @@ from django.urls import include, path
 
 from protect.accounts import views as accounts_views
 from protect.core import views as core_views
+from protect.public.pages import public_path
 
 urlpatterns = [
-    path("", core_views.landing, name="landing"),
+    *public_path("", core_views.landing, name="landing"),  # / and /<lang>/ for each site language
     path("healthz", core_views.healthz, name="healthz"),
     path("csp-report/", core_views.csp_report, name="csp-report"),
     path("", include("grants.public_urls")),  # the public request form, in five languages

@@ -24,10 +24,6 @@ def _context(url_lang: str | None) -> dict[str, Any]:
     return {"languages": language_links(page="relocation-apply", url_lang=url_lang), "urls": urls}
 
 
-relocation_public_page = public_page(csrf_failed_context=_context,
-                                     csrf_failed_template="cases/public/csrf_failed.html")
-
-
 def _submit(form: RelocationApplicationForm) -> Any:
     assert form.details is not None
     _relocation, requester = relocation_apply_public(defender_data=form.defender_data(), details=form.details)
@@ -39,7 +35,12 @@ APPLICATION = PublicForm(
     context=_context, template="relocation/public/application_form.html",
     received_template="relocation/public/application_received.html",
     already_received_template="relocation/public/application_already_received.html",
+    receipt_shown_page="request-received",
 )
+
+
+relocation_public_page = public_page(csrf_failed_context=_context,
+                                     csrf_failed_template="cases/public/csrf_failed.html", retype=APPLICATION.retype)
 
 
 @relocation_public_page

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<str:reference>/files/", views.case_upload, name="upload"),
     path("<str:reference>/files/<int:file_id>/", views.case_file, name="file"),
     path("<str:reference>/ask/", views.case_ask, name="ask"),
+    path("<str:reference>/new-receipt/", views.case_reissue_receipt, name="reissue-receipt"),
     path("<str:reference>/family/", views.case_family, name="family"),
     path("<str:reference>/assess/", views.case_assess, name="assess"),
     path("<str:reference>/match/", views.case_match, name="match"),

@@ -45,6 +45,7 @@ FORM_STEPS = {
     "assess": "assess", "match": "match", "start_residence": "start_residence", "extend": "extend", "end": "end",
     "cancel": "cancel", "family": "edit_family", "question": "ask_requester", "note": "add_note",
     "upload": "attach_file", "checklist": "update_checklist", "budget": "edit_budget", "checkin": "record_checkin",
+    "reissue_receipt": "reissue_receipt",
 }
 FORMS: dict[str, Callable[[], forms.Form]] = {
     "assess": relocation_forms.AssessForm, "match": relocation_forms.MatchForm,
@@ -80,9 +81,9 @@ def _render_case(request: HttpRequest, relocation: Relocation, *, status: int = 
     allowed = RELOCATION_WORKFLOW.available(relocation, user, set(FORM_STEPS.values()))
     shown = {name for name, step in FORM_STEPS.items() if step in allowed}
     checklist = selectors.relocation_checklist(relocation)
-    page_forms = {name: (bound or {}).get(name) or (relocation_forms.ChecklistForm(items=checklist)
-                                                   if name == "checklist" else FORMS[name]())
-                  for name in shown}
+    builders = FORMS | {"checklist": lambda: relocation_forms.ChecklistForm(items=checklist),
+                        "reissue_receipt": lambda: case_forms.ReissueReceiptForm.for_case(relocation)}
+    page_forms = {name: (bound or {}).get(name) or builders[name]() for name in shown}
     for name, form in page_forms.items():
         form.auto_id = f"id_{name}_%s"  # several forms share field names: ids stay unique
     context = {
@@ -142,6 +143,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 _CASE = CaseViews(Relocation, _render_case, ROLES, CONFIDENTIAL_FIELDS)
 case_reveal, case_file, case_note, case_upload = _CASE.reveal(), _CASE.download(), _CASE.note(), _CASE.upload()
+case_reissue_receipt = _CASE.reissue_receipt()
 
 
 # --- actions: one small view per form, one service each ------------------------------------------

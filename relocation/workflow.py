@@ -20,7 +20,7 @@ from django.utils import timezone
 from protect.accounts.permissions import has_role
 from protect.accounts.roles import CASE_HANDLERS, INTAKE, Role
 from protect.cases.access import can_act
-from protect.cases.rules import when_has_status_page, when_readable
+from protect.cases.rules import when_has_status_page, when_readable, when_receipt_reissuable
 from protect.cases.services.routing import route_effect, route_guard
 from protect.workflow import SYSTEM, Workflow, WorkflowError, action, transition
 
@@ -205,5 +205,7 @@ RELOCATION_WORKFLOW: Workflow[Relocation] = Workflow(
                when=_when_checkin_open),
         action("add_note", states=EVERY_STATUS, roles=STAFF, label="Add a note", when=when_readable),
         action("attach_file", states=EVERY_STATUS, roles=STAFF, label="Add a file", when=when_readable),
+        action("reissue_receipt", states=EVERY_STATUS, roles=STAFF, label="Issue a new receipt",
+               when=when_receipt_reissuable),
     ],
 )

@@ -3,15 +3,17 @@ a reason, a bare confirmation; and the field helpers the kinds build their own f
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from protect.defenders.regions import COUNTRIES, REGION_OF_COUNTRY
 
-from .models import Urgency
+from .models import Case, Urgency, VerifiedChannel
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -41,7 +43,7 @@ def amount_field(label: StrOrPromise, *, required: bool = True) -> forms.Decimal
 def text_field(label: StrOrPromise, *, rows: int = 3, required: bool = True, max_length: int = 10_000,
                ) -> forms.CharField:
     return forms.CharField(label=label, required=required, max_length=max_length,
-                           widget=forms.Textarea(attrs={"rows": rows}))
+                           widget=forms.Textarea(attrs={"rows": rows, "dir": "auto"}))  # typed in any script
 
 
 class CountryField(forms.ChoiceField):
@@ -79,3 +81,21 @@ class ReasonForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     """An action with nothing to fill in (close): the button is the whole form."""
+
+
+class ReissueReceiptForm(forms.Form):
+    """A new receipt for a requester who called back through a verified channel. `once` names this
+    form, so that a double click or a reload issues one receipt, not two."""
+
+    verified_channel = forms.ChoiceField(
+        label=_("How did you verify that it is the requester?"),
+        choices=[("", _("Choose the channel you verified")), *VerifiedChannel.choices])
+    language = forms.ChoiceField(label=_("Language of the new passphrase"), choices=settings.LANGUAGES)
+    confirm = forms.BooleanField(
+        label=_("I verified who is calling through this channel. The old receipt code and passphrase stop "
+                "working now."))
+    once = forms.RegexField(regex=r"^[A-Za-z0-9_-]{16,64}$", widget=forms.HiddenInput)
+
+    @classmethod
+    def for_case(cls, case: Case) -> ReissueReceiptForm:
+        return cls(initial={"language": case.language, "once": secrets.token_urlsafe(24)})

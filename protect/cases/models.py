@@ -46,6 +46,17 @@ class Channel(models.TextChoices):
     PARTNER = "partner", _("Partner referral")
 
 
+class VerifiedChannel(models.TextChoices):
+    """How a caseworker knew it was the requester who called back, before giving a new receipt
+    (kept in the audit event; never a number or an address)."""
+
+    PHONE_ON_FILE = "phone_on_file", _("A call from a number on file, and their voice recognised")
+    MESSENGER_ON_FILE = "messenger_on_file", _("A secure messenger account on file")
+    CODE_WORD = "code_word", _("The code word or a detail only they know, asked on a call")
+    IN_PERSON = "in_person", _("In person")
+    PARTNER = "partner", _("A trusted partner organisation who knows them")
+
+
 class Case(EncryptedModel):
     """A request of some kind, about one defender (the owner of the data key)."""
 

@@ -35,6 +35,7 @@ def audit_phrases() -> dict[str, str]:
             f"{app}.{kind}.revealed": "viewed the confidential details",
             f"{app}.{kind}.reassigned": "reassigned the case to another caseworker",
             f"{app}.{kind}.access_revoked": "ended personal access to the closed case",
+            f"{app}.{kind}.receipt_reissued": "issued the requester a new receipt (the old one stopped working)",
             f"{app}.message.sent": "sent the requester a question",
             f"{app}.message.received": "answered the question",
             f"{app}.note.added": "added a note",

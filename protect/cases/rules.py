@@ -20,3 +20,12 @@ def when_has_status_page(case: Case, by: Any) -> None:
     referring partner's API."""
     if not case.receipt_index and case.referred_by_id is None:
         raise WorkflowError("This requester has no status page to read a question on.", code="no_status_page")
+
+
+def when_receipt_reissuable(case: Case, by: Any) -> None:
+    """A new receipt replaces one the requester has (a partner's referral has none to replace: its
+    questions go through the partner's API), and opens a status page only while the defender's
+    data can still be read."""
+    if not case.receipt_index:
+        raise WorkflowError("This requester has no receipt to replace.", code="no_receipt")
+    when_readable(case, by)

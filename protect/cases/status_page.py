@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from protect.core.errors import NotFound, ProtectError
 from protect.crypto.errors import CryptoError
@@ -28,11 +28,12 @@ from protect.workflow import workflow_for
 from .models import Case, CaseMessage
 from .registry import case_model
 from .services.casefile import case_requester_reply
-from .services.requester import case_for_requester
+from .services.requester import case_for_requester, receipt_fingerprint
 
 logger = logging.getLogger(__name__)
 
-REQUESTER_SESSION_KEY = "protect_requester"  # {"case": "grants.grant", "id": pk, "until": unix seconds}
+# {"case": "grants.grant", "id": pk, "until": unix seconds, "receipt": which receipt opened it}
+REQUESTER_SESSION_KEY = "protect_requester"
 STATUS_LOGIN_FORM = "grants.public.status-login"  # the token purpose (kept: forms open during a deploy still work)
 _TEXT = {"autocomplete": "off", "spellcheck": "false"}
 
@@ -48,7 +49,7 @@ class StatusLoginForm(forms.Form):
 
 class AnswerForm(forms.Form):
     body = forms.CharField(label=gettext_lazy("Your answer"), max_length=10_000,
-                           widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off"}))
+                           widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off", "dir": "auto"}))
 
 
 def status_access_seconds() -> int:
@@ -64,8 +65,9 @@ def _context(url_lang: str | None, **extra: Any) -> dict[str, Any]:
     return {"languages": language_links(page="request-status", url_lang=url_lang), "urls": urls, **extra}
 
 
-status_page = public_page(csrf_failed_context=lambda url_lang: _context(url_lang),
-                          csrf_failed_template="cases/public/csrf_failed.html")
+# Leaving and the page after the receipt: a refused post there has nothing typed to keep.
+plain_status_page = public_page(csrf_failed_context=lambda url_lang: _context(url_lang),
+                                csrf_failed_template="cases/public/csrf_failed.html")
 
 
 def _case_in_session(request: HttpRequest) -> tuple[Case | None, bool]:
@@ -83,7 +85,8 @@ def _case_in_session(request: HttpRequest) -> tuple[Case | None, bool]:
             case = model._default_manager.select_related("defender__data_key").filter(pk=access["id"]).first()
     except (LookupError, ValueError):
         case = None
-    if case is None or not case.receipt_index:
+    # A receipt replaced since (a caseworker issued a new one) no longer opens the page.
+    if case is None or not case.receipt_index or access.get("receipt") != receipt_fingerprint(case):
         request.session.pop(REQUESTER_SESSION_KEY, None)
         return None, True
     return case, False
@@ -101,10 +104,11 @@ def _thread_for_requester(case: Case) -> list[dict[str, Any]]:
 
 
 def _render_login(request: HttpRequest, url_lang: str | None, *, error: str = "", notice: str = "",
-                  status: int = 200) -> HttpResponse:
-    # Always an empty form: the page never echoes a receipt code or a passphrase. Always a fresh
-    # form token: each log-in spends one.
-    form = StatusLoginForm()
+                  status: int = 200, typed: dict[str, str] | None = None) -> HttpResponse:
+    # An empty form: the page never echoes a receipt code or a passphrase after a log-in was tried,
+    # so a wrong guess is never shown back. `typed` only refills a log-in that was never tried (its
+    # CSRF cookie was lost: _retype_status). Always a fresh form token: each log-in spends one.
+    form = StatusLoginForm(initial=typed or {})
     if error:
         for field in form.fields.values():
             field.widget.attrs.update({"aria-describedby": "status-error", "aria-invalid": "true"})
@@ -113,7 +117,8 @@ def _render_login(request: HttpRequest, url_lang: str | None, *, error: str = ""
     return render(request, "cases/public/status_login.html", context, status=status)
 
 
-def _render_status(request: HttpRequest, url_lang: str | None, case: Case, answer_form: AnswerForm) -> HttpResponse:
+def _render_status(request: HttpRequest, url_lang: str | None, case: Case, answer_form: AnswerForm,
+                   notice: str = "") -> HttpResponse:
     try:
         thread = _thread_for_requester(case)
     except CryptoError:
@@ -125,7 +130,7 @@ def _render_status(request: HttpRequest, url_lang: str | None, case: Case, answe
         url_lang, case_status=case.status, sentence=case.requester_sentence(), thread=thread,
         can_answer=workflow.in_group(case, "open"), answer_form=answer_form,
         waiting_for_answer=workflow.has("info_received") and workflow.can(case, None, "info_received"),
-        minutes=status_access_seconds() // 60,
+        minutes=status_access_seconds() // 60, notice=notice,
     )
     return render(request, "cases/public/status.html", context)
 
@@ -157,7 +162,8 @@ def _status_login(request: HttpRequest, url_lang: str | None) -> HttpResponse:
         return _render_login(request, url_lang, error=_("Receipt code or passphrase not recognised."))
     request.session.cycle_key()
     request.session[REQUESTER_SESSION_KEY] = {"case": case._meta.label_lower, "id": case.pk,
-                                              "until": int(time.time()) + status_access_seconds()}
+                                              "until": int(time.time()) + status_access_seconds(),
+                                              "receipt": receipt_fingerprint(case)}
     return redirect(public_url(name="request-status", url_lang=url_lang))
 
 
@@ -168,6 +174,27 @@ def _reply_error(exc: ProtectError) -> str:
         return _("Write your answer (10,000 characters at most).")
     logger.warning("requester reply refused code=%s", exc.code)
     return _("We could not save your answer. Please try again in a few minutes.")
+
+
+def _retype_status(request: HttpRequest, url_lang: str | None) -> HttpResponse:
+    """The CSRF cookie was lost (protect.public.pages): the log-in, or the answer, again with what
+    was typed and nothing tried or sent. An answer is kept only while the page's access lasts."""
+    notice = _("Your browser did not send back this site's cookie (it may have been deleted), so nothing was "
+               "sent yet. What you typed is kept below: look it over and send it again.")
+    if request.POST.get("action") == "answer":
+        case, _ended = _case_in_session(request)
+        if case is not None:
+            return _render_status(request, url_lang, case, AnswerForm(request.POST), notice=notice)
+        return _render_login(request, url_lang, notice=_(
+            "Your time on the status page ended. Enter your receipt code and passphrase again."))
+    fields = StatusLoginForm.base_fields
+    typed = {name: request.POST.get(name, "")[: fields[name].max_length]  # type: ignore[attr-defined]
+             for name in ("receipt_code", "passphrase")}
+    return _render_login(request, url_lang, notice=notice, typed=typed)
+
+
+status_page = public_page(csrf_failed_context=lambda url_lang: _context(url_lang),
+                          csrf_failed_template="cases/public/csrf_failed.html", retype=_retype_status)
 
 
 @status_page
@@ -195,7 +222,20 @@ def request_status(request: HttpRequest, *, url_lang: str | None) -> HttpRespons
     return _render_status(request, url_lang, case, AnswerForm())
 
 
-@status_page
+@plain_status_page
+@require_GET
+def receipt_shown(request: HttpRequest, *, url_lang: str | None) -> HttpResponse:
+    """Where the receipt page's language links lead: the receipt is shown once, in the answer to
+    the form, and never again; this page says so calmly in the language chosen, and what to do next
+    (the status page, or a new receipt from a caseworker who has checked who is calling)."""
+    context = _context(url_lang) | {
+        "languages": language_links(page="request-received", url_lang=url_lang),
+        "home": public_url(name="landing", url_lang=url_lang),
+    }
+    return render(request, "cases/public/receipt_shown.html", context)
+
+
+@plain_status_page
 @require_POST
 def request_status_leave(request: HttpRequest, *, url_lang: str | None) -> HttpResponse:
     """End the status-page access now. An anonymous session is dropped whole (its cookie too)."""

@@ -30,11 +30,13 @@ from protect.defenders.selectors import defender_consents
 
 from . import selectors
 from .access import can_see_narrative
+from .forms import ReissueReceiptForm
 from .models import Case
 from .payments import payment_sections
 from .search import staff_search
 from .services import casefile
 from .services.notifications import notifications_seen
+from .services.requester import case_reissue_receipt
 from .services.search import search_record
 from .services.transitions import case_transition
 
@@ -72,7 +74,7 @@ def act(
 
 class NoteForm(forms.Form):
     body = forms.CharField(label=gettext_lazy("Note (confidential, for the team)"), max_length=10_000,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+                           widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}))
 
 
 class UploadForm(forms.Form):
@@ -179,6 +181,41 @@ class CaseViews:
             return self.render(request, case, confidential=True)  # audited as a reveal
 
         return case_reveal
+
+    def reissue_receipt(self) -> Callable[..., HttpResponse]:
+        @role_required(*self.roles)
+        @require_POST
+        def case_reissue_receipt_view(request: HttpRequest, reference: str) -> HttpResponse:
+            """A new receipt for a requester who called back through a verified channel: shown once,
+            in the answer to this POST, to be read out; stored nowhere. The form's `once` token
+            makes a double click or a reload issue one receipt."""
+            case = self._case(request, reference)
+            form = ReissueReceiptForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Nothing was changed: correct what is marked in the form."))
+                return self.render(request, case, status=400, bound={"reissue_receipt": form})
+            key = f"cases:reissue:{request.user.pk}:{form.cleaned_data['once']}"
+            if not cache.add(key, "", INTAKE_TOKEN_SECONDS):
+                messages.info(request, _("A new receipt was already issued with this form and shown once. If it did "
+                                         "not reach the requester, issue another one."))
+                return redirect(case.get_absolute_url())
+            try:
+                requester = case_reissue_receipt(case=case, by=request.user,
+                                                 verified_channel=form.cleaned_data["verified_channel"],
+                                                 language=form.cleaned_data["language"])
+            except ProtectError as exc:
+                cache.delete(key)  # nothing was issued: the same form may be sent again
+                form_errors_from(form, exc)
+                messages.error(request, exc.message)
+                return self.render(request, self._case(request, reference), status=exc.status_code,
+                                   bound={"reissue_receipt": form})
+            except BaseException:
+                cache.delete(key)
+                raise
+            return render(request, "cases/staff/receipt_reissued.html", {
+                "case": case, "requester": requester, "language": form.cleaned_data["language"]})
+
+        return case_reissue_receipt_view
 
 
 # --- lists ---------------------------------------------------------------------------------------

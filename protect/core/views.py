@@ -1,9 +1,15 @@
-"""Public pages and machine endpoints: landing page, health, CSP violation reports; the error pages."""
+"""Public pages and machine endpoints: landing page, health, CSP violation reports; the error pages.
+
+The landing page and every error page exist in the five languages, with links to the others: the
+landing page at / (English) and /<lang>/; an error page in the language of its URL (the request's
+otherwise), its language links leading to the landing page in each language (the address that
+failed may fail again)."""
 
 from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
@@ -13,6 +19,8 @@ from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from protect.public.pages import DEFAULT_LANGUAGE, language_links, public_page, public_url
+
 from . import health
 from .errors import PROBLEM_MEDIA_TYPE, problem_body
 
@@ -21,9 +29,17 @@ logger = logging.getLogger("protect.csp")
 MAX_CSP_REPORT_BYTES = 8 * 1024
 
 
+def _landing_context(url_lang: str | None) -> dict[str, Any]:
+    # Route names only: the core imports no case app.
+    return {"languages": language_links(page="landing", url_lang=url_lang),
+            "urls": {"form": public_url(name="request-form", url_lang=url_lang),
+                     "status": public_url(name="request-status", url_lang=url_lang)}}
+
+
+@public_page(csrf_failed_context=_landing_context)
 @require_GET
-def landing(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/landing.html")
+def landing(request: HttpRequest, *, url_lang: str | None) -> HttpResponse:
+    return render(request, "core/landing.html", _landing_context(url_lang))
 
 
 @require_GET
@@ -62,6 +78,12 @@ def error_language(request: HttpRequest) -> str:
     return str(getattr(request, "LANGUAGE_CODE", "") or settings.LANGUAGE_CODE)
 
 
+def _error_context(language: str) -> dict[str, Any]:
+    url_lang = None if language == DEFAULT_LANGUAGE else language
+    return {"languages": language_links(page="landing", url_lang=url_lang),
+            "home": public_url(name="landing", url_lang=url_lang)}
+
+
 API_ERRORS = {400: "The request could not be read.", 403: "You are not allowed to do this.", 404: "Not found.",
               413: "The request body is too large.", 500: "Something failed on our side; nothing was changed."}
 
@@ -82,7 +104,7 @@ def _error_page(request: HttpRequest, template: str, status: int) -> HttpRespons
         return _api_problem(status)
     language = error_language(request)
     with translation.override(language):
-        response = render(request, template, status=status)
+        response = render(request, template, _error_context(language), status=status)
     response.headers["Content-Language"] = language
     return response
 
@@ -103,6 +125,18 @@ def request_too_large(request: HttpRequest) -> HttpResponse:
     return _error_page(request, "413.html", 413)
 
 
+def too_many_requests(request: HttpRequest) -> HttpResponse:
+    """The translated 429 of a page that has no form to keep (a public form answers 429 with the
+    form itself and what was typed in it)."""
+    return _error_page(request, "429.html", 429)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a staff form refused for its CSRF check, as a calm translated 403 (the
+    public forms check it themselves and show the form again, protect.public.pages)."""
+    return _error_page(request, "403_csrf.html", 403)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     # Rendered without the request: no context processor runs, so nothing touches the database or
     # the session that may be what failed.
@@ -110,6 +144,6 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return _api_problem(500)
     language = error_language(request)
     with translation.override(language):
-        response = HttpResponseServerError(render_to_string("500.html"))
+        response = HttpResponseServerError(render_to_string("500.html", _error_context(language)))
     response.headers["Content-Language"] = language
     return response

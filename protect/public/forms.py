@@ -20,11 +20,13 @@ from protect.core.errors import ProtectError
 from protect.defenders.forms import CountryField
 from protect.defenders.models import Kind, Profile
 
-TEXT = {"autocomplete": "off", "spellcheck": "false"}
+# dir="auto": what is typed runs in its own direction (English typed on the Arabic page, Arabic on
+# the English one), whatever the page's.
+TEXT = {"autocomplete": "off", "spellcheck": "false", "dir": "auto"}
 
 
 def area(rows: int = 5) -> forms.Textarea:
-    return forms.Textarea(attrs={"rows": rows, "autocomplete": "off"})
+    return forms.Textarea(attrs={"rows": rows, "autocomplete": "off", "dir": "auto"})
 
 
 # How the defender wants to be reached: the key is also the key in Defender.contacts.

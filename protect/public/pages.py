@@ -1,6 +1,13 @@
 """The no-JavaScript public page: its URLs with and without a language prefix, the language taken from
 the URL alone, the links to the other languages, and a CSRF refusal shown as a calm translated page.
 
+A form whose CSRF cookie was lost on the way (deleted, or the browser restarted while the page was
+open) loses nothing: when the browser proved that the form came from this site's own page (the
+Origin check passed) and only the cookie or its token failed, the page shows the form again with
+what was typed, from the refused request itself, and a calm word to send it again; nothing is
+stored on the server, and the refused request is acted upon in no other way. Files cannot be
+kept (a browser never refills a file input).
+
 The language never comes from the Accept-Language header or a cookie: a shared or seized device
 shows what the person chose, and nothing is guessed from where they connect.
 """
@@ -15,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import render
 from django.urls import URLPattern, path, re_path, reverse
 from django.utils import translation
@@ -79,23 +87,46 @@ class _PublicCsrfCheck(ProtectCsrfViewMiddleware):
 
     def _reject(self, request: HttpRequest, reason: str) -> HttpResponse:
         csrf_logger.warning("Forbidden (%s): %s", reason, request.path)
-        return HttpResponseForbidden()
+        return _Refused(reason)
+
+
+class _Refused(HttpResponseForbidden):
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
 
 
 _csrf_check = _PublicCsrfCheck(lambda request: HttpResponse())
+
+
+def _only_the_cookie_was_lost(request: HttpRequest, refused: HttpResponse) -> bool:
+    """The form came from our own page (the browser sent an Origin and it passed, which Django
+    checks before the cookie) and only the cookie or its token failed. Anything else (another
+    origin, no origin at all) might be a forged post: its values are never shown back, so nobody
+    can prefill a form (or a status log-in) in someone else's browser."""
+    reason = getattr(refused, "reason", "")
+    cookie_or_token = reason == REASON_NO_CSRF_COOKIE or reason.startswith("CSRF token")
+    return request.method == "POST" and "HTTP_ORIGIN" in request.META and cookie_or_token
+
+
+# Shows the form of a refused POST again with what was typed, acting on nothing: (request, url_lang).
+Retype = Callable[[HttpRequest, str | None], HttpResponse]
 
 
 def public_page(
     *,
     csrf_failed_context: Callable[[str | None], dict[str, Any]],
     csrf_failed_template: str = "public/csrf_failed.html",
+    retype: Retype | None = None,
 ) -> Callable[[PublicView], PublicView]:
     """Serve a view in the language of its URL (`lang`, or English without a prefix), with
     Content-Language, behind the CSRF check above. The view is called as view(request, url_lang=…),
     with the route's other parameters as keyword arguments.
 
     A refused form gets `csrf_failed_template` (extending public/csrf_failed.html, which leaves a
-    `links` block for the app's own way back) with `csrf_failed_context(url_lang)`."""
+    `links` block for the app's own way back) with `csrf_failed_context(url_lang)`; or, when only
+    its cookie was lost and the page has a `retype`, the form again with what was typed (403: it
+    was refused all the same)."""
 
     def decorate(view: PublicView) -> PublicView:
         @wraps(view)
@@ -103,7 +134,11 @@ def public_page(
             language = lang or DEFAULT_LANGUAGE
             translation.activate(language)  # LocaleMiddleware guessed from the headers: the URL overrides it
             request.LANGUAGE_CODE = language
-            if _csrf_check.process_view(request, view, (), {}) is not None:
+            refused = _csrf_check.process_view(request, view, (), {})
+            if refused is not None and retype is not None and _only_the_cookie_was_lost(request, refused):
+                response = retype(request, lang)
+                response.status_code = 403
+            elif refused is not None:
                 response = render(request, csrf_failed_template, csrf_failed_context(lang), status=403)
             else:
                 response = view(request, url_lang=lang, **kwargs)

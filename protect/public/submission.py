@@ -23,7 +23,7 @@ from protect.core.errors import InvalidInput, ProtectError, form_errors_from
 
 from .form_token import form_token_check, form_token_issue, form_token_release, form_token_spend, form_token_used
 from .honeypot import decoy_receipt, honeypot_filled
-from .pages import DEFAULT_LANGUAGE
+from .pages import DEFAULT_LANGUAGE, language_links
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,9 @@ class PublicForm:
     template: str
     received_template: str
     already_received_template: str
+    # The page the receipt's language links lead to (and a reload's): the receipt is never shown
+    # again, so switching language shows what to do next, in that language, rather than a blank form.
+    receipt_shown_page: str
     bucket: str = "request"
 
     def _form(self, request: HttpRequest, url_lang: str | None, form: forms.Form, *, token: str,
@@ -45,9 +48,28 @@ class PublicForm:
         context = self.context(url_lang) | {"form": form, "form_token": token, "notice": notice}
         return render(request, self.template, context, status=status)
 
+    def _after_receipt_context(self, url_lang: str | None) -> dict[str, Any]:
+        return self.context(url_lang) | {"languages": language_links(page=self.receipt_shown_page, url_lang=url_lang)}
+
     def _received(self, request: HttpRequest, url_lang: str | None, code: str, passphrase: str) -> HttpResponse:
-        context = self.context(url_lang) | {"receipt_code": code, "passphrase": passphrase}
+        context = self._after_receipt_context(url_lang) | {"receipt_code": code, "passphrase": passphrase}
         return render(request, self.received_template, context)
+
+    def retype(self, request: HttpRequest, url_lang: str | None) -> HttpResponse:
+        """The form again with what was typed, after the CSRF cookie was lost (protect.public.pages):
+        checked, so that every error shows in this same round, and acted upon in no way. Its form
+        token is kept while it is still good, so the person only has to press Send again."""
+        language = translation.get_language() or DEFAULT_LANGUAGE
+        form = self.form_class(request.POST, language=language)
+        form.is_valid()
+        sent = request.POST.get("form_token", "")
+        checked = form_token_check(token=sent, purpose=self.purpose)
+        usable = checked.problem in ("", "too_fast") and not form_token_used(token=checked)
+        notice = _("Your browser did not send back this site's cookie (it may have been deleted), so nothing was "
+                   "sent yet. What you typed is kept below: look it over and send it again. Files cannot be "
+                   "kept: if you chose any, choose them again.")
+        return self._form(request, url_lang, form, token=sent if usable else form_token_issue(purpose=self.purpose),
+                          notice=notice)
 
     def handle(self, request: HttpRequest, url_lang: str | None) -> HttpResponse:
         language = translation.get_language() or DEFAULT_LANGUAGE
@@ -57,7 +79,7 @@ class PublicForm:
         if honeypot_filled(data=request.POST):
             # A robot. It gets a page like the real one; nothing is stored or counted.
             return self._received(request, url_lang, *decoy_receipt(language=language))
-        already = render(request, self.already_received_template, self.context(url_lang))
+        already = render(request, self.already_received_template, self._after_receipt_context(url_lang))
         token = form_token_check(token=request.POST.get("form_token", ""), purpose=self.purpose)
         if token.problem in ("invalid", "expired"):
             form = self.form_class(request.POST, language=language)

@@ -3,6 +3,8 @@ pages, else the language active for the request."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client, RequestFactory
 from django.urls import get_resolver
@@ -25,7 +27,7 @@ def test_a_404_under_a_language_prefix_is_in_that_language(client, lang):
     html = response.content.decode()
     assert response.status_code == 404
     assert NOT_FOUND[lang] in html and f'lang="{lang}"' in html
-    assert ('dir="rtl"' in html) == (lang == "ar")
+    assert re.search(r"<html[^>]*>", html).group(0) == f'<html lang="{lang}" dir="{"rtl" if lang == "ar" else "ltr"}">'
     assert response["Content-Language"] == lang
 
 

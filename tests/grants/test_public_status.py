@@ -86,7 +86,9 @@ def test_the_right_receipt_and_passphrase_open_the_page_without_any_secret_in_a_
 
     assert response.status_code == 302 and response["Location"] == "/request/status/"
     assert client.session[REQUESTER_SESSION_KEY]["id"] == grant.pk
-    assert set(client.session[REQUESTER_SESSION_KEY]) == {"case", "id", "until"}  # no secret, no text
+    # no secret, no text: "receipt" is a digest of the receipt's blind index, to end the session on a re-issue
+    assert set(client.session[REQUESTER_SESSION_KEY]) == {"case", "id", "until", "receipt"}
+    assert receipt.replace("-", "") not in str(client.session[REQUESTER_SESSION_KEY]).upper()
     html = client.get("/request/status/").content.decode()
     assert "We received your request. A caseworker will look at it soon." in html
 

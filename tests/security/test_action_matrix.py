@@ -10,6 +10,7 @@ LOGIN: sent to log in."""
 from __future__ import annotations
 
 import datetime
+import secrets
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -40,6 +41,10 @@ ROLE_ONLY = {name: DENIED for name in STAFF}
 
 def _file():
     return {"file": SimpleUploadedFile("statement.txt", b"A statement.")}
+
+
+def _new_receipt():
+    return {"verified_channel": "phone_on_file", "language": "ar", "confirm": "on", "once": secrets.token_urlsafe(24)}
 
 
 def _payment():
@@ -79,6 +84,9 @@ ACTIONS = [
     ("report/", "closed", {"narrative": "Lawyer paid."}, expect(**TEAM, finance=DENIED)),
     ("waive-report/", "reporting", {"reason": "Receipts would expose her."}, expect(**(ROLE_ONLY | {"coordinator": DONE}))),
     ("close/", "reported", {}, expect(**TEAM, reviewer=DENIED, finance=DENIED)),
+    ("new-receipt/", "triage", _new_receipt, expect(**TEAM)),
+    ("new-receipt/", "reporting", _new_receipt, expect(**TEAM, reviewer=DENIED, finance=DENIED)),
+    ("new-receipt/", "closed", _new_receipt, expect(**TEAM, finance=DENIED)),
 ]
 
 
@@ -113,7 +121,8 @@ def _snapshot(grant: Grant) -> tuple:
     grant = Grant.objects.get(pk=grant.pk)
     return (grant.status, grant.notes.count(), grant.files.count(), grant.messages.count(),
             grant.disbursements.count(), grant.recommendation, grant.eligible_hrd, grant.report_waived_by_id,
-            Grant.report.related.related_model.objects.filter(grant=grant).count(), grant.approvals.count())
+            Grant.report.related.related_model.objects.filter(grant=grant).count(), grant.approvals.count(),
+            grant.receipt_index)
 
 
 def _outcome(response, grant: Grant) -> str:

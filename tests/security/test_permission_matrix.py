@@ -77,6 +77,7 @@ class Row:
 
 MATRIX: dict[str, Row] = {
     "": Row("get", everyone(OK)),
+    "<lang>/": Row("get", everyone(OK)),
     "healthz": Row("get", everyone(OK)),
     "csp-report/": Row("post", everyone(OK)),
     "request/": Row("get", everyone(OK)),
@@ -85,6 +86,8 @@ MATRIX: dict[str, Row] = {
     "<lang>/request/": Row("get", everyone(OK)),
     "<lang>/request/status/": Row("get", everyone(OK)),
     "<lang>/request/status/leave/": Row("post", everyone(OK)),
+    "request/received/": Row("get", everyone(OK)),
+    "<lang>/request/received/": Row("get", everyone(OK)),
     "accounts/login/": Row("get", everyone(OK)),
     "accounts/logout/": Row("post", everyone(OK)),
     "admin/login/": Row("get", everyone(OK)),
@@ -121,6 +124,7 @@ MATRIX: dict[str, Row] = {
     "cases/<str:reference>/ask/": Row("post", CASE),
     "cases/<str:reference>/send-for-review/": Row("post", CASE),
     "cases/<str:reference>/notes/": Row("post", CASE),
+    "cases/<str:reference>/new-receipt/": Row("post", CASE),
     "cases/<str:reference>/reject/": Row("post", CASE),
     "cases/<str:reference>/refer/": Row("post", CASE),
     "cases/<str:reference>/withdraw/": Row("post", CASE),
@@ -139,7 +143,7 @@ MATRIX: dict[str, Row] = {
     "relocations/<str:reference>/files/<int:file_id>/": Row("get", RELOCATION),
     **{f"relocations/<str:reference>/{action}/": Row("post", RELOCATION)
        for action in ("reveal", "notes", "files", "ask", "family", "assess", "match", "start", "extend", "end",
-                      "cancel", "checklist", "budget", "budget/remove", "checkin")},
+                      "cancel", "checklist", "budget", "budget/remove", "checkin", "new-receipt")},
     # Finance confirms stipends from the payments inbox, and reaches a relocation only once it is in
     # residence (this one is assessing): everyone else is refused by role.
     "relocations/<str:reference>/confirm-stipend/": Row("post", only("finance") | {"finance": HIDDEN}),
@@ -150,6 +154,7 @@ MATRIX: dict[str, Row] = {
     "alert-desk/<str:reference>/files/": Row("post", ALERT),
     "alert-desk/<str:reference>/files/<int:file_id>/": Row("get", ALERT),
     "alert-desk/<str:reference>/reveal/": Row("post", ALERT),
+    "alert-desk/<str:reference>/new-receipt/": Row("post", ALERT),
     "alert-desk/<str:reference>/send-for-review/": Row("post", ALERT_WRITER_ACTION),
     "alert-desk/<str:reference>/publish/": Row("post", ALERT_WRITER_ACTION),
     "alert-desk/<str:reference>/update/": Row("post", ALERT_WRITER_ACTION),
@@ -181,6 +186,7 @@ MATRIX: dict[str, Row] = {
     "toys/<str:reference>/files/": Row("post", CASE),
     "toys/<str:reference>/files/<int:file_id>/": Row("get", CASE),
     "toys/<str:reference>/reveal/": Row("post", CASE),
+    "toys/<str:reference>/new-receipt/": Row("post", CASE),
 }
 # Django's admin: coordinators only (they are the superusers); anyone else logged in gets a 403 page
 # that says so (issue 9, item 12), a visitor is sent to log in.

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<str:reference>/files/", views.case_upload, name="upload"),
     path("<str:reference>/files/<int:file_id>/", views.case_file, name="file"),
     path("<str:reference>/reveal/", views.case_reveal, name="reveal"),
+    path("<str:reference>/new-receipt/", views.case_reissue_receipt, name="reissue-receipt"),
 ]

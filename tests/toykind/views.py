@@ -28,3 +28,4 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 _FILE = CaseViews(Toy, render_case, ROLES, ["story"])
 case_note, case_upload, case_file, case_reveal = _FILE.note(), _FILE.upload(), _FILE.download(), _FILE.reveal()
+case_reissue_receipt = _FILE.reissue_receipt()

@@ -2,7 +2,7 @@
 
 from protect.accounts.roles import Role
 from protect.cases.access import can_act
-from protect.cases.rules import when_has_status_page, when_readable
+from protect.cases.rules import when_has_status_page, when_readable, when_receipt_reissuable
 from protect.cases.services.routing import route_effect, route_guard
 from protect.workflow import SYSTEM, Workflow, action, transition
 
@@ -22,5 +22,7 @@ TOY_WORKFLOW: Workflow[Toy] = Workflow(
         action("add_note", states=[S.OPEN], roles=STAFF, label="Add a note", when=when_readable),
         action("attach_file", states=[S.OPEN], roles=STAFF, label="Add a file", when=when_readable),
         action("ask_requester", states=[S.OPEN], roles=STAFF, label="Ask the requester", when=when_has_status_page),
+        action("reissue_receipt", states=[S.OPEN], roles=STAFF, label="Issue a new receipt",
+               when=when_receipt_reissuable),
     ],
 )

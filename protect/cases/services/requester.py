@@ -6,14 +6,22 @@ timing tells nothing.
 
 Every attempt is audited (`cases.requester.*`), a success as a read of the case, a failure with
 its reason, a pause when it starts; an unknown receipt is a failure without a target. The data
-never holds the receipt code, the passphrase or anything that identifies the requester's device."""
+never holds the receipt code, the passphrase or anything that identifies the requester's device.
+
+A requester who lost their receipt calls back through a channel the caseworker can verify; the
+caseworker then issues a new one (case_reissue_receipt): the old code and passphrase stop working
+at once, a status page still open with them closes on its next request, and the re-issue is
+audited with the channel that was verified."""
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils import timezone
@@ -21,10 +29,12 @@ from django.utils import timezone
 from protect.audit.services import log_event
 from protect.core.errors import NotFound
 from protect.public.receipt import normalise_receipt_code, normalise_secret
+from protect.workflow import workflow_for
 
-from ..models import Case
+from ..errors import CaseError
+from ..models import Case, VerifiedChannel
 from ..registry import case_models
-from .intake import receipt_index
+from .intake import RequesterSecrets, new_requester_secrets, receipt_index
 
 STATUS_MAX_FAILURES = 5
 STATUS_LOCK = timedelta(minutes=15)
@@ -78,3 +88,32 @@ def case_for_requester(*, receipt_code: str, passphrase: str) -> Case:
                           data={"minutes": int(STATUS_LOCK.total_seconds() // 60)})
             case.save(update_fields=["status_failures", "status_locked_until"])
     raise not_recognised
+
+
+def receipt_fingerprint(case: Case) -> str:
+    """Names the receipt a status-page session was opened with, so that a session opened with a
+    replaced receipt ends (a seized phone still on the page loses it the moment a new one is issued).
+    A digest of the blind index, never the code itself."""
+    return hashlib.sha256((case.receipt_index or "").encode()).hexdigest()[:16]
+
+
+def case_reissue_receipt(*, case: Case, by: Any, verified_channel: str, language: str) -> RequesterSecrets:
+    """A new receipt code and passphrase for a requester who called back through a verified
+    channel, in the script of `language`. The old ones stop working in the same transaction; the
+    pause after wrong passphrases is lifted (the new receipt must work at once). The caller shows
+    the new secrets once, to be read out; they are stored only as a blind index and a hash."""
+    if verified_channel not in VerifiedChannel.values:
+        raise CaseError("Say through which channel the requester was verified.", code="verified_channel",
+                        field="verified_channel")
+    if language not in dict(settings.LANGUAGES):
+        raise CaseError("Choose the language of the passphrase.", code="language", field="language")
+    requester = new_requester_secrets(language)
+    index = receipt_index(type(case).kind, requester.receipt_code)
+    passphrase_hash = make_password(normalise_secret(requester.passphrase))  # slow: before the row is locked
+    with workflow_for(type(case)).acting(case, "reissue_receipt", by=by) as locked:
+        locked.receipt_index, locked.passphrase_hash = index, passphrase_hash
+        locked.status_failures, locked.status_locked_until = 0, None
+        locked.save(update_fields=["receipt_index", "passphrase_hash", "status_failures", "status_locked_until"])
+        log_event(f"{locked._meta.label_lower}.receipt_reissued", actor=by, target=locked,
+                  data={"verified_channel": verified_channel, "language": language})
+    return requester
