@@ -173,7 +173,8 @@ MATRIX: dict[str, Row] = {
     "alert-desk/recipients/<int:recipient_id>/reactivate/": Row("post", only("coordinator")),
     "alert-desk/<str:reference>/return-to-draft/": Row("post", ALERT_REVIEWER_ACTION),
     "search/": Row("get", only(*STAFF_ROLES)),
-    "defenders/<str:reference>/": Row("get", CASE | {"finance": DENIED}),
+    # The reviewer reviewed the published alert about this defender: one of their cases it may see.
+    "defenders/<str:reference>/": Row("get", CASE | {"finance": DENIED, "reviewer": OK}),
     # The public alerts (a published alert whose consent allows its page): the same for everyone.
     "alerts/": Row("get", everyone(OK)),
     "alerts/feed/": Row("get", everyone(OK)),
