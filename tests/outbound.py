@@ -5,6 +5,7 @@ whole, pool included) that send to them. Fixtures in tests/delivery/conftest.py 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import socket
@@ -142,6 +143,7 @@ class SmtpCatcher:
         return "250 Message accepted for delivery"
 
     def start(self) -> SmtpCatcher:
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
         self._controller.start()
         return self
@@ -215,7 +217,7 @@ class Workers:
         for worker in self.running:
             if worker.poll() is None:
                 try:
-                    os.killpg(worker.pid, signal.SIGTERM)
+                    os.killpg(worker.pid, signal.SIGQUIT)  # cold shutdown: the test is over
                     worker.wait(timeout=20)
                 except (ProcessLookupError, subprocess.TimeoutExpired):
                     self.kill(worker)

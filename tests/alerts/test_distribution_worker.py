@@ -111,9 +111,9 @@ def test_a_worker_killed_mid_send_and_a_new_one_still_give_200_deliveries_each_r
 
     workers.start(smtp_catcher.env() | FAST_RETRIES)
     # The two tasks the dead worker held unacknowledged come back through the sweep beat runs every
-    # minute (they are 15 minutes overdue for it here); it queues every pending delivery again too,
-    # so most are queued twice: still sent once each.
-    assert deliveries_resume_overdue(now=timezone.now() + datetime.timedelta(minutes=16)) > 100
+    # minute (they are 15 minutes overdue for it here); it queues again whatever is still pending
+    # too, which the new worker may be sending this instant: still sent once each.
+    assert deliveries_resume_overdue(now=timezone.now() + datetime.timedelta(minutes=16)) >= 2
     settled(alert, 200)
 
     assert_received_once_each(alert, made, http_receiver, smtp_catcher)
