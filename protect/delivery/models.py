@@ -99,6 +99,16 @@ class Delivery(models.Model):
         return self.subject, self.body
 
     @property
+    def stage(self) -> str:
+        """What a delivery report shows: a pending delivery is queued (never tried), sending (an
+        attempt is out) or retrying (at `next_attempt_at`); then sent, failed or cancelled."""
+        if self.status != "pending":
+            return self.status
+        if self.sending_at is not None:
+            return "sending"
+        return "retrying" if self.attempts else "queued"
+
+    @property
     def status(self) -> str:
         """pending, sent, failed (after every retry) or cancelled, read from the timestamps."""
         if self.sent_at is not None:
