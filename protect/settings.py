@@ -466,6 +466,7 @@ PROTECT_ALERT_SLA_HOURS = env_sla_hours("PROTECT_ALERT_SLA_HOURS", "critical:6,h
 
 # --- E-mail --------------------------------------------------------------------------------
 
+# The demo may also point EMAIL_BACKEND/EMAIL_HOST/EMAIL_PORT at a local catcher (README, "Urgent alerts").
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION

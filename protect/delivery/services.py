@@ -197,7 +197,8 @@ INTERRUPTED = "interrupted while sending (worker stopped): not sent again, so it
 def _claim(delivery_id: int) -> tuple[Delivery, str, str] | str:
     """Record the attempt before it leaves (committed), or say why there is nothing to send."""
     with transaction.atomic():
-        rows = Delivery.objects.select_for_update(of=("self",)).select_related("sealed", "endpoint", "consent")
+        rows = Delivery.objects.select_for_update(of=("self",)).select_related(
+            "sealed__data_key", "endpoint__data_key", "consent")
         delivery = rows.filter(pk=delivery_id).first()
         if delivery is None or delivery.status != "pending":
             return delivery.status if delivery is not None else "missing"
@@ -227,25 +228,33 @@ def _claim(delivery_id: int) -> tuple[Delivery, str, str] | str:
 
 
 def _record_outcome(delivery: Delivery, error: Exception | None) -> Delivery:
-    with transaction.atomic():
-        locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
-        now = timezone.now()
-        locked.sending_at = None
-        locked.next_attempt_at = None
-        if error is None:
-            locked.sent_at = now
+    """Write how the attempt went. One UPDATE, no lock: we hold the sender lock, and nothing else
+    writes a row while it is being sent (a revocation leaves it alone). Committed without waiting for
+    the disk: should the database crash before it is flushed, the row still says `sending` and is
+    failed as interrupted, never sent twice; the claim before sending is the commit that must last."""
+    now = timezone.now()
+    delivery.sending_at = None
+    delivery.next_attempt_at = None
+    if error is None:
+        delivery.sent_at = now
+    else:
+        then, delivery.last_error = _failure(delivery, error)
+        if then == GIVE_UP or (then == RETRY and delivery.attempts >= settings.PROTECT_DELIVERY_MAX_ATTEMPTS):
+            delivery.failed_at = now
+            logger.error("delivery %s failed for good after %s attempts: %s", delivery.pk, delivery.attempts,
+                         delivery.last_error)
         else:
-            then, locked.last_error = _failure(locked, error)
-            if then == GIVE_UP or (then == RETRY and locked.attempts >= settings.PROTECT_DELIVERY_MAX_ATTEMPTS):
-                locked.failed_at = now
-                logger.error("delivery %s failed for good after %s attempts: %s", locked.pk, locked.attempts,
-                             locked.last_error)
-            else:
-                locked.next_attempt_at = now + _backoff(locked.attempts)
-                logger.warning("delivery %s: attempt %s failed (%s), next at %s", locked.pk, locked.attempts,
-                               locked.last_error, locked.next_attempt_at.isoformat())
-        locked.save(update_fields=["sending_at", "next_attempt_at", "sent_at", "failed_at", "last_error"])
-    return locked
+            delivery.next_attempt_at = now + _backoff(delivery.attempts)
+            logger.warning("delivery %s: attempt %s failed (%s), next at %s", delivery.pk, delivery.attempts,
+                           delivery.last_error, delivery.next_attempt_at.isoformat())
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        Delivery.objects.filter(pk=delivery.pk).update(
+            sending_at=None, next_attempt_at=delivery.next_attempt_at, sent_at=delivery.sent_at,
+            failed_at=delivery.failed_at, last_error=delivery.last_error)
+    return delivery
 
 
 def delivery_send(*, delivery_id: int) -> str:
