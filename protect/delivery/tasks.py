@@ -11,8 +11,9 @@ from .services import DeliveryTemporaryError, deliveries_resume_overdue, deliver
 
 
 # No retry limit here: delivery_send decides when a delivery has failed for good (recorded on its
-# row), and while our own mail server is down a delivery waits as long as it takes.
-@shared_task(name="protect.delivery.send", bind=True, max_retries=None)
+# row), and while our own mail server is down a delivery waits as long as it takes. Its outcome is
+# on the row: no result is stored.
+@shared_task(name="protect.delivery.send", bind=True, max_retries=None, ignore_result=True)
 def send(self: Any, delivery_id: int) -> str:
     try:
         return delivery_send(delivery_id=delivery_id)
