@@ -221,6 +221,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "heartbeat": {"task": "protect.heartbeat", "schedule": timedelta(seconds=30)},
     "outbox-relay": {"task": "protect.outbox.relay", "schedule": timedelta(seconds=10)},
+    "delivery-resume-overdue": {"task": "protect.delivery.resume_overdue", "schedule": timedelta(minutes=1)},
     "cases-sla-sweep": {"task": "cases.sweep_sla", "schedule": timedelta(minutes=5)},
     "grants-report-reminders": {"task": "grants.report_reminders", "schedule": timedelta(hours=6)},
     "relocation-stipends": {"task": "relocation.create_stipends", "schedule": timedelta(hours=6)},
@@ -471,6 +472,7 @@ PROTECT_ALERT_FOLLOW_UP_DAYS = env_int("PROTECT_ALERT_FOLLOW_UP_DAYS", 7, minimu
 
 # --- E-mail --------------------------------------------------------------------------------
 
+# The demo may also point EMAIL_BACKEND/EMAIL_HOST/EMAIL_PORT at a local catcher (README, "Urgent alerts").
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION
@@ -488,6 +490,13 @@ EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 # Where staff open Protect: the links in e-mails (which carry a case reference and nothing else).
 PROTECT_SITE_URL = env_str("PROTECT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 PROTECT_WEBHOOK_TIMEOUT_SECONDS = env_int("PROTECT_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)  # then retried
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)  # a mail server that hangs is an attempt that failed
+# Deliveries (protect/delivery): retried after BACKOFF, 2×, 4×… seconds (up to BACKOFF_MAX, plus up
+# to a quarter of jitter); a web hook or a refused recipient is failed after MAX_ATTEMPTS. Our own
+# mail server being unreachable never fails a delivery: it waits, retried at BACKOFF_MAX at most.
+PROTECT_DELIVERY_MAX_ATTEMPTS = env_int("PROTECT_DELIVERY_MAX_ATTEMPTS", 6, minimum=1)
+PROTECT_DELIVERY_BACKOFF_SECONDS = env_int("PROTECT_DELIVERY_BACKOFF_SECONDS", 30, minimum=1)
+PROTECT_DELIVERY_BACKOFF_MAX_SECONDS = env_int("PROTECT_DELIVERY_BACKOFF_MAX_SECONDS", 1800, minimum=1)
 
 # --- REST framework ------------------------------------------------------------------------
 

@@ -72,6 +72,10 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set (and committed) just before an attempt leaves, cleared when its outcome is recorded: a row
+    # still carrying it after its worker died may or may not have arrived, so it is never sent again.
+    sending_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)  # after a failed attempt: when it is retried
     # A delivery has no workflow: it is pending until one of these is set, once, by delivery_send.
     sent_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
@@ -93,6 +97,16 @@ class Delivery(models.Model):
         if self.sealed is not None:
             return self.sealed.subject, self.sealed.body
         return self.subject, self.body
+
+    @property
+    def stage(self) -> str:
+        """What a delivery report shows: a pending delivery is queued (never tried), sending (an
+        attempt is out) or retrying (at `next_attempt_at`); then sent, failed or cancelled."""
+        if self.status != "pending":
+            return self.status
+        if self.sending_at is not None:
+            return "sending"
+        return "retrying" if self.attempts else "queued"
 
     @property
     def status(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from protect.celery import app
@@ -35,6 +35,11 @@ def outbox_relay(*, ids: list[int] | None = None) -> int:
         pending = pending.filter(pk__in=ids)
     for message_id in list(pending.values_list("pk", flat=True)[:RELAY_BATCH]):
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # Marking it relayed need not wait for the disk: lost in a database crash, the message
+                # is relayed again, and every task is idempotent (a fan-out relays one per delivery).
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
             locked = OutboxMessage.objects.select_for_update(skip_locked=True)
             message = locked.filter(pk=message_id, relayed_at=None).first()
             if message is None:

@@ -77,3 +77,5 @@ def recipients(db):
         return made
 
     return make
+
+from tests.outbound import http_receiver, smtp_catcher, workers  # noqa: E402, F401  (tests/outbound.py)
