@@ -1,9 +1,18 @@
 """Relocation use cases, one module per job: intake (public application, from a grant), family,
-hosts, the stay's steps. The only code that writes relocations; what every case shares (routing,
+hosts, matching and asking a host, the host portal, the stay's steps. The only code that writes relocations; what every case shares (routing,
 the case file, requester access) is the kernel's (protect/cases/services)."""
 
 from .family import FamilyDetails, relocation_add_family_member, relocation_remove_family_member
-from .hosts import host_create
+from .hosts import host_create, host_update
+from .matching import relocation_ask_host, relocation_rank_hosts, relocation_set_matching, relocation_withdraw_host_request
+from .portal import (
+    host_accept,
+    host_confirm_arrival,
+    host_confirm_departure,
+    host_decline,
+    host_report_concern,
+    relocation_handle_concern,
+)
 from .intake import ApplicationDetails, relocation_apply_public, relocation_create_from_grant
 from .stay import (
     relocation_assess,
@@ -17,7 +26,18 @@ from .stay import (
 __all__ = [
     "ApplicationDetails",
     "FamilyDetails",
+    "host_accept",
+    "host_confirm_arrival",
+    "host_confirm_departure",
     "host_create",
+    "host_decline",
+    "host_report_concern",
+    "host_update",
+    "relocation_ask_host",
+    "relocation_handle_concern",
+    "relocation_rank_hosts",
+    "relocation_set_matching",
+    "relocation_withdraw_host_request",
     "relocation_add_family_member",
     "relocation_apply_public",
     "relocation_assess",

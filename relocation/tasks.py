@@ -1,0 +1,15 @@
+"""Celery entry points of relocations: thin and idempotent; they look the relocation up again and
+call a service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from .services.matching import RANK_TASK, relocation_rank_hosts
+
+
+@shared_task(name=RANK_TASK, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def rank_hosts(relocation_id: int, version: int) -> int | None:
+    """Rank the hosts for one version of a relocation's criteria; a stale or repeated run stores nothing."""
+    matching = relocation_rank_hosts(relocation_id=relocation_id, version=version)
+    return len(matching.ranking) if matching is not None else None
