@@ -7,6 +7,9 @@ from . import views
 app_name = "relocation"
 urlpatterns = [
     path("", views.board, name="board"),
+    path("hosts/", views.hosts, name="hosts"),
+    path("hosts/new/", views.host_new, name="host-new"),
+    path("hosts/<int:host_id>/", views.host_edit, name="host-edit"),
     path("<str:reference>/", views.case_detail, name="case"),
     path("<str:reference>/reveal/", views.case_reveal, name="reveal"),
     path("<str:reference>/notes/", views.case_note, name="add-note"),
@@ -20,4 +23,8 @@ urlpatterns = [
     path("<str:reference>/extend/", views.case_extend, name="extend"),
     path("<str:reference>/end/", views.case_end, name="end"),
     path("<str:reference>/cancel/", views.case_cancel, name="cancel"),
+    path("<str:reference>/matching/", views.case_matching, name="matching"),
+    path("<str:reference>/ask-host/", views.case_ask_host, name="ask-host"),
+    path("<str:reference>/withdraw-request/", views.case_withdraw_request, name="withdraw-request"),
+    path("<str:reference>/concerns/<int:concern_id>/handled/", views.case_concern_handled, name="concern-handled"),
 ]

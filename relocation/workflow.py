@@ -133,9 +133,12 @@ def _guard_assess(relocation: Relocation, by: Any, params: dict[str, Any]) -> No
 def _guard_match(relocation: Relocation, by: Any, params: dict[str, Any]) -> None:
     if _acts_as_host(by):  # a host accepts only the question it was asked, on the dates asked
         asked = params.get("request")
-        if not isinstance(asked, HostRequest) or not HostRequest.objects.select_for_update().filter(
-                pk=asked.pk, relocation=relocation, outcome=PENDING, host_id__in=host_ids_of(by),
-                host=params.get("host"), starts_on=params.get("starts_on"), ends_on=params.get("ends_on")).exists():
+        still_open = None
+        if isinstance(asked, HostRequest):
+            still_open = HostRequest.objects.select_for_update().filter(
+                pk=asked.pk, relocation=relocation, outcome=PENDING, host_id__in=host_ids_of(by)).first()
+        if still_open is None or (still_open.host_id, still_open.starts_on, still_open.ends_on) != (
+                getattr(params.get("host"), "pk", None), params.get("starts_on"), params.get("ends_on")):
             raise WorkflowError("This request was withdrawn or already answered.", code="request_closed")
     host = params.get("host")
     if not isinstance(host, HostInstitution):

@@ -1,10 +1,17 @@
 """Relocation use cases, one module per job: intake (public application, from a grant), family,
-hosts, matching and asking a host, the host portal, the stay's steps. The only code that writes relocations; what every case shares (routing,
-the case file, requester access) is the kernel's (protect/cases/services)."""
+hosts, matching and asking a host, the host portal, the stay's steps. The only code that writes
+relocations; what every case shares (routing, the case file, requester access) is the kernel's
+(protect/cases/services)."""
 
 from .family import FamilyDetails, relocation_add_family_member, relocation_remove_family_member
 from .hosts import host_create, host_update
-from .matching import relocation_ask_host, relocation_rank_hosts, relocation_set_matching, relocation_withdraw_host_request
+from .intake import ApplicationDetails, relocation_apply_public, relocation_create_from_grant
+from .matching import (
+    relocation_ask_host,
+    relocation_rank_hosts,
+    relocation_set_matching,
+    relocation_withdraw_host_request,
+)
 from .portal import (
     host_accept,
     host_confirm_arrival,
@@ -13,7 +20,6 @@ from .portal import (
     host_report_concern,
     relocation_handle_concern,
 )
-from .intake import ApplicationDetails, relocation_apply_public, relocation_create_from_grant
 from .stay import (
     relocation_assess,
     relocation_cancel,
@@ -33,19 +39,19 @@ __all__ = [
     "host_decline",
     "host_report_concern",
     "host_update",
-    "relocation_ask_host",
-    "relocation_handle_concern",
-    "relocation_rank_hosts",
-    "relocation_set_matching",
-    "relocation_withdraw_host_request",
     "relocation_add_family_member",
     "relocation_apply_public",
+    "relocation_ask_host",
     "relocation_assess",
     "relocation_cancel",
     "relocation_create_from_grant",
     "relocation_end",
     "relocation_extend",
+    "relocation_handle_concern",
     "relocation_match",
+    "relocation_rank_hosts",
     "relocation_remove_family_member",
+    "relocation_set_matching",
     "relocation_start_residence",
+    "relocation_withdraw_host_request",
 ]

@@ -81,19 +81,19 @@ def host_update(
         contacts=contacts)
     with transaction.atomic():
         locked = HostInstitution.objects.select_for_update().get(pk=host.pk)
-        before = (locked.places, locked.family_places, locked.is_active, sorted(locked.contacts.values_list("pk", flat=True)),
-                  sorted(locked.availability.values_list("starts_on", "ends_on")))
+        contacts_before = sorted(locked.contacts.values_list("pk", flat=True))
+        windows_before = sorted(locked.availability.values_list("starts_on", "ends_on"))
         for name, value in facts.items():
             setattr(locked, name, value)
         locked.is_active = is_active
         clean_or_refuse(locked)
         locked.save()
         locked.contacts.set(contacts)
-        if sorted(windows) != before[4]:
+        if windows != windows_before:
             locked.availability.all().delete()
             HostAvailability.objects.bulk_create(HostAvailability(host=locked, starts_on=s, ends_on=e)
                                                  for s, e in windows)
         log_event("relocation.host.updated", actor=by, target=locked, data={
             "places": places, "family_places": family_places, "is_active": is_active,
-            "contacts_changed": sorted(u.pk for u in contacts) != before[3]})
+            "contacts_changed": sorted(u.pk for u in contacts) != contacts_before})
     return locked

@@ -97,7 +97,8 @@ def hosts_with_facts(starts_on: datetime.date, ends_on: datetime.date, *, exclud
     if exclude_relocation is not None:
         holding = holding.exclude(pk=exclude_relocation)
     for host_id, s_start, s_end in holding.values_list("host_id", "starts_on", "ends_on"):
-        stays[host_id].append((s_start, s_end))
+        if host_id is not None and s_start is not None and s_end is not None:  # a matched stay has both
+            stays[host_id].append((s_start, s_end))
     return [host_facts(host, windows, stays) for host in hosts]
 
 
