@@ -215,14 +215,15 @@ class HostMatching(EncryptedModel):
     asked for, so a late or repeated run never overwrites a newer one."""
 
     relocation = models.OneToOneField(Relocation, on_delete=models.CASCADE, related_name="matching")
-    languages = EncryptedJSONField(default=list)  # language codes the family speaks
-    needs = EncryptedJSONField(default=list)  # Offer codes the family needs
-    visa_easy = EncryptedJSONField(default=list)  # country codes where a visa is easy to get
-    visa_impossible = EncryptedJSONField(default=list)  # country codes ruled out (no visa, or unsafe)
+    languages = EncryptedJSONField(default=list, blank=True)  # language codes the family speaks
+    needs = EncryptedJSONField(default=list, blank=True)  # Offer codes the family needs
+    visa_easy = EncryptedJSONField(default=list, blank=True)  # country codes where a visa is easy to get
+    visa_impossible = EncryptedJSONField(default=list, blank=True)  # country codes ruled out (no visa, unsafe)
     wanted_from = models.DateField()
     wanted_until = models.DateField()
     version = models.PositiveIntegerField(default=1)
-    ranking = EncryptedJSONField(default=list)  # [{"host_id", "score", "fits", "reasons": [...]}] best first
+    # [{"host_id", "score", "fits", "reasons": [...]}], best first
+    ranking = EncryptedJSONField(default=list, blank=True)
     ranked_version = models.PositiveIntegerField(default=0)  # the criteria version the ranking answers
     ranked_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
