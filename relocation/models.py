@@ -47,10 +47,10 @@ class HostInstitution(models.Model):
     organisation = models.CharField(max_length=200)
     city = models.CharField(max_length=100)
     country = models.CharField(max_length=2)
-    languages = models.JSONField(default=list)  # language codes spoken there
+    languages = models.JSONField(default=list, blank=True)  # language codes spoken there
     places = models.PositiveSmallIntegerField(default=1)  # defenders hosted at the same time
     family_places = models.PositiveSmallIntegerField(default=0)  # family members accompanying one defender
-    offers = models.JSONField(default=list)  # Offer codes
+    offers = models.JSONField(default=list, blank=True)  # Offer codes
     accessibility = models.CharField(max_length=500, blank=True)
     contacts = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="host_institutions")
     is_active = models.BooleanField(default=True)
