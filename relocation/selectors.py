@@ -128,7 +128,7 @@ def _stays(user: Any, relocations: list[Relocation]) -> list[HostStay]:
     hosts = set(host_ids_of(user))
     requests = (HostRequest.objects.filter(relocation__in=relocations, host_id__in=hosts)
                 .exclude(outcome=HostRequest.Outcome.WITHDRAWN).exclude(outcome=HostRequest.Outcome.DECLINED)
-                .select_related("host", "relocation__defender").order_by("relocation_id", "-asked_at", "-pk"))
+                .select_related("host", "relocation__defender__data_key").order_by("relocation_id", "-asked_at", "-pk"))
     latest: dict[int, HostRequest] = {}
     for row in requests:
         latest.setdefault(row.relocation_id, row)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from protect.accounts.roles import Role
 from protect.audit.models import AuditEvent
@@ -176,3 +178,23 @@ def test_a_concern_from_the_host_alerts_the_caseworker(client, relocation_in, ca
     assert client.post(handled).status_code == 302  # twice: no change
     assert HostConcern.objects.get(pk=concern.pk).handled_by == caseworker
     assert "host concern" not in client.get("/relocations/").content.decode()
+
+
+def test_the_host_portal_costs_the_same_for_one_and_many_stays(client, relocation_in, caseworker, host, university,
+                                                              host_of):
+    roomy = host_of(organisation="Roomy", places=10, family_places=5, contacts=[host])
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/host/").status_code == 200
+        return len(captured)
+
+    relocation_ask_host(relocation=relocation_in("host_matching"), by=caseworker, host=university,
+                        starts_on=START, ends_on=END, practical_needs="Needs one.")
+    login_verified(client, host)
+    few = queries()
+    for _ in range(4):
+        relocation_ask_host(relocation=relocation_in("host_matching"), by=caseworker, host=roomy, starts_on=START,
+                            ends_on=END, practical_needs="Needs.")
+    relocation_in("in_residence", host=roomy)
+    assert queries() == few
