@@ -35,7 +35,7 @@ def _apply(pseudonym: str, country: str, language: str, family: list[FamilyDetai
     if not route:
         return relocation
     routed = case_route(model=Relocation, case_id=relocation.pk)
-    assert routed is not None
+    assert isinstance(routed, Relocation)
     return routed
 
 

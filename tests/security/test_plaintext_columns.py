@@ -71,7 +71,6 @@ REVIEWED: dict[str, str] = {
     "relocation.hostinstitution.city": "where a host institution is (public, an organisation's address)",
     "relocation.hostinstitution.country": CODE,
     "relocation.hostinstitution.accessibility": "a host institution's description of its premises (no defender)",
-    "relocation.hostrequest.outcome": CODE,  # the host's answer; its practical needs are encrypted
 
     # alerts
     "alerts.alertupdate.key": "an idempotency key a client generates (a random token)",
