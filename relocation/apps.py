@@ -14,6 +14,13 @@ AUDIT_PHRASES = {
     "relocation.relocation.created_from_grant": "opened the relocation from an emergency grant",
     "relocation.family.added": "added a family member",
     "relocation.family.removed": "removed a family member",
+    "relocation.relocation.matching_set": "noted what the host must offer and asked for a ranking of the hosts",
+    "relocation.relocation.hosts_ranked": "ranked the host institutions",
+    "relocation.relocation.host_asked": "asked a host institution in its portal",
+    "relocation.relocation.host_request_withdrawn": "withdrew the request to a host institution",
+    "relocation.relocation.host_declined": "declined to host, for the host institution",
+    "relocation.relocation.host_concern": "reported a concern, for the host institution",
+    "relocation.relocation.concern_handled": "marked the host's concern handled",
 }
 
 
