@@ -72,7 +72,7 @@ class RankedHost:
 def relocation_matching(relocation: Relocation) -> tuple[HostMatching | None, list[RankedHost]]:
     """The criteria and the worker's ranking, each entry with its host row (one query for all)."""
     matching = HostMatching.objects.filter(relocation=relocation).first()
-    if matching is None:
+    if matching is None or relocation.defender.is_erased:  # shredded with the defender's key
         return None, []
     matching.relocation = relocation  # the data key is the relocation's: no second read of it
     entries = list(matching.ranking) if matching.is_ranked else []
@@ -102,7 +102,7 @@ def relocations_for_host(user: Any) -> QuerySet[Relocation]:
         return Relocation.objects.none()
     asked = HostRequest.objects.filter(host_id__in=hosts, outcome=HostRequest.Outcome.PENDING).values("relocation_id")
     return (Relocation.objects.filter(Q(host_id__in=hosts) | Q(pk__in=asked))
-            .only(*PORTAL_COLUMNS, "defender__pseudonym", "host__organisation", "host__city")
+            .only(*PORTAL_COLUMNS, "defender__pseudonym", "defender__erased_at", "host__organisation", "host__city")
             .select_related("defender", "host"))
 
 
@@ -153,7 +153,7 @@ def _stays(user: Any, relocations: list[Relocation]) -> list[HostStay]:
             host=host_name,
             starts_on=starts_on, ends_on=ends_on, travelling=1 + len(family),
             age_bands=[m.get_age_band_display() for m in family],
-            practical_needs=asked.practical_needs if asked is not None else "",
+            practical_needs=asked.practical_needs if asked is not None and not relocation.defender.is_erased else "",
             asked=asked is not None and asked.outcome == HostRequest.Outcome.PENDING,
         ))
     return stays

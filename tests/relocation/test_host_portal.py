@@ -12,10 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from protect.accounts.roles import Role
 from protect.audit.models import AuditEvent
 from protect.core.errors import PermissionDenied
+from protect.defenders.services import defender_erase
 from protect.delivery.models import Delivery
 from protect.workflow import WorkflowError
 from relocation.models import HostConcern, HostRequest, Relocation
-from relocation.services import host_accept, relocation_ask_host
+from relocation.services import host_accept, relocation_ask_host, relocation_set_matching
 from tests.helpers import login_verified, make_user
 from tests.relocation.conftest import END, START
 
@@ -198,3 +199,17 @@ def test_the_host_portal_costs_the_same_for_one_and_many_stays(client, relocatio
                             ends_on=END, practical_needs="Needs.")
     relocation_in("in_residence", host=roomy)
     assert queries() == few
+
+
+def test_after_the_defender_is_erased_the_pages_open_without_the_shredded_details(client, relocation_in, caseworker,
+                                                                                  coordinator, host, university):
+    relocation = relocation_in("host_matching")
+    relocation_set_matching(relocation=relocation, by=caseworker, wanted_from=START, wanted_until=END)
+    relocation_ask_host(relocation=relocation, by=caseworker, host=university, starts_on=START, ends_on=END,
+                        practical_needs="Ground floor room.")
+    defender_erase(defender=relocation.defender, by=coordinator, reason="Asked by the defender.")
+    login_verified(client, host)
+    page = client.get(f"/host/{relocation.reference}/")
+    assert page.status_code == 200 and "Ground floor room." not in page.content.decode()
+    login_verified(client, caseworker)
+    assert client.get(f"/relocations/{relocation.reference}/").status_code == 200
