@@ -27,6 +27,7 @@ urlpatterns = [
     path("relocations/", include("relocation.urls")),  # staff pages of relocations
     path("host/", include("relocation.host_urls")),  # the host portal
     path("alert-desk/", include("alerts.urls")),  # staff pages of alerts
+    path("api/", include("protect.api.urls")),  # the partner API, its schema and docs
     path("admin/", admin.site.urls),
 ]
 

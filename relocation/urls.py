@@ -27,4 +27,9 @@ urlpatterns = [
     path("<str:reference>/ask-host/", views.case_ask_host, name="ask-host"),
     path("<str:reference>/withdraw-request/", views.case_withdraw_request, name="withdraw-request"),
     path("<str:reference>/concerns/<int:concern_id>/handled/", views.case_concern_handled, name="concern-handled"),
+    path("<str:reference>/checklist/", views.case_checklist, name="checklist"),
+    path("<str:reference>/budget/", views.case_budget, name="budget"),
+    path("<str:reference>/budget/remove/", views.case_budget_remove, name="budget-remove"),
+    path("<str:reference>/confirm-stipend/", views.case_confirm_stipend, name="confirm-stipend"),
+    path("<str:reference>/checkin/", views.case_checkin, name="checkin"),
 ]

@@ -14,18 +14,20 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from protect.accounts.permissions import role_required
+from protect.accounts.permissions import has_role, role_required
 from protect.accounts.roles import INTAKE, Role
 from protect.audit.phrases import describe
 from protect.cases import forms as case_forms
 from protect.cases import selectors as case_selectors
 from protect.cases.access import can_see_narrative
+from protect.cases.forms import money, to_minor
 from protect.cases.services.casefile import case_ask_requester
-from protect.cases.views import CaseViews, NoteForm, UploadForm, case_or_404
+from protect.cases.views import CaseViews, NoteForm, UploadForm, case_or_404, render_payments_inbox
 from protect.core.errors import ProtectError, form_errors_from
 
 from . import forms as relocation_forms
@@ -44,6 +46,7 @@ FORM_STEPS = {
     "withdraw_request": "withdraw_host_request", "concern_handled": "handle_concern",
     "start_residence": "start_residence", "extend": "extend", "end": "end", "cancel": "cancel",
     "family": "edit_family", "question": "ask_requester", "note": "add_note", "upload": "attach_file",
+    "checklist": "update_checklist", "budget": "edit_budget", "checkin": "record_checkin",
 }
 FORMS: dict[str, Callable[[], forms.Form]] = {
     "assess": relocation_forms.AssessForm, "match": relocation_forms.MatchForm,
@@ -51,7 +54,8 @@ FORMS: dict[str, Callable[[], forms.Form]] = {
     "withdraw_request": case_forms.ConfirmForm, "concern_handled": case_forms.ConfirmForm,
     "start_residence": case_forms.ConfirmForm, "extend": relocation_forms.ExtendForm, "end": case_forms.ConfirmForm,
     "cancel": case_forms.ReasonForm, "family": relocation_forms.FamilyForm, "question": case_forms.QuestionForm,
-    "note": NoteForm, "upload": UploadForm,
+    "note": NoteForm, "upload": UploadForm, "checklist": relocation_forms.ChecklistForm,
+    "budget": relocation_forms.BudgetLineForm, "checkin": relocation_forms.CheckInForm,
 }
 
 
@@ -65,7 +69,8 @@ def board(request: HttpRequest) -> HttpResponse:
     stages = [{"status": status, "label": label,
                "rows": [{"relocation": r, "overdue": case_selectors.is_overdue(r, now)} for r in rows]}
               for status, label, rows in selectors.relocation_board(request.user)]
-    return render(request, "relocation/staff/board.html", {"stages": stages})
+    checkins = [{"checkin": c, "overdue": c.due_on < now.date()} for c in selectors.checkins_due(request.user)]
+    return render(request, "relocation/staff/board.html", {"stages": stages, "checkins": checkins})
 
 
 # --- the relocation page ------------------------------------------------------------------------
@@ -80,7 +85,11 @@ def _render_case(request: HttpRequest, relocation: Relocation, *, status: int = 
     shown = {name for name, step in FORM_STEPS.items() if step in allowed}
     matching, ranked = selectors.relocation_matching(relocation)
     host_requests = selectors.relocation_host_requests(relocation)
-    page_forms = {name: (bound or {}).get(name) or FORMS[name](**_initial(name, matching, ranked)) for name in shown}
+    checklist = selectors.relocation_checklist(relocation)
+    page_forms = {name: (bound or {}).get(name) or (relocation_forms.ChecklistForm(items=checklist)
+                                                   if name == "checklist"
+                                                   else FORMS[name](**_initial(name, matching, ranked)))
+                  for name in shown}
     for name, form in page_forms.items():
         form.auto_id = f"id_{name}_%s"  # several forms share field names: ids stay unique
     context = {
@@ -101,6 +110,7 @@ def _render_case(request: HttpRequest, relocation: Relocation, *, status: int = 
         "concerns": selectors.relocation_concerns(relocation),
         "show": dict.fromkeys(shown, True),
         "forms": page_forms,
+        **_money_context(relocation, user, checklist, readable),
     }
     return render(request, "relocation/staff/case.html", context, status=status)
 
@@ -118,6 +128,31 @@ def _initial(name: str, matching: HostMatching | None, ranked: list[selectors.Ra
         best = next((entry.host for entry in ranked if entry.fits), None)
         return {"initial": {"host": best, "starts_on": matching.wanted_from, "ends_on": matching.wanted_until}}
     return {}
+def _totals_row(totals: selectors.Totals) -> dict[str, Any]:
+    return {"totals": totals, "planned": money(totals.planned_eur_minor, "EUR"),
+            "written": money(totals.stipends_written_eur_minor, "EUR"),
+            "paid": money(totals.stipends_paid_eur_minor, "EUR")}
+
+
+def _money_context(relocation: Relocation, user: Any, checklist: list[Any], readable: bool) -> dict[str, Any]:
+    """The page's preparation, budget, stipends, totals and check-in sections."""
+    today = timezone.localdate()
+    year = relocation.starts_on.year if relocation.starts_on else None
+    by_year = selectors.relocation_totals_by_year(selectors.relocations_visible_to(user), years=[year]) if year else {}
+    return {
+        "checklist": [{"kind": kind, "label": label, "item": item,
+                       "late": item is not None and item.done_on is None and item.due_on is not None
+                       and item.due_on < today} for kind, label, item in checklist],
+        "budget": [{"line": line, "amount": money(line.amount_minor, line.currency),
+                    "eur": money(line.amount_eur_minor, "EUR"), "note": line.note if readable else ""}
+                   for line in selectors.relocation_budget_lines(relocation)],
+        "stipends": [{"instalment": i, "amount": money(i.amount_minor, i.currency)}
+                     for i in selectors.relocation_stipends(relocation)],
+        "totals": _totals_row(selectors.relocation_totals(relocation)),
+        "year": year, "year_totals": _totals_row(by_year[year]) if year else None,
+        "checkin": selectors.relocation_checkin(relocation),
+        "checkin_readable": readable,
+    }
 
 
 def _relocation_or_404(request: HttpRequest, reference: str) -> Relocation:
@@ -243,3 +278,53 @@ def host_edit(request: HttpRequest, host_id: int) -> HttpResponse:
         "contacts": list(host.contacts.all()),
     })
     return _host_form_page(request, form, host)
+case_checklist = _action("checklist", relocation_forms.ChecklistForm,
+                         lambda r, by, d: services.relocation_update_checklist(
+                             relocation=r, by=by, items=relocation_forms.checklist_items(d)),
+                         _("Checklist saved."))
+case_budget = _action("budget", relocation_forms.BudgetLineForm, lambda r, by, d: services.relocation_add_budget_line(
+    relocation=r, by=by, kind=d["kind"], amount_minor=to_minor(d["amount"]), currency=d["currency"], note=d["note"],
+    idempotency_key=d["key"]), _("Budget line added."))
+case_budget_remove = _action("budget_remove", relocation_forms.RemoveBudgetLineForm,
+                             lambda r, by, d: services.relocation_remove_budget_line(relocation=r, by=by,
+                                                                                     line_id=d["line"]),
+                             _("Budget line removed."))
+case_checkin = _action("checkin", relocation_forms.CheckInForm, lambda r, by, d: services.relocation_record_checkin(
+    relocation=r, by=by, done_on=d["done_on"], outcome=d["outcome"], note=d["note"]),
+    _("Follow-up check-in recorded."))
+
+
+# --- stipends in the payments inbox (protect/cases/payments.py; the section is registered in apps.py) ---
+
+
+def stipend_payment_rows(user: Any) -> list[dict[str, Any]]:
+    today = timezone.localdate()
+    confirms = has_role(user, Role.FINANCE)
+    rows = []
+    for instalment in selectors.stipends_to_confirm(user):
+        form = relocation_forms.ConfirmStipendForm(initial={"instalment": instalment.pk, "paid_on": today})
+        form.auto_id = f"id_stipend_{instalment.pk}_%s"
+        rows.append({"instalment": instalment, "amount": money(instalment.amount_minor, instalment.currency),
+                     "eur": money(instalment.amount_eur_minor, "EUR"), "form": form if confirms else None})
+    return rows
+
+
+@role_required(Role.FINANCE)
+@require_POST
+def case_confirm_stipend(request: HttpRequest, reference: str) -> HttpResponse:
+    """Finance confirms a month's stipend from the payments inbox, which it goes back to (finance
+    never opens the relocation's page); a refusal re-renders the inbox with its reason."""
+    relocation = _relocation_or_404(request, reference)
+    form = relocation_forms.ConfirmStipendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Nothing was changed: give the stipend and the date it was paid."))
+        return render_payments_inbox(request, status=400)
+    try:
+        services.relocation_confirm_stipend(relocation=relocation, by=request.user,
+                                            instalment_id=form.cleaned_data["instalment"],
+                                            paid_on=form.cleaned_data["paid_on"])
+    except ProtectError as exc:
+        messages.error(request, exc.message)
+        return render_payments_inbox(request, status=exc.status_code)
+    messages.success(request, _("Stipend confirmed as paid."))
+    return redirect(reverse("grants:payments"))
