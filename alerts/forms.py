@@ -62,6 +62,7 @@ class ConsentForm(forms.Form):
     languages = forms.MultipleChoiceField(label=_("Languages it may be told in"), choices=settings.LANGUAGES,
                                           widget=forms.CheckboxSelectMultiple, required=False)
     public_page_allowed = forms.BooleanField(label=_("A public page is allowed"), required=False)
+    public_facts_allowed = forms.BooleanField(label=_("The facts may be told on the public page"), required=False)
     valid_until = forms.DateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
     naming_is_a_risk = forms.BooleanField(label=_("Naming the defender is a risk"), required=False)
     information_verified = forms.BooleanField(label=_("The information is verified"), required=False)

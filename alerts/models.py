@@ -8,6 +8,7 @@ protect.delivery's WebhookEndpoint). `status` is written only by alerts/workflow
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -27,6 +28,18 @@ from protect.crypto.services import data_key_create
 OPEN = ["submitted", "draft", "in_review", "approved", "published"]
 AWAITING_DECISION = ["submitted", "draft", "in_review"]  # the deadline runs until it is approved
 DISTRIBUTED = ["published"]  # recipients are told of every update
+PUBLIC = ["published", "closed"]  # the states in which the public page may show it (a closed one with its outcome)
+# The latest consent recorded for an alert is the one that counts (a narrower one replaces a wider one).
+CONSENT_ORDER = ("-consent__recorded_at", "-pk")
+
+SLUG_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # no 0/o, 1/l/i: read aloud and typed from paper
+SLUG_LENGTH = 12
+
+
+def new_public_slug() -> str:
+    """The public page's address: random (59 bits), never derived from the defender, the title or the
+    reference, so a link that spreads says nothing about anyone and survives any change of consent."""
+    return "".join(secrets.choice(SLUG_ALPHABET) for _ in range(SLUG_LENGTH))
 
 
 class Tier(models.TextChoices):
@@ -80,6 +93,7 @@ class Alert(Case):
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     decision_note = EncryptedTextField(blank=True)  # why it was returned to draft or withdrawn
     closed_at = models.DateTimeField(null=True, blank=True)
+    public_slug = models.CharField(max_length=16, unique=True, default=new_public_slug, editable=False)
 
     REQUESTER_SENTENCES: ClassVar[Mapping[str, Any]] = {
         "submitted": _("The alert was recorded."),
@@ -104,7 +118,7 @@ class Alert(Case):
     def consent_in_force(self) -> AlertConsent | None:
         """The consent recorded last for this alert (whenever it says it was given), if not revoked
         and not expired: recording a narrower consent replaces a wider one."""
-        latest = self.consents.select_related("consent").order_by("-consent__recorded_at", "-pk").first()
+        latest = self.consents.select_related("consent").order_by(*CONSENT_ORDER).first()
         return latest if latest is not None and latest.consent.is_valid() else None
 
 
@@ -185,6 +199,52 @@ class AlertUpdate(EncryptedModel):
         return self.alert.get_data_key()
 
 
+class AlertUpdateTranslation(EncryptedModel):
+    """An update's news in another language; shown on the public page only once reviewed by a second person."""
+
+    update = models.ForeignKey(AlertUpdate, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=5, choices=settings.LANGUAGES)
+    news = EncryptedTextField()
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["update", "language"], name="one_update_translation_per_language"),
+            models.CheckConstraint(name="update_translation_reviewed_by_another",
+                                   condition=models.Q(reviewed_by__isnull=True)
+                                   | ~models.Q(reviewed_by=models.F("written_by"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.language} translation of update {self.update_id}"
+
+    def get_data_key(self) -> DataKey:
+        return self.update.get_data_key()
+
+    @property
+    def is_reviewed(self) -> bool:
+        return self.reviewed_at is not None
+
+
+class AlertFollowUp(models.Model):
+    """A reminder to the caseworker that a published alert has had no news for a while: one per
+    quiet period, which is named by the moment the last news went out (`quiet_since`)."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="follow_ups")
+    quiet_since = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["alert", "quiet_since"], name="one_follow_up_per_quiet_period")]
+
+    def __str__(self) -> str:
+        return f"follow-up of alert {self.alert_id} (quiet since {self.quiet_since:%Y-%m-%d})"
+
+
 class AlertConsent(EncryptedModel):
     """The scope of a defender's consent to one alert, with the checklist answered when it was recorded.
 
@@ -199,6 +259,9 @@ class AlertConsent(EncryptedModel):
     tiers = models.JSONField(default=list)  # Tier values
     languages = models.JSONField(default=list)  # language codes it may be told in
     public_page_allowed = models.BooleanField(default=False)
+    # The public page is read by anyone, the perpetrators included: its facts section is a consent of
+    # its own, so agreeing to tell the facts to a UN rapporteur never puts them on the open web.
+    public_facts_allowed = models.BooleanField(default=False, help_text=_("The facts may be told on the public page."))
     # The checklist, answered when the consent is recorded.
     naming_is_a_risk = models.BooleanField()
     information_verified = models.BooleanField()

@@ -4,6 +4,7 @@ the recipients, which only coordinators see."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
@@ -14,6 +15,7 @@ from protect.core.errors import NotFound
 from protect.delivery.models import Delivery
 
 from .models import Alert, Recipient
+from .services.follow_ups import follow_up_quiet_before
 
 
 def alerts_on_desk(user: Any) -> dict[str, list[Alert]]:
@@ -73,3 +75,18 @@ def recipient_get_for(user: Any, recipient_id: int) -> Recipient:
     if recipient is None:
         raise NotFound("No such recipient.")
     return recipient
+
+
+def alert_quiet_since(alert: Alert) -> datetime | None:
+    """When the last news of this published alert went out, if that is long enough ago to follow up."""
+    if alert.status == Alert.Status.PUBLISHED and alert.last_update_at is not None \
+            and alert.last_update_at <= follow_up_quiet_before():
+        return alert.last_update_at
+    return None
+
+
+def alerts_due_for_follow_up(user: Any) -> list[Alert]:
+    """The published alerts this user may see that have had no news for too long, quietest first."""
+    return list(cases_visible_to(user, Alert).filter(status=Alert.Status.PUBLISHED,
+                                                     last_update_at__lte=follow_up_quiet_before())
+                .order_by("last_update_at", "pk"))

@@ -83,7 +83,8 @@ def desk(request: HttpRequest) -> HttpResponse:
     by_state = selectors.alerts_on_desk(request.user)
     return render(request, "alerts/staff/desk.html", {
         "states": [(value, label, by_state[value]) for value, label in Alert.Status.choices],
-        "may_draft": has_any_role(request.user, INTAKE), "may_manage_recipients": is_coordinator(request.user)})
+        "may_draft": has_any_role(request.user, INTAKE), "may_manage_recipients": is_coordinator(request.user),
+        "follow_ups": selectors.alerts_due_for_follow_up(request.user)})
 
 
 def _linked(request: HttpRequest, model: type[Any], reference: str, field: str) -> Any:
@@ -157,6 +158,7 @@ def _render_alert(request: HttpRequest, alert: Alert, *, status: int = 200,
         "columns": columns,
         "consent": scope,
         "deliveries": selectors.alert_delivery_report(alert),
+        "quiet_since": None if erased else selectors.alert_quiet_since(alert),
         "updates": [] if erased else list(alert.updates.select_related("sent_by").order_by("created_at")),
         "notes": [] if erased else list(case_selectors.case_notes(alert)),
         "files": [] if erased else list(case_selectors.case_files_for(user, alert)),

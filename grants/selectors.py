@@ -10,7 +10,14 @@ from django.db.models import Prefetch, Q, QuerySet
 from protect.accounts.models import User
 from protect.accounts.permissions import has_any_role
 from protect.accounts.roles import Role
-from protect.cases.selectors import QueueFilters, QueuePage, case_get_for, case_queue, cases_visible_to
+from protect.cases.selectors import (
+    QueueFilters,
+    QueuePage,
+    case_get_for,
+    case_queue,
+    case_queue_counts,
+    cases_visible_to,
+)
 
 from .models import Approval, Disbursement, Grant
 
@@ -30,16 +37,22 @@ def grant_get_for(user: Any, reference: str) -> Grant:
         "reviewer", "second_approver", "prepared_by", "report_waived_by", "report"), prefetch=(approvals,))
 
 
+def _need_q(need: str) -> Q | None:
+    if not need:
+        return None
+    if connection.features.supports_json_field_contains:
+        return Q(needs__contains=[need])
+    return Q(needs__icontains=f'"{need}"')  # SQLite (the demo) has no JSON containment; codes are quoted words
+
+
 def grant_queue(user: Any, filters: QueueFilters, *, need: str = "", cursor: str = "",
                 limit: int = 50) -> QueuePage[Grant]:
-    narrow = None
-    if need:
-        if connection.features.supports_json_field_contains:
-            narrow = Q(needs__contains=[need])
-        else:  # SQLite (the demo) has no JSON containment; need codes are plain words, quoted in the list
-            narrow = Q(needs__icontains=f'"{need}"')
-    return case_queue(user, Grant, filters, cursor=cursor, limit=limit, narrow=narrow, personal=PERSONAL,
+    return case_queue(user, Grant, filters, cursor=cursor, limit=limit, narrow=_need_q(need), personal=PERSONAL,
                       deferred=QUEUE_DEFERRED)
+
+
+def grant_queue_counts(user: Any, filters: QueueFilters, scopes: list[str], *, need: str = "") -> dict[str, int]:
+    return case_queue_counts(user, Grant, filters, scopes, narrow=_need_q(need), personal=PERSONAL)
 
 
 def grants_to_review(user: Any) -> QuerySet[Grant]:

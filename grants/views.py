@@ -27,13 +27,14 @@ from protect.cases import forms as case_forms
 from protect.cases import selectors as case_selectors
 from protect.cases.access import can_see_narrative
 from protect.cases.contact import safe_contact
+from protect.cases.deadlines import due_phrase
 from protect.cases.errors import CaseError
 from protect.cases.forms import money, to_major, to_minor
+from protect.cases.selectors import notifications_for
 from protect.cases.services.casefile import case_ask_requester
 from protect.cases.views import CaseViews, NoteForm, UploadForm, queue_scopes, record_once
 from protect.core.errors import NotFound
 from protect.defenders.models import Region
-from protect.defenders.selectors import defender_get_visible
 from protect.defenders.services import defender_possible_duplicates
 
 from . import forms as grant_forms
@@ -61,10 +62,13 @@ def _grant_or_404(request: HttpRequest, reference: str) -> Grant:
 
 
 def _row(grant: Grant, now: Any) -> dict[str, Any]:
+    awaiting = GRANT_WORKFLOW.in_group(grant, "awaiting_decision")  # decided: no deadline to count down
     return {
         "grant": grant,
         "needs": [NEED_LABELS.get(code, code) for code in grant.needs],
         "overdue": case_selectors.is_overdue(grant, now),
+        "due": due_phrase(grant.sla_due_at, now) if awaiting else "",
+        "new_reply": case_selectors.has_new_reply(grant),
     }
 
 
@@ -79,11 +83,15 @@ def queue(request: HttpRequest) -> HttpResponse:
     form.is_valid()  # a value that does not validate is dropped (and marked); the others still filter
     data = form.cleaned_data
     filters = case_selectors.QueueFilters(scope=scope, status=data.get("status", ""),
-                                          urgency=data.get("urgency", ""), country=data.get("country", ""))
+                                          urgency=data.get("urgency", ""), country=data.get("country", ""),
+                                          new_reply=bool(data.get("new_reply")))
     page = selectors.grant_queue(request.user, filters, need=data.get("need", ""), cursor=data.get("cursor", ""))
+    counts = selectors.grant_queue_counts(request.user, filters, [key for key, _label in scopes],
+                                          need=data.get("need", ""))
     return render(request, "grants/staff/queue.html", {
-        "form": form, "scopes": scopes, "scope": scope, "rows": [_row(g, page.now) for g in page.rows],
-        "next_cursor": page.next_cursor, "paged": bool(data.get("cursor")),
+        "form": form, "scopes": [(key, label, counts.get(key, 0)) for key, label in scopes], "scope": scope,
+        "rows": [_row(g, page.now) for g in page.rows], "next_cursor": page.next_cursor,
+        "paged": bool(data.get("cursor")), "notifications": notifications_for(request.user),
     })
 
 
@@ -118,7 +126,7 @@ def hotline_new(request: HttpRequest) -> HttpResponse:
         defender = None
         if form.cleaned_data["defender_reference"]:
             try:
-                defender = defender_get_visible(user=request.user, reference=form.cleaned_data["defender_reference"])
+                defender = case_selectors.defender_get_for(request.user, form.cleaned_data["defender_reference"])
             except NotFound:
                 raise CaseError(_("No defender with this reference that you may see."),
                                 field="defender_reference") from None

@@ -100,6 +100,8 @@ MIDDLEWARE = [
     # accounts: 12 h absolute session limit, then no page behind login before the second factor
     "protect.accounts.middleware.SessionLifetimeMiddleware",
     "protect.accounts.middleware.SecondFactorRequiredMiddleware",
+    "protect.accounts.middleware.TimeZoneMiddleware",  # each account holder's own time zone
+    "protect.accounts.middleware.AdminNeedsAdminRightsMiddleware",  # /admin/ without admin rights: a 403 page
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -225,6 +227,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "sessions-clear": {"task": "protect.clear_sessions", "schedule": timedelta(hours=1)},
     "api-idempotency-purge": {"task": "api.purge_idempotency_keys", "schedule": timedelta(hours=1)},
     "api-audit-token-requests": {"task": "api.audit_token_requests", "schedule": timedelta(seconds=10)},
+    "alerts-follow-ups": {"task": "alerts.follow_ups", "schedule": timedelta(hours=1)},
 }
 
 # --- Authentication and sessions ----------------------------------------------------------
@@ -460,12 +463,16 @@ PROTECT_RELOCATION_CHECKIN_DAYS = env_int("PROTECT_RELOCATION_CHECKIN_DAYS", 30,
 
 # Hours from drafting to a decision on an alert, by urgency: alerts move faster than grants.
 PROTECT_ALERT_SLA_HOURS = env_sla_hours("PROTECT_ALERT_SLA_HOURS", "critical:6,high:24,normal:72")
+# A published alert with no news for this many days reminds its caseworker to update it (once per quiet spell).
+PROTECT_ALERT_FOLLOW_UP_DAYS = env_int("PROTECT_ALERT_FOLLOW_UP_DAYS", 7, minimum=1)
 
 # --- E-mail --------------------------------------------------------------------------------
 
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION
+    else "django.core.mail.backends.filebased.EmailBackend" if PROTECT_ENV == "demo"
+    else "django.core.mail.backends.console.EmailBackend",
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
@@ -473,7 +480,10 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", PRODUCTION)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "protect@localhost")
-EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # the file backend's folder (demo, a catcher)
+# The demo writes each e-mail it sends to a file here (the file backend): see README "Notifications".
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+# Where staff open Protect: the links in e-mails (which carry a case reference and nothing else).
+PROTECT_SITE_URL = env_str("PROTECT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 PROTECT_WEBHOOK_TIMEOUT_SECONDS = env_int("PROTECT_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)  # then retried
 
 # --- REST framework ------------------------------------------------------------------------

@@ -14,6 +14,7 @@ urlpatterns = [
     path("csp-report/", core_views.csp_report, name="csp-report"),
     path("", include("grants.public_urls")),  # the public request form, in five languages
     path("", include("relocation.public_urls")),  # the public relocation application, in five languages
+    path("", include("alerts.public_urls")),  # the public alerts, their pages and Atom feed, in five languages
     path("", include("protect.cases.public_urls")),  # the requester's status page, for every kind of case
     # accounts: login/logout keep their global names; the rest is namespaced "accounts:"
     path("accounts/login/", accounts_views.login_view, name="login"),
@@ -28,6 +29,7 @@ urlpatterns = [
     path("host/", include("relocation.host_urls")),  # the host portal
     path("alert-desk/", include("alerts.urls")),  # staff pages of alerts
     path("api/", include("protect.api.urls")),  # the partner API, its schema and docs
+    path("", include("protect.cases.urls")),  # the search box and the defender page, for every kind
     path("admin/", admin.site.urls),
 ]
 

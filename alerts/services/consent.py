@@ -24,7 +24,7 @@ def alert_consent_record(
     *, alert: Alert, by: Any, method: str, may_name: bool, photo_allowed: bool, facts_allowed: str,
     tiers: list[str], languages: list[str], public_page_allowed: bool, valid_until: date | None,
     naming_is_a_risk: bool, information_verified: bool, response_plan: bool, benefits_outweigh_risks: bool,
-    given_at: datetime | None = None, evidence: Any = None,
+    given_at: datetime | None = None, evidence: Any = None, public_facts_allowed: bool = False,
 ) -> AlertConsent:
     """Record the defender's consent to this alert and the checklist answered with it. A later
     consent replaces an earlier one for this alert (the latest recorded is the one in force)."""
@@ -44,7 +44,8 @@ def alert_consent_record(
         scope = AlertConsent(
             alert=locked, consent=record, may_name=may_name, photo_allowed=photo_allowed,
             facts_allowed=facts_allowed.strip(), tiers=sorted(set(tiers)), languages=sorted(set(languages)),
-            public_page_allowed=public_page_allowed, naming_is_a_risk=naming_is_a_risk,
+            public_page_allowed=public_page_allowed, public_facts_allowed=public_page_allowed and public_facts_allowed,
+            naming_is_a_risk=naming_is_a_risk,
             information_verified=information_verified, response_plan=response_plan,
             benefits_outweigh_risks=benefits_outweigh_risks,
         )
@@ -52,6 +53,7 @@ def alert_consent_record(
         scope.save()
         log_event("alerts.consent.recorded", actor=by, target=locked, data={
             "consent_id": record.pk, "tiers": scope.tiers, "may_name": may_name, "public_page": public_page_allowed,
+            "public_facts": scope.public_facts_allowed,
         })
     return scope
 

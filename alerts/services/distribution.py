@@ -14,15 +14,13 @@ from protect.audit.services import log_event
 from protect.delivery.services import delivery_email, delivery_webhook
 
 from ..models import Alert, AlertConsent, AlertUpdate, Recipient
-from .translations import alert_text_in
+from .translations import alert_text_consented
 
 logger = logging.getLogger(__name__)
 
 
 def _message(alert: Alert, scope: AlertConsent, recipient: Recipient, news: str) -> tuple[str, dict[str, str]]:
-    language, texts = alert_text_in(alert, recipient.language)
-    if scope.languages and language not in scope.languages and language != alert.language:
-        language, texts = alert_text_in(alert, alert.language)  # a language the consent does not name
+    language, texts = alert_text_consented(alert, scope, recipient.language)
     return language, texts | ({"news": news} if news else {})
 
 

@@ -11,7 +11,7 @@ from protect.audit.services import log_event
 from protect.core.errors import clean_or_refuse
 
 from ..errors import AlertError
-from ..models import Alert, AlertTranslation
+from ..models import Alert, AlertConsent, AlertTranslation, AlertUpdate, AlertUpdateTranslation
 from ..workflow import ALERT_WORKFLOW
 from .drafting import TEXTS, _texts
 
@@ -69,3 +69,66 @@ def alert_text_in(alert: Alert, language: str) -> tuple[str, dict[str, str]]:
             if translation.language == language and translation.is_reviewed:
                 return language, {name: getattr(translation, name) for name in TEXTS}
     return alert.language, {name: getattr(alert, name) for name in TEXTS}
+
+
+def _consented(scope: AlertConsent | None, language: str, source: str) -> bool:
+    """A translation is used only in a language the consent names (when it names any)."""
+    return language == source or scope is None or not scope.languages or language in scope.languages
+
+
+def alert_text_consented(alert: Alert, scope: AlertConsent | None, language: str) -> tuple[str, dict[str, str]]:
+    """What a reader or recipient of `language` gets: the reviewed translation, if the consent allows
+    that language, else the source. Distribution and the public page both ask here."""
+    language, texts = alert_text_in(alert, language)
+    if not _consented(scope, language, alert.language):
+        return alert_text_in(alert, alert.language)
+    return language, texts
+
+
+def alert_update_text_consented(update: AlertUpdate, scope: AlertConsent | None, language: str) -> tuple[str, str]:
+    """An update's news in `language` when a reviewed translation exists (and the consent allows the
+    language), else in the alert's source language."""
+    source = update.alert.language
+    if language != source and _consented(scope, language, source):
+        for translation in update.translations.all():
+            if translation.language == language and translation.is_reviewed:
+                return language, translation.news
+    return source, update.news
+
+
+def alert_update_translation_save(*, update: AlertUpdate, by: Any, language: str, news: str) -> AlertUpdateTranslation:
+    """Write or rewrite an update's news in `language`. A rewritten translation needs a new review."""
+    if language not in LANGUAGES:
+        raise AlertError("Choose one of the supported languages.", code="language", field="language")
+    if language == update.alert.language:
+        raise AlertError("That is the alert's source language.", code="source_language", field="language")
+    news = news.strip()
+    if not news:
+        raise AlertError("Write what is new.", code="news_required", field="news")
+    with ALERT_WORKFLOW.acting(update.alert, "translate", by=by) as locked:
+        translation = AlertUpdateTranslation.objects.filter(update=update, language=language).first()
+        if translation is None:
+            translation = AlertUpdateTranslation(update=update, language=language, written_by=by, news=news)
+        else:
+            translation.news = news
+            translation.written_by, translation.reviewed_by, translation.reviewed_at = by, None, None
+        clean_or_refuse(translation)
+        translation.save()
+        log_event("alerts.update_translation.saved", actor=by, target=locked,
+                  data={"update_id": update.pk, "language": language})
+    return translation
+
+
+def alert_update_translation_review(*, translation: AlertUpdateTranslation, by: Any) -> AlertUpdateTranslation:
+    """A second person confirms the translated news says what the update says. Twice changes nothing."""
+    with ALERT_WORKFLOW.acting(translation.update.alert, "review_translation", by=by) as locked:
+        current = AlertUpdateTranslation.objects.select_for_update().get(pk=translation.pk)
+        if current.is_reviewed:
+            return current
+        if current.written_by_id == by.pk:
+            raise AlertError("You wrote this translation: someone else must review it.", code="four_eyes")
+        current.reviewed_by, current.reviewed_at = by, timezone.now()
+        current.save(update_fields=["reviewed_by", "reviewed_at"])
+        log_event("alerts.update_translation.reviewed", actor=by, target=locked,
+                  data={"update_id": current.update_id, "language": current.language})
+    return current

@@ -9,4 +9,9 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from protect.audit.targets import register_target_namer
+
         from . import signals  # noqa: F401 - connects the receivers (models must be loaded first)
+        from .selectors import usernames_of
+
+        register_target_namer("accounts.user", usernames_of)  # the audit page names accounts, not ids

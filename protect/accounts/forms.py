@@ -10,7 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import TEAM_LANGUAGES, ApiScope, Region, Team, User
+from .models import TEAM_LANGUAGES, ApiScope, Region, Team, User, time_zone_choices
 
 # One message for an unknown name, a wrong password, a disabled account and a paused (locked)
 # login, so the page never confirms that an account exists; it still tells a locked-out
@@ -78,3 +78,7 @@ class TeamAdminForm(forms.ModelForm):
         active = User.objects.filter(is_active=True).order_by("username")
         self.fields["members"].queryset = active  # type: ignore[attr-defined]
         self.fields["coordinator"].queryset = active  # type: ignore[attr-defined]
+
+
+class TimeZoneForm(forms.Form):
+    time_zone = forms.ChoiceField(label=_("Your time zone (deadlines are shown in it)"), choices=time_zone_choices)

@@ -6,6 +6,7 @@ Place both after django_otp's OTPMiddleware and MessageMiddleware (see settings.
 from __future__ import annotations
 
 import time
+import zoneinfo
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -13,6 +14,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .permissions import is_second_factor_verified
@@ -111,3 +115,42 @@ class SecondFactorRequiredMiddleware:
                                 status=403)
         next_url = request.get_full_path() if request.method == "GET" else ""
         return HttpResponseRedirect(second_factor_url(user, next_url))
+
+
+class TimeZoneMiddleware:
+    """Dates and times on every page in the account holder's own time zone (stored as UTC); anonymous
+    visitors, and the public pages, stay in UTC."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        name = getattr(user, "time_zone", "") if user is not None and user.is_authenticated else ""
+        try:
+            if name:
+                timezone.activate(zoneinfo.ZoneInfo(name))
+            else:
+                timezone.deactivate()
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            timezone.deactivate()  # a zone the system no longer knows: UTC rather than an error page
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+
+class AdminNeedsAdminRightsMiddleware:
+    """A logged-in account holder without admin rights who opens /admin/ gets a clear 403 page
+    saying so, not the login page (logging in again would change nothing)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        in_admin = request.path.startswith(reverse("admin:index")) and request.path != reverse("admin:logout")
+        if (in_admin and user is not None and user.is_authenticated and is_second_factor_verified(user)
+                and not (user.is_active and user.is_staff)):
+            return render(request, "admin_forbidden.html", status=403)
+        return self.get_response(request)

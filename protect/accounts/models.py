@@ -11,6 +11,7 @@ import hmac
 import secrets
 import time
 import uuid
+import zoneinfo
 from base64 import b32encode
 from binascii import unhexlify
 from datetime import datetime
@@ -34,6 +35,11 @@ from protect.crypto.services import data_key_create
 from .roles import Role
 
 
+def time_zone_choices() -> list[tuple[str, str]]:
+    """Every IANA time zone the system knows, by name (a callable: the migration does not list them)."""
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
 # django-otp ships no type hints, so django-stubs cannot name the managers of the device relations.
 class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A person with an account: staff, a donor, a partner's API owner or a host institution's contact.
@@ -41,6 +47,8 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     Defenders never have an account."""
 
     display_name = models.CharField(max_length=150, blank=True)
+    # Deadlines are shown in it (TimeZoneMiddleware); an IANA name, checked against zoneinfo.
+    time_zone = models.CharField(max_length=64, default="UTC", choices=time_zone_choices)
 
     class Meta:
         db_table = "accounts_user"

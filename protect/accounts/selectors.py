@@ -68,3 +68,10 @@ def api_token_find(raw: str) -> ApiToken | None:
         if hmac.compare_digest(token.token_hash, wanted):
             found = token
     return found
+
+
+def usernames_of(ids: list[str]) -> dict[str, str]:
+    """User names by id (as text): the audit page names the accounts an event is about."""
+    pks = [int(i) for i in ids if i.isascii() and i.isdigit()]
+    return {str(pk): name for pk, name in User.objects.filter(pk__in=pks).values_list("pk", "username")}
+

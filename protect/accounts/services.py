@@ -41,6 +41,7 @@ from .models import (
     UserSession,
     enrolment_code_digest,
     new_recovery_hmac_key,
+    time_zone_choices,
 )
 from .permissions import has_any_role, is_coordinator
 from .roles import API_TOKEN_HOLDERS, Role
@@ -143,6 +144,22 @@ def user_password_change(*, user: User, password: str, by: User) -> User:
         user.save(update_fields=["password"])
         log_event("accounts.password.changed", actor=by, target=user, data={"by_self": by.pk == user.pk})
     return user
+
+
+def user_set_time_zone(*, user: User, time_zone: str, by: User) -> User:
+    """The zone deadlines are shown in. An unknown name is refused; the same one again changes nothing."""
+    if by.pk != user.pk:
+        _require_coordinator(by)
+    if time_zone not in dict(time_zone_choices()):
+        raise AccountsError("Choose a time zone from the list.", code="time_zone", field="time_zone")
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.time_zone == time_zone:
+            return locked
+        locked.time_zone = time_zone
+        locked.save(update_fields=["time_zone"])
+        log_event("accounts.user.time_zone_changed", actor=by, target=locked, data={"time_zone": time_zone})
+    return locked
 
 
 def user_disable(*, user: User, by: User, reason: str) -> User:

@@ -18,14 +18,14 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.views import LoginView, LogoutView, redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render, resolve_url
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.models import Device
 
-from protect.core.errors import ProtectError
+from protect.core.errors import ProtectError, form_errors_from
 
 from . import selectors, services
 from .forms import (
@@ -36,7 +36,9 @@ from .forms import (
     LoginForm,
     PartnerOrganisationForm,
     ReasonForm,
+    TimeZoneForm,
 )
+from .landing import landing_url
 from .lockout import logins_paused_for_everyone
 from .middleware import second_factor_exempt
 from .models import ApiToken, EnrolmentCode, RecoveryCodeDevice, User
@@ -111,8 +113,8 @@ def _safe_next(request: HttpRequest) -> str:
     return ""
 
 
-def _after_login_url(next_url: str) -> str:
-    return next_url or resolve_url(settings.LOGIN_REDIRECT_URL)
+def _after_login_url(next_url: str, user: Any) -> str:
+    return next_url or landing_url(user)
 
 
 def _complete_second_factor(request: HttpRequest, device: Device) -> None:
@@ -143,7 +145,7 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
     if has_second_factor(user):
         # Enrolling again would let a stolen password replace the phone: verify, or ask for a reset.
         if is_second_factor_verified(user):
-            return HttpResponseRedirect(_after_login_url(next_url))
+            return HttpResponseRedirect(_after_login_url(next_url, user))
         return HttpResponseRedirect(second_factor_url(user, next_url))
     enrolment_code_id = request.session.get(ENROLMENT_CODE_SESSION_KEY)
     if not EnrolmentCode.objects.redeemed(user=user, pk=enrolment_code_id).exists():
@@ -160,7 +162,7 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
             request.session.pop(ENROLMENT_CODE_SESSION_KEY, None)
             _complete_second_factor(request, device)
             return render(request, "accounts/recovery_codes_new.html",
-                          {"codes": codes, "continue_url": _after_login_url(next_url), "first_time": True})
+                          {"codes": codes, "continue_url": _after_login_url(next_url, user), "first_time": True})
     secret = b32encode(device.bin_key).decode("ascii")
     return render(request, "accounts/2fa_setup.html", {
         "form": form,
@@ -193,7 +195,7 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)
     next_url = _safe_next(request)
     if is_second_factor_verified(user):
-        return HttpResponseRedirect(_after_login_url(next_url))
+        return HttpResponseRedirect(_after_login_url(next_url, user))
     if not has_second_factor(user):
         return HttpResponseRedirect(second_factor_url(user, next_url))
     form = CodeForm(request.POST or None)
@@ -204,7 +206,7 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
             if isinstance(device, RecoveryCodeDevice):
                 messages.warning(request, _("You used a recovery code; %(n)d are left. Make new ones on your "
                                             "account page if you are running out.") % {"n": device.codes.count()})
-            return HttpResponseRedirect(_after_login_url(next_url))
+            return HttpResponseRedirect(_after_login_url(next_url, user))
         form.add_error("code", _("That code is not right, or there were too many attempts: wait a moment and "
                                  "try the next code."))
     return render(request, "accounts/2fa_verify.html", {"form": form, "next": next_url})
@@ -292,15 +294,29 @@ def _enrolment_code_page(request: HttpRequest, target: User, code: str, *, reset
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def account(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
+    form = TimeZoneForm(request.POST or None, initial={"time_zone": user.time_zone})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.user_set_time_zone(user=user, time_zone=form.cleaned_data["time_zone"], by=user)
+            except ProtectError as exc:
+                form_errors_from(form, exc)
+            else:
+                messages.success(request, _("Time zone saved."))
+                return HttpResponseRedirect(reverse("accounts:account"))
+        status = 400
     return render(request, "accounts/account.html", {
         "roles": sorted(user.groups.values_list("name", flat=True)),
         "teams": selectors.teams_visible_to(viewer=user).filter(members=user),
         "recovery_remaining": services.recovery_codes_remaining(user),
         "is_coordinator": is_coordinator(user),
-    })
+        "time_zone_form": form,
+    }, status=status)
 
 
 @login_required

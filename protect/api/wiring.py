@@ -24,6 +24,7 @@ from protect.accounts.roles import API_TOKEN_HOLDERS
 
 from .errors import BodyTooLarge
 from .models import TokenRequest
+from .services import idempotent, request_fingerprint
 
 
 class HasScope(permissions.BasePermission):
@@ -92,8 +93,6 @@ class PartnerView(GenericAPIView):  # type: ignore[type-arg]
     def idempotent(self, request: Request, produce: Callable[[], tuple[int, dict[str, Any]]]) -> Response:
         """Answer a POST once per Idempotency-Key (see services.idempotent); the body is compared in
         canonical JSON, so the same data sent with other spacing is the same request."""
-        from .services import idempotent, request_fingerprint
-
         canonical = json.dumps(request.data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         status_code, body = idempotent(
             partner=request.user, key=request.META.get("HTTP_IDEMPOTENCY_KEY", ""),

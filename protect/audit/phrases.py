@@ -17,6 +17,9 @@ _PHRASES: dict[str, str] = {
     "admin.object.changed": "changed a record in the admin",
     "admin.object.deleted": "deleted a record in the admin",
     "admin.action.ran": "ran an admin action",
+    "accounts.user.time_zone_changed": "changed the time zone of an account",
+    "accounts.password.changed": "changed a password",
+    "cases.search.ran": "searched for cases and defenders",
 }
 
 
@@ -24,13 +27,24 @@ def register_phrases(phrases: dict[str, str]) -> None:
     _PHRASES.update(phrases)
 
 
-def describe(event: Any) -> str:
-    """'Amina approved the grant' style text: who, then what (never the sensitive data)."""
-    phrase = _PHRASES.get(event.action)
+def known_actions() -> list[str]:
+    return sorted(_PHRASES)
+
+
+def phrase_of(action: str) -> str:
+    """What an action did, in plain words ("approved the grant"); a code nobody registered says
+    its last word ("grants.grant.approve" → "approve")."""
+    phrase = _PHRASES.get(action)
     if phrase is None:
-        if event.action.endswith(".revealed"):
+        if action.endswith(".revealed"):
             phrase = "viewed the confidential details"
         else:
-            phrase = event.action.rsplit(".", 1)[-1].replace("_", " ")
+            phrase = action.rsplit(".", 1)[-1].replace("_", " ")
+    return phrase
+
+
+def describe(event: Any) -> str:
+    """'Amina approved the grant' style text: who, then what (never the sensitive data)."""
+    phrase = phrase_of(event.action)
     who = str(event.actor) if event.actor_id else (event.actor_label or "system")
     return f"{who} {phrase}"

@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from protect.accounts.permissions import is_coordinator
 
 from .chain import GENESIS_HASH, ChainBreak, Checkpoint, verify
 from .keys import audit_keyring
 from .models import AuditEvent
+from .phrases import known_actions, phrase_of
 
 _CHAIN_FIELDS = ("pk", "seq", "occurred_at", "actor_id", "actor_label", "action", "target_type", "target_id",
                  "data", "prev_hash", "hash", "key_id")
@@ -23,6 +25,34 @@ def audit_events_visible_to(user: Any) -> QuerySet[AuditEvent]:
     if not is_coordinator(user):
         return AuditEvent.objects.none()
     return AuditEvent.objects.select_related("actor")
+
+
+def audit_people() -> QuerySet[Any]:
+    """Every account, by user name: whom the audit page can be filtered by."""
+    return get_user_model()._default_manager.order_by("username").only("pk", "username")
+
+
+def audit_event_kinds() -> list[tuple[str, str]]:
+    """(action code, plain words) of every action the log knows how to say, for the kind filter."""
+    kinds = [(code, f"{phrase_of(code)} ({code.split('.', 1)[0]})") for code in known_actions()]
+    return sorted(kinds, key=lambda pair: (pair[1], pair[0]))
+
+
+def audit_events_filtered(
+    user: Any, *, targets: list[tuple[str, str]] | None = None, actor_id: int | None = None, action: str = "",
+) -> QuerySet[AuditEvent]:
+    """The log `user` may read, narrowed to some records, one person, and actions starting with `action`."""
+    events = audit_events_visible_to(user)
+    if targets is not None:
+        about = Q(pk__in=[])
+        for target_type, target_id in targets:
+            about |= Q(target_type=target_type, target_id=target_id)
+        events = events.filter(about)
+    if actor_id is not None:
+        events = events.filter(actor_id=actor_id)
+    if action:
+        events = events.filter(action__startswith=action)
+    return events
 
 
 def audit_events_for(target: models.Model) -> QuerySet[AuditEvent]:

@@ -3,12 +3,13 @@ a reason, a bare confirmation; and the field helpers the kinds build their own f
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from protect.defenders.regions import COUNTRIES, REGION_OF_COUNTRY
 
 from .models import Urgency
 
@@ -43,23 +44,29 @@ def text_field(label: StrOrPromise, *, rows: int = 3, required: bool = True, max
                            widget=forms.Textarea(attrs={"rows": rows}))
 
 
+class CountryField(forms.ChoiceField):
+    """A country by its ISO code, in either case (an old link may say "ug")."""
+
+    def to_python(self, value: Any) -> str:
+        return str(super().to_python(value)).strip().upper()
+
+
 class QueueFilterForm(forms.Form):
     """GET filters of a queue; a value that does not validate is ignored, never an error page. A
     kind gives its statuses (and may add filters of its own)."""
 
     status = forms.ChoiceField(label=_("Status"), required=False)
     urgency = forms.ChoiceField(label=_("Urgency"), required=False, choices=[("", _("Any urgency")), *Urgency.choices])
-    country = forms.CharField(label=_("Country (ISO code)"), required=False, max_length=2,
-                              widget=forms.TextInput(attrs={"size": 3, "placeholder": "KE"}))
+    country = CountryField(label=_("Country"), required=False)
+    new_reply = forms.BooleanField(label=_("Only new replies"), required=False)
     cursor = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, statuses: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("Open cases")), *statuses]  # type: ignore[attr-defined]
-
-    def clean_country(self) -> str:
-        country: str = self.cleaned_data["country"].strip().upper()
-        return country if re.fullmatch(r"[A-Z]{2}", country) else ""
+        # The countries a case can come from, named in the page's language.
+        self.fields["country"].choices = [  # type: ignore[attr-defined]
+            ("", _("Any country")), *((code, name) for code, name in COUNTRIES if code in REGION_OF_COUNTRY)]
 
 
 class QuestionForm(forms.Form):

@@ -234,3 +234,34 @@ class AppliedStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} of {self.case_type} {self.case_id} ({self.key})"
+
+
+class Notification(models.Model):
+    """Something a staff member is told about a case, of any kind: shown in their queue until they
+    open the case, and sent by e-mail. It holds the case's reference and nothing about the defender."""
+
+    class Kind(models.TextChoices):
+        REPLY = "reply", _("The requester answered")
+        ASSIGNED = "assigned", _("A case was assigned to you")
+        SLA_NEAR = "sla_near", _("A deadline is near")
+        SLA_OVERDUE = "sla_overdue", _("A deadline has passed")
+
+    key = models.CharField(max_length=150, unique=True)  # one per event: a retried task tells nobody twice
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    case_type = models.CharField(max_length=100)  # "grants.grant"
+    case_id = models.BigIntegerField()
+    reference = models.CharField(max_length=12)
+    url = models.CharField(max_length=200)  # the case page, as the kind says (get_absolute_url)
+    created_at = models.DateTimeField(auto_now_add=True)
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "created_at"], name="notification_unseen",
+                         condition=models.Q(seen_at=None)),
+            models.Index(fields=["case_type", "case_id", "user"], name="notification_by_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.reference} for user {self.user_id}"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.apps import apps
+from django.db import models
 
 from .models import Case
 
@@ -43,3 +46,30 @@ def audit_phrases() -> dict[str, str]:
         "cases.requester.login_failed": "failed to open the status page",
         "cases.requester.locked": "paused the status page after repeated wrong passphrases",
     }
+
+
+def _reference_namer(model: type[models.Model]) -> Callable[[list[str]], dict[str, str]]:
+    def names(ids: list[str]) -> dict[str, str]:
+        pks = [int(i) for i in ids if i.isascii() and i.isdigit()]
+        return {str(pk): ref for pk, ref in model._default_manager.filter(pk__in=pks).values_list("pk", "reference")}
+
+    return names
+
+
+def _people_models() -> list[type[models.Model]]:
+    """Every kind of case, and the defenders they are about: the records a reference names."""
+    return [*case_models(), apps.get_model("defenders", "Defender")]
+
+
+def audit_target_namers() -> dict[str, Callable[[list[str]], dict[str, str]]]:
+    """For the audit page: a case or a defender is named by its reference, never by its id."""
+    return {model._meta.label_lower: _reference_namer(model) for model in _people_models()}
+
+
+def audit_reference_finder(reference: str) -> list[tuple[str, str]]:
+    """The records a typed reference ("g-abc…", any case) names, for the audit page's filter."""
+    reference = reference.strip().upper()
+    if not reference:
+        return []
+    return [(model._meta.label_lower, str(pk)) for model in _people_models()
+            for pk in model._default_manager.filter(reference=reference).values_list("pk", flat=True)]

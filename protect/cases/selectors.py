@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -18,10 +18,13 @@ from protect.accounts.roles import ASSIGNABLE
 from protect.audit.models import AuditEvent
 from protect.audit.selectors import audit_events_for
 from protect.core.errors import NotFound
+from protect.defenders.models import Defender
+from protect.defenders.selectors import defenders_visible_to
 from protect.workflow import workflow_for
 
 from .access import assigned_q, can_see_narrative, case_scope, team_ids_of
-from .models import Case, CaseFile, CaseMessage, CaseNote
+from .models import Case, CaseFile, CaseMessage, CaseNote, Notification
+from .registry import case_models
 
 C = TypeVar("C", bound=Case)
 QUEUE_PAGE_SIZE = 50
@@ -53,6 +56,7 @@ class QueueFilters:
     urgency: str = ""
     country: str = ""
     open_only: bool = True
+    new_reply: bool = False  # only cases whose requester answered after the last staff message
 
 
 @dataclass(frozen=True)
@@ -88,18 +92,10 @@ def mine_q(user: Any, model: type[Case], *personal: str) -> Q:
     return mine
 
 
-def case_queue(
-    user: Any, model: type[C], filters: QueueFilters, *, cursor: str = "", limit: int = QUEUE_PAGE_SIZE,
-    narrow: Q | None = None, personal: tuple[str, ...] = (), deferred: tuple[str, ...] = (),
-) -> QueuePage[C]:
-    """The queue: earliest deadline first (so overdue cases lead), keyset-paginated, one query
-    whatever the page. `narrow` is the kind's own filter; `deferred` its encrypted columns, which a
-    list never shows, so rows stay narrow and the page cheap."""
+def _queue_filtered(user: Any, model: type[C], filters: QueueFilters, narrow: Q | None) -> QuerySet[C]:
+    """The queue's cases before its tab (scope) and page: visible, filtered, each annotated with the
+    direction of its last message (a correlated subquery on the case's message index)."""
     queryset = cases_visible_to(user, model)
-    if filters.scope == "mine":
-        queryset = queryset.filter(mine_q(user, model, *personal))
-    elif filters.scope == "team":
-        queryset = queryset.filter(team_id__in=team_ids_of(user))
     if filters.status:
         queryset = queryset.filter(status=filters.status)
     elif filters.open_only:
@@ -110,6 +106,31 @@ def case_queue(
         queryset = queryset.filter(country=filters.country.upper()[:2])
     if narrow is not None:
         queryset = queryset.filter(narrow)
+    messages = model._meta.get_field("messages").related_model
+    last = messages._default_manager.filter(case=OuterRef("pk")).order_by("-created_at", "-pk")  # type: ignore[union-attr]
+    queryset = queryset.annotate(last_message_direction=Subquery(last.values("direction")[:1]))  # type: ignore[assignment]
+    if filters.new_reply:
+        queryset = queryset.filter(last_message_direction=CaseMessage.Direction.FROM_REQUESTER)
+    return queryset
+
+
+def _scope_q(user: Any, model: type[Case], scope: str, personal: tuple[str, ...]) -> Q:
+    if scope == "mine":
+        return mine_q(user, model, *personal)
+    if scope == "team":
+        return Q(team_id__in=team_ids_of(user))
+    return Q()
+
+
+def case_queue(
+    user: Any, model: type[C], filters: QueueFilters, *, cursor: str = "", limit: int = QUEUE_PAGE_SIZE,
+    narrow: Q | None = None, personal: tuple[str, ...] = (), deferred: tuple[str, ...] = (),
+) -> QueuePage[C]:
+    """The queue: earliest deadline first (so overdue cases lead), keyset-paginated, one query
+    whatever the page. `narrow` is the kind's own filter; `deferred` its encrypted columns, which a
+    list never shows, so rows stay narrow and the page cheap. Each row carries
+    `last_message_direction`: a requester's answer after the last question is a "new reply"."""
+    queryset = _queue_filtered(user, model, filters, narrow).filter(_scope_q(user, model, filters.scope, personal))
     position = _decode_cursor(cursor) if cursor else None
     if position is not None:
         due, pk = position
@@ -118,6 +139,23 @@ def case_queue(
     rows = list(queryset.order_by("sla_due_at", "pk")[: limit + 1])
     next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return QueuePage(rows=rows[:limit], next_cursor=next_cursor, now=timezone.now())
+
+
+def case_queue_counts(
+    user: Any, model: type[Case], filters: QueueFilters, scopes: list[str], *, narrow: Q | None = None,
+    personal: tuple[str, ...] = (),
+) -> dict[str, int]:
+    """How many cases each tab holds under the same filters: one query, a conditional count per tab."""
+    counts = {scope: Count("pk", filter=_scope_q(user, model, scope, personal)) if scope != "all" else Count("pk")
+              for scope in scopes}
+    if not counts:
+        return {}
+    return _queue_filtered(user, model, filters, narrow).order_by().aggregate(**counts)
+
+
+def has_new_reply(case: Case) -> bool:
+    """The requester answered after the last message from staff (read from the queue's annotation)."""
+    return getattr(case, "last_message_direction", None) == CaseMessage.Direction.FROM_REQUESTER
 
 
 # --- one case page: its lists, for a case already fetched through case_get_for ------------------
@@ -150,3 +188,39 @@ def case_timeline(case: Case) -> QuerySet[AuditEvent]:
 def is_overdue(case: Case, now: datetime) -> bool:
     """The SLA runs until a decision: an open case past its deadline but already decided is not late."""
     return workflow_for(type(case)).in_group(case, "awaiting_decision") and case.sla_due_at < now
+
+
+# --- defenders, as the people behind cases ---------------------------------------------------------
+
+
+def defenders_reachable_by(user: Any) -> QuerySet[Defender]:
+    """Defenders `user` may see: through a permission on the defender, or because one of their
+    cases, of any kind, is visible to `user` (a request from the public form gives nobody a
+    permission on the defender; the caseworker it was routed to must still find them)."""
+    through_cases = Q(pk__in=[])
+    for model in case_models():
+        through_cases |= Q(pk__in=case_scope(user, model._default_manager.all()).values("defender_id"))
+    return defenders_visible_to(user, also=through_cases)
+
+
+def defender_get_for(user: Any, reference: str) -> Defender:
+    """One live defender by reference (any case), if `user` may see them; NotFound otherwise."""
+    defender = defenders_reachable_by(user).filter(reference=reference.strip().upper()).first()
+    if defender is None:
+        raise NotFound("No such defender.")
+    return defender
+
+
+def defender_requests_for(user: Any, defender: Defender) -> list[Case]:
+    """The defender's requests of every kind that `user` may see, newest first: one query per kind."""
+    rows: list[Case] = []
+    for model in case_models():
+        rows += list(cases_visible_to(user, model).filter(defender=defender).defer(*DEFENDER_DEFERRED))
+    return sorted(rows, key=lambda case: case.submitted_at, reverse=True)
+
+
+def notifications_for(user: Any, *, limit: int = 20) -> list[Notification]:
+    """What `user` was told and has not seen yet (their own rows only), newest first."""
+    if user is None or not user.is_authenticated:
+        return []
+    return list(Notification.objects.filter(user=user, seen_at=None).order_by("-created_at", "-pk")[:limit])

@@ -22,16 +22,20 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from protect.accounts.permissions import has_any_role, has_role, role_required
-from protect.accounts.roles import CASE_HANDLERS, INTAKE, PAYERS, Role
+from protect.accounts.roles import CASE_HANDLERS, CASE_STAFF, INTAKE, PAYERS, Role
 from protect.core.errors import NotFound, ProtectError, form_errors_from
 from protect.crypto.fields import decryptions_seen
 from protect.crypto.files import encrypted_file_response
+from protect.defenders.selectors import defender_consents
 
 from . import selectors
 from .access import can_see_narrative
 from .models import Case
 from .payments import payment_sections
+from .search import staff_search
 from .services import casefile
+from .services.notifications import notifications_seen
+from .services.search import search_record
 from .services.transitions import case_transition
 
 
@@ -95,6 +99,7 @@ class CaseViews:
             response = self._render_page(request, case, status=status, bound=bound, confidential=confidential)
         casefile.case_record_view(case=case, by=request.user, decrypted=sorted(seen),
                                   revealed=self.confidential_fields if confidential else None)
+        notifications_seen(user=request.user, case=case)
         return response
 
     def _case(self, request: HttpRequest, reference: str) -> Any:
@@ -260,3 +265,39 @@ def record_once(
         return render(request, template, {"form": form}, status=status)
     cache.set(key, (getattr(case, "reference", None) or str(case), case.get_absolute_url()), INTAKE_TOKEN_SECONDS)
     return render(request, receipt_template, {"case": case, "grant": case, "requester": requester})
+
+
+# --- search and the defender page ----------------------------------------------------------------
+
+
+def case_row(case: Case) -> dict[str, Any]:
+    """A case of any kind as one line of a list: its kind in words, its status, its page."""
+    return {"case": case, "kind": _(str(type(case)._meta.verbose_name).capitalize()),
+            "status": case.get_status_display(), "url": case.get_absolute_url()}  # type: ignore[attr-defined]
+
+
+@role_required(*CASE_STAFF)
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")
+    results = staff_search(request.user, query)
+    if results.query:
+        search_record(by=request.user, cases=len(results.cases), defenders=len(results.defenders))
+    return render(request, "cases/staff/search.html", {
+        "query": results.query, "cases": [case_row(case) for case in results.cases],
+        "defenders": results.defenders, "count": results.count})
+
+
+@role_required(*CASE_HANDLERS)
+@require_GET
+def defender_page(request: HttpRequest, reference: str) -> HttpResponse:
+    """Who the defender is to us (no decrypted value) and every request of theirs the user may see."""
+    try:
+        defender = selectors.defender_get_for(request.user, reference)
+    except NotFound:
+        raise Http404(_("No such defender.")) from None
+    return render(request, "cases/staff/defender.html", {
+        "defender": defender,
+        "requests": [case_row(case) for case in selectors.defender_requests_for(request.user, defender)],
+        "consents": defender_consents(defender),
+    })

@@ -25,11 +25,15 @@ MENU = [
     (CASE_HANDLERS, N_("Alert desk"), "alerts:desk"),
     (DASHBOARD_READERS, N_("Dashboard"), "dashboards:donor"),
     (frozenset({Role.COORDINATOR}), N_("Audit log"), "audit:log"),
+    (frozenset({Role.COORDINATOR}), N_("Users"), "accounts:users"),
+    (frozenset({Role.COORDINATOR}), N_("Teams"), "admin:accounts_team_changelist"),
+    (frozenset(Role), N_("Your account"), "accounts:account"),
 ]
 
 
 def staff_navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not is_second_factor_verified(user):
-        return {"staff_nav": []}
-    return {"staff_nav": [(_(label), reverse(name)) for roles, label, name in MENU if has_any_role(user, roles)]}
+        return {"staff_nav": [], "show_search": False}
+    return {"staff_nav": [(_(label), reverse(name)) for roles, label, name in MENU if has_any_role(user, roles)],
+            "show_search": has_any_role(user, CASE_STAFF)}

@@ -13,7 +13,7 @@ import uuid
 from typing import Any, Protocol
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 from . import primitives
@@ -138,13 +138,11 @@ class SelfKeyedModel(EncryptedModel):
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        from django.db import transaction
-
-        from .services import data_key_create
-
         with transaction.atomic():
             if self.data_key_id is None:
-                self.data_key = data_key_create()
+                key = DataKey.generate()
+                key.save(force_insert=True)
+                self.data_key = key
             super().save(*args, **kwargs)
 
     def get_data_key(self) -> DataKey:

@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from protect.accounts.permissions import is_coordinator
 from protect.core.errors import NotFound
 
-from .models import Defender, DefenderGroupObjectPermission, DefenderUserObjectPermission
+from .models import ConsentRecord, Defender, DefenderGroupObjectPermission, DefenderUserObjectPermission
 
 
 def _has_object_permission(user: Any, codename: str) -> Q:
@@ -21,9 +21,11 @@ def _has_object_permission(user: Any, codename: str) -> Q:
 
 
 def defenders_visible_to(
-    user: Any, *, include_erased: bool = False, include_merged: bool = False
+    user: Any, *, include_erased: bool = False, include_merged: bool = False, also: Q | None = None,
 ) -> QuerySet[Defender]:
-    """Coordinators: every defender. Others: those they (or a group of theirs) may view_defender.
+    """Coordinators: every defender. Others: those they (or a group of theirs) may view_defender,
+    or that `also` reaches (the case kernel passes "one of their cases is visible": this app knows
+    no case).
 
     Erased and merged-away defenders are left out unless asked for: reading their encrypted fields
     raises (erased) or shows a stale copy (merged)."""
@@ -36,7 +38,8 @@ def defenders_visible_to(
         return queryset.none()
     if is_coordinator(user):
         return queryset
-    return queryset.filter(_has_object_permission(user, "view_defender"))
+    reach = _has_object_permission(user, "view_defender")
+    return queryset.filter(reach | also if also is not None else reach)
 
 
 def defender_get_visible(*, user: Any, reference: str) -> Defender:
@@ -73,3 +76,9 @@ def defender_duplicates_of(*, defender: Defender, user: Any) -> QuerySet[Defende
     visible: Any = Value(True) if is_coordinator(user) else _has_object_permission(user, "view_defender")
     return (Defender.objects.filter(query, erased_at=None, merged_into=None).exclude(pk=defender.pk)
             .only("reference", "pseudonym", *DUPLICATE_INDEXES).annotate(visible=visible).order_by("pk"))
+
+
+def defender_consents(defender: Defender) -> QuerySet[ConsentRecord]:
+    """A defender's consents, newest first, without their scope (encrypted: a list never reads it).
+    Callers have already checked access to `defender`."""
+    return defender.consents.defer("scope").order_by("-given_at", "-pk")  # type: ignore[no-any-return]

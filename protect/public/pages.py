@@ -42,19 +42,29 @@ def public_path(route: str, view: PublicView, *, name: str) -> list[URLPattern]:
     ]
 
 
-def public_url(*, name: str, url_lang: str | None) -> str:
+def public_re_path(regex: str, view: PublicView, *, name: str) -> list[URLPattern]:
+    """public_path for a route with parameters, given as an unanchored regex with named groups
+    (e.g. r"alerts/(?P<slug>[a-z0-9]+)/"); the view receives them as keyword arguments."""
+    return [
+        re_path(rf"^{regex}$", view, name=name),
+        re_path(rf"^{_LANG}/{regex}$", view, name=name),
+    ]
+
+
+def public_url(*, name: str, url_lang: str | None, kwargs: dict[str, str] | None = None) -> str:
     """The URL named `name` in the language of the URL the person came by (None: no prefix)."""
-    return reverse(name, kwargs={"lang": url_lang}) if url_lang else reverse(name)
+    kwargs = dict(kwargs or {})
+    return reverse(name, kwargs=kwargs | {"lang": url_lang}) if url_lang else reverse(name, kwargs=kwargs or None)
 
 
-def language_links(*, page: str, url_lang: str | None) -> list[dict[str, str]]:
-    """Links to the page named `page` in each other site language, for the language menu."""
+def language_links(*, page: str, url_lang: str | None, kwargs: dict[str, str] | None = None) -> list[dict[str, str]]:
+    """Links to the page named `page` (with its `kwargs`) in each other site language, for the language menu."""
     current = url_lang or DEFAULT_LANGUAGE
     return [
         {
             "code": code,
             "name": name,
-            "url": public_url(name=page, url_lang=None if code == DEFAULT_LANGUAGE else code),
+            "url": public_url(name=page, url_lang=None if code == DEFAULT_LANGUAGE else code, kwargs=kwargs),
             "dir": "rtl" if get_language_info(code)["bidi"] else "ltr",
         }
         for code, name in settings.LANGUAGES
@@ -81,21 +91,22 @@ def public_page(
     csrf_failed_template: str = "public/csrf_failed.html",
 ) -> Callable[[PublicView], PublicView]:
     """Serve a view in the language of its URL (`lang`, or English without a prefix), with
-    Content-Language, behind the CSRF check above. The view is called as view(request, url_lang=…).
+    Content-Language, behind the CSRF check above. The view is called as view(request, url_lang=…),
+    with the route's other parameters as keyword arguments.
 
     A refused form gets `csrf_failed_template` (extending public/csrf_failed.html, which leaves a
     `links` block for the app's own way back) with `csrf_failed_context(url_lang)`."""
 
     def decorate(view: PublicView) -> PublicView:
         @wraps(view)
-        def wrapper(request: HttpRequest, lang: str | None = None) -> HttpResponse:
+        def wrapper(request: HttpRequest, lang: str | None = None, **kwargs: Any) -> HttpResponse:
             language = lang or DEFAULT_LANGUAGE
             translation.activate(language)  # LocaleMiddleware guessed from the headers: the URL overrides it
             request.LANGUAGE_CODE = language
             if _csrf_check.process_view(request, view, (), {}) is not None:
                 response = render(request, csrf_failed_template, csrf_failed_context(lang), status=403)
             else:
-                response = view(request, url_lang=lang)
+                response = view(request, url_lang=lang, **kwargs)
             response["Content-Language"] = language
             return response
 

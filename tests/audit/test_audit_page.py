@@ -14,7 +14,7 @@ def test_a_coordinator_reads_the_log_and_sees_the_chain_intact(client, coordinat
     log_event("grants.grant.approve", actor=coordinator, data={"amount_minor": 100})
     login_verified(client, coordinator)
     page = client.get("/audit/?verify=1").content.decode()
-    assert "grants.grant.approve" in page and "Chain intact" in page
+    assert "elif approve" in page and "Chain intact" in page and "grants.grant.approve</" not in page
 
 
 def test_the_page_names_the_first_tampered_event(client, coordinator):
@@ -34,7 +34,7 @@ def test_the_action_filter_narrows_the_list(client, coordinator):
     log_event("defenders.defender.created", data={})
     login_verified(client, coordinator)
     page = client.get("/audit/?action=defenders.").content.decode()
-    assert "defenders.defender.created" in page and "grants.grant.approve" not in page
+    assert "system created" in page and "system approve" not in page
 
 
 # --- issue 8, item 13: reading the log and verifying it are on the record ----------------------
@@ -57,7 +57,7 @@ def test_reading_the_log_is_audited_without_the_filter_text(client, coordinator)
 def test_the_reader_sees_their_own_read_on_the_page(client, coordinator):
     login_verified(client, coordinator)
     page = client.get("/audit/").content.decode()
-    assert "audit.log.viewed" in page
+    assert "elif read the audit log" in page
 
 
 def test_verifying_the_chain_is_audited_with_its_result(client, coordinator):

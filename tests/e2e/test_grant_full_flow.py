@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from protect.accounts.landing import landing_url
 from tests.e2e.test_public_request import _foreign, _wait_for_status
 from tests.helpers import PASSWORD, current_code, enrol_totp
 
@@ -104,7 +105,8 @@ def log_in(page: Any, base_url: str, user: Any) -> None:
     assert urlparse(page.url).path == "/accounts/2fa/verify/", page.url
     page.get_by_label("Code").fill(current_code(device))
     _submit(page.get_by_role("button", name="Verify"))
-    assert urlparse(page.url).path == "/cases/", f"{user.username} did not get past the second factor: {page.url}"
+    landing = landing_url(user)  # each role lands on its own page (issue 9, item 12)
+    assert urlparse(page.url).path == landing, f"{user.username} did not get past the second factor: {page.url}"
     assert page.locator(".who").inner_text() == user.username
 
 

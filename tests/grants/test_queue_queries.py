@@ -31,7 +31,9 @@ SESSION_SAVE = ["SAVEPOINT", "session: save (SESSION_SAVE_EVERY_REQUEST)", "RELE
 QUEUE_QUERIES = [
     *REQUEST_QUERIES,
     "team ids of the user (grants.permissions.team_ids_of)",
-    "the page of grants, with defender, team and caseworker joined",
+    "the page of grants, with defender, team and caseworker joined (and each one's last message direction)",
+    "the count of each tab, under the same filters (one aggregate)",
+    "the user's unseen notifications",
     *SESSION_SAVE,
 ]
 
@@ -52,6 +54,7 @@ CASE_PAGE_QUERIES = [
     # transaction, the chain lock, the previous event, the new event.
     "SAVEPOINT", "audit: the chain lock", "audit: the last event's sequence and hash", "audit: insert the view event",
     "RELEASE SAVEPOINT",
+    "the user's notifications about this case: seen now",
     *SESSION_SAVE,
 ]
 
@@ -93,7 +96,7 @@ def test_the_queue_costs_the_same_queries_for_5_and_60_grants(client, caseworker
     with django_assert_num_queries(len(QUEUE_QUERIES)):
         response = client.get("/cases/")
     assert len(response.context["rows"]) == QUEUE_PAGE_SIZE and response.context["next_cursor"]
-    assert len(QUEUE_QUERIES) == 9
+    assert len(QUEUE_QUERIES) == 11
 
 
 def test_the_queue_is_in_deadline_order_with_overdue_cases_first_and_marked(client, caseworker, many_grants):
@@ -103,7 +106,7 @@ def test_the_queue_is_in_deadline_order_with_overdue_cases_first_and_marked(clie
     assert _references(response) == [g.reference for g in grants]
     overdue = [row["grant"].reference for row in response.context["rows"] if row["overdue"]]
     assert overdue == [g.reference for g in grants[:4]]  # deadlines 3.5, 2.5, 1.5 and 0.5 hours ago
-    assert response.content.decode().count('class="badge overdue"') == 4
+    assert response.content.decode().count('class="due overdue"') == 4
     assert "Achieng Otieno" not in response.content.decode()  # no encrypted field in a list
 
 
@@ -207,8 +210,8 @@ def test_the_case_page_costs_the_same_queries_with_1_and_10_messages_notes_files
         assert len(response.context["messages_list"]) == 2 * n and len(response.context["notes"]) == n
         assert len(response.context["files"]) == n and len(response.context["timeline"]) >= 4 * n
         assert f"Answer {n - 1}." in response.content.decode()
-    assert len(CASE_PAGE_QUERIES) == 23  # 18 before the case kernel, 17 with it, 5 more to audit the view,
-    # 1 more for the defender's work beside the safe-contact notes
+    assert len(CASE_PAGE_QUERIES) == 24  # 18 before the case kernel, 17 with it, 5 more to audit the view,
+    # 1 more for the defender's work beside the safe-contact notes, 1 to mark what the user was told as seen
 
 
 def test_the_inboxes_cost_the_same_queries_for_1_and_6_grants(

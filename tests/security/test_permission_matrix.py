@@ -17,7 +17,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from alerts.models import Alert, Recipient
-from alerts.services.drafting import alert_draft
+from alerts.services.consent import alert_consent_record
+from alerts.services.drafting import alert_approve, alert_draft, alert_publish, alert_submit_for_review
 from grants import services
 from grants.models import Grant
 from protect.cases.services.casefile import case_attach_file
@@ -177,14 +178,24 @@ MATRIX: dict[str, Row] = {
     "alert-desk/recipients/<int:recipient_id>/deactivate/": Row("post", only("coordinator")),
     "alert-desk/recipients/<int:recipient_id>/reactivate/": Row("post", only("coordinator")),
     "alert-desk/<str:reference>/return-to-draft/": Row("post", ALERT_REVIEWER_ACTION),
+    "search/": Row("get", only(*STAFF_ROLES)),
+    "defenders/<str:reference>/": Row("get", CASE | {"finance": DENIED}),
+    # The public alerts (a published alert whose consent allows its page): the same for everyone.
+    "alerts/": Row("get", everyone(OK)),
+    "alerts/feed/": Row("get", everyone(OK)),
+    "alerts/<slug>/": Row("get", everyone(OK)),
+    "<lang>/alerts/": Row("get", everyone(OK)),
+    "<lang>/alerts/feed/": Row("get", everyone(OK)),
+    "<lang>/alerts/<slug>/": Row("get", everyone(OK)),
     "toys/<str:reference>/": Row("get", CASE),
     "toys/<str:reference>/notes/": Row("post", CASE),
     "toys/<str:reference>/files/": Row("post", CASE),
     "toys/<str:reference>/files/<int:file_id>/": Row("get", CASE),
     "toys/<str:reference>/reveal/": Row("post", CASE),
 }
-# Django's admin: coordinators only (they are the superusers); everyone else is sent to log in.
-ADMIN = logged_in(LOGIN) | {"coordinator": OK}
+# Django's admin: coordinators only (they are the superusers); anyone else logged in gets a 403 page
+# that says so (issue 9, item 12), a visitor is sent to log in.
+ADMIN = logged_in(DENIED) | {"coordinator": OK}
 
 
 def _clean(part: str) -> str:
@@ -211,7 +222,7 @@ def test_every_route_is_in_the_matrix():
 
 
 @pytest.fixture
-def world(db, team_africa, caseworker, coordinator, partner, outsider, host):
+def world(db, team_africa, caseworker, coordinator, partner, outsider, reviewer, host):
     from protect.accounts.services import api_token_issue
 
     grant, _ = services.grant_record_hotline(by=caseworker, defender_data=dict(DEFENDER), details=details())
@@ -240,18 +251,29 @@ def world(db, team_africa, caseworker, coordinator, partner, outsider, host):
                                                         **ALERT_TEXTS).pk)
     alert_file = case_attach_file(case=alert, by=caseworker, kind="document",
                                   uploaded_file=SimpleUploadedFile("alert.txt", b"An alert document."))
+    published = case_route(model=Alert, case_id=alert_draft(by=caseworker, defender=grant.defender, language="en",
+                                                            **ALERT_TEXTS).pk)
+    alert_consent_record(alert=published, by=caseworker, method="written", may_name=False, photo_allowed=False,
+                         facts_allowed="Detention only.", tiers=["un"], languages=["en"], public_page_allowed=True,
+                         valid_until=None, naming_is_a_risk=True, information_verified=True, response_plan=True,
+                         benefits_outweigh_risks=True)
+    published = alert_approve(alert=alert_submit_for_review(alert=published, by=caseworker, reviewer=reviewer),
+                              by=reviewer)
+    published = alert_publish(alert=published, by=caseworker, tiers=["un"])
     recipient = Recipient.objects.create(name="UN desk", channel="email", email="un@example.org", language="en",
                                          tier="un")
     return {"reference": grant.reference, "file_id": attached.pk, "user_id": outsider.pk, "token_id": token.pk, "pk": 1,
-            "lang": "ar", "toys": {"reference": toy.reference, "file_id": toy_file.pk},
+            "lang": "ar", "slug": published.public_slug,
+            "toys": {"reference": toy.reference, "file_id": toy_file.pk},
             "relocations": {"reference": relocation.reference, "file_id": relocation_file.pk,
                             "host_id": institution.pk},
             "host": {"reference": asked.reference},
-            "alert-desk": {"reference": alert.reference, "file_id": alert_file.pk, "recipient_id": recipient.pk}}
+            "alert-desk": {"reference": alert.reference, "file_id": alert_file.pk, "recipient_id": recipient.pk},
+            "defenders": {"reference": grant.defender.reference}}
 
 
 def concrete(route: str, world: dict) -> str:
-    for kind in ("toys", "relocations", "alert-desk", "host"):
+    for kind in ("toys", "relocations", "alert-desk", "defenders", "host"):
         if route.startswith(f"{kind}/"):
             world = world | world[kind]
 

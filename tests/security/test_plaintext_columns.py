@@ -64,6 +64,10 @@ REVIEWED: dict[str, str] = {
     # the case kernel and the engine
     "cases.appliedstep.case_type": CODE, "cases.appliedstep.action": CODE,
     "cases.appliedstep.key": "an idempotency key a client generates (a random token)",
+    # notifications (issue 9): what a caseworker is told names the case by its reference, nothing more
+    "cases.notification.case_type": CODE, "cases.notification.reference": REFERENCE,
+    "cases.notification.key": "an idempotency key made of codes and ids (grants.reply:<case id>:<message id>)",
+    "cases.notification.url": "the case page's path, built from its reference",
     "outbox.outboxmessage.task_name": CODE,
     "delivery.delivery.key": LOG, "delivery.delivery.recipient": STAFF,
     "delivery.delivery.subject": LOG, "delivery.delivery.body": LOG,
@@ -81,6 +85,7 @@ REVIEWED: dict[str, str] = {
 
     # alerts
     "alerts.alertupdate.key": "an idempotency key a client generates (a random token)",
+    "alerts.alert.public_slug": "the public page's address: random, never derived from the defender or the text",
 }
 # What every kind of case shares (protect/cases/models.py Case): codes, references and hashes.
 for _kind in ("grants.grant", "relocation.relocation", "toykind.toy", "alerts.alert"):

@@ -18,7 +18,8 @@ from protect.crypto.files import store_upload
 from protect.workflow import workflow_for
 
 from ..errors import CaseError
-from ..models import Case, CaseFile, CaseMessage, CaseNote
+from ..models import Case, CaseFile, CaseMessage, CaseNote, Notification
+from .notifications import notify
 
 MAX_ANSWER = 10_000
 
@@ -117,6 +118,8 @@ def case_requester_reply(*, case: Case, body: str, partner: Any = None) -> CaseM
         message.save()
         log_event(f"{case._meta.app_label}.message.received", actor=partner or "requester", target=case,
                   data={"message_id": message.pk})
+        notify(user=case.caseworker, case=case, kind=Notification.Kind.REPLY,
+               key=f"{case._meta.app_label}.reply:{case.pk}:{message.pk}")
         if workflow.has("info_received") and workflow.can(case, None, "info_received"):
             workflow.run(case, "info_received", by=None)
     return message  # type: ignore[no-any-return]

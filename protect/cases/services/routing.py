@@ -17,13 +17,13 @@ from protect.accounts.permissions import has_role, is_coordinator
 from protect.accounts.roles import Role
 from protect.audit.services import log_event
 from protect.core.errors import PermissionDenied
-from protect.delivery.services import delivery_email
 from protect.workflow import WorkflowError, workflow_for
 
 from ..access import case_grant_access, case_revoke_access
 from ..errors import CaseError
-from ..models import Case
+from ..models import Case, Notification
 from ..registry import case_models
+from .notifications import notify
 
 
 def sla_due(model: type[Case], urgency: str, start: datetime) -> datetime:
@@ -81,12 +81,8 @@ def case_route(*, model: type[Case], case_id: int) -> Case | None:
         case = workflow.run(case, "route", by=None, team=team, caseworker=caseworker)
         if caseworker is not None:
             case_grant_access(case=case, user=caseworker)
-            delivery_email(
-                key=f"{case._meta.app_label}.assigned:{case.pk}:{caseworker.pk}", to=caseworker.email,
-                subject=f"New case {case.reference} in your queue",
-                body=f"A {case.get_urgency_display().lower()} case, {case.reference}, was assigned to you.\n"  # type: ignore[attr-defined]
-                     f"Open it in Protect: {case.get_absolute_url()}\n",
-            )
+            notify(user=caseworker, case=case, kind=Notification.Kind.ASSIGNED,
+                   key=f"{case._meta.app_label}.assigned:{case.pk}:{caseworker.pk}")
     return case
 
 
@@ -114,11 +110,8 @@ def case_reassign(*, case: Case, to: User, by: Any) -> Case:
         case_grant_access(case=locked, user=to)
         log_event(f"{locked._meta.label_lower}.reassigned", actor=by, target=locked,
                   data={"from_user_id": getattr(previous, "pk", None), "to_user_id": to.pk})
-        delivery_email(
-            key=f"{locked._meta.app_label}.assigned:{locked.pk}:{to.pk}", to=to.email,
-            subject=f"Case {locked.reference} was assigned to you",
-            body=f"Case {locked.reference} was assigned to you.\nOpen it in Protect: {locked.get_absolute_url()}\n",
-        )
+        notify(user=to, case=locked, kind=Notification.Kind.ASSIGNED,
+               key=f"{locked._meta.app_label}.assigned:{locked.pk}:{to.pk}")
     return locked
 
 

@@ -16,8 +16,9 @@ from protect.audit.services import log_event
 from protect.delivery.services import delivery_email
 from protect.workflow import workflow_for
 
-from ..models import Case, CaseEscalation
+from ..models import Case, CaseEscalation, Notification
 from ..registry import case_models
+from .notifications import notify
 
 T = CaseEscalation.Threshold
 
@@ -55,7 +56,8 @@ def _escalate(model: type[Case], case_id: int, threshold: str) -> bool:
     escalations = model._meta.get_field("escalations").related_model  # type: ignore[misc]
     try:
         with transaction.atomic():
-            case = model._default_manager.select_related("team__coordinator").get(pk=case_id)  # type: ignore[misc]
+            case = model._default_manager.select_related("team__coordinator", "caseworker").get(  # type: ignore[misc]
+                pk=case_id)
             _, created = escalations.objects.get_or_create(case=case, threshold=threshold)  # type: ignore[union-attr]
             if not created:
                 return False
@@ -67,6 +69,9 @@ def _escalate(model: type[Case], case_id: int, threshold: str) -> bool:
                 delivery_email(key=f"{case._meta.app_label}.escalated:{case.pk}:{threshold}", to=coordinator.email,
                                subject=f"Case {case.reference} {what}",
                                body=f"Case {case.reference} {what}. Open it in Protect: {case.get_absolute_url()}\n")
+            kind = Notification.Kind.SLA_OVERDUE if threshold == T.OVERDUE else Notification.Kind.SLA_NEAR
+            notify(user=case.caseworker, case=case, kind=kind,
+                   key=f"{case._meta.app_label}.{kind}:{case.pk}:{case.caseworker_id}")
             return True
     except IntegrityError:
         return False  # a concurrent sweep escalated it
