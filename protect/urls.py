@@ -27,6 +27,7 @@ urlpatterns = [
     path("dashboard/", include("protect.dashboards.urls")),
     path("cases/", include("grants.urls")),  # staff pages of grants
     path("relocations/", include("relocation.urls")),  # staff pages of relocations
+    path("host/", include("relocation.host_urls")),  # the host portal
     path("alert-desk/", include("alerts.urls")),  # staff pages of alerts
     path("api/", include("protect.api.urls")),  # the partner API, its schema and docs
     path("", include("protect.cases.urls")),  # the search box and the defender page, for every kind

@@ -19,7 +19,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from protect.cases.models import Case, CaseEscalation, CaseFile, CaseMessage, CaseNote, case_indexes, reference_field
 from protect.cases.money import currency_field, eur_rate_field
-from protect.crypto.fields import EncryptedTextField
+from protect.crypto.fields import EncryptedJSONField, EncryptedTextField
 from protect.crypto.models import DataKey, EncryptedModel
 
 if TYPE_CHECKING:
@@ -48,10 +48,10 @@ class HostInstitution(models.Model):
     organisation = models.CharField(max_length=200)
     city = models.CharField(max_length=100)
     country = models.CharField(max_length=2)
-    languages = models.JSONField(default=list)  # language codes spoken there
+    languages = models.JSONField(default=list, blank=True)  # language codes spoken there
     places = models.PositiveSmallIntegerField(default=1)  # defenders hosted at the same time
     family_places = models.PositiveSmallIntegerField(default=0)  # family members accompanying one defender
-    offers = models.JSONField(default=list)  # Offer codes
+    offers = models.JSONField(default=list, blank=True)  # Offer codes
     accessibility = models.CharField(max_length=500, blank=True)
     contacts = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="host_institutions")
     is_active = models.BooleanField(default=True)
@@ -205,6 +205,111 @@ class RelocationUserObjectPermission(UserObjectPermissionBase):
 
 class RelocationGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Relocation, on_delete=models.CASCADE)
+
+
+class HostMatching(EncryptedModel):
+    """What the caseworker asks of a host for one relocation, and the worker's ranking of hosts.
+
+    The criteria say things about the defender (languages, needs, where a visa is possible for
+    them), so they and the ranking's reasons are encrypted under the defender's key. `version`
+    grows with every change of criteria; the worker stores a ranking only for the version it was
+    asked for, so a late or repeated run never overwrites a newer one."""
+
+    relocation = models.OneToOneField(Relocation, on_delete=models.CASCADE, related_name="matching")
+    languages = EncryptedJSONField(default=list, blank=True)  # language codes the family speaks
+    needs = EncryptedJSONField(default=list, blank=True)  # Offer codes the family needs
+    visa_easy = EncryptedJSONField(default=list, blank=True)  # country codes where a visa is easy to get
+    visa_impossible = EncryptedJSONField(default=list, blank=True)  # country codes ruled out (no visa, unsafe)
+    wanted_from = models.DateField()
+    wanted_until = models.DateField()
+    version = models.PositiveIntegerField(default=1)
+    # [{"host_id", "score", "fits", "reasons": [...]}], best first
+    ranking = EncryptedJSONField(default=list, blank=True)
+    ranked_version = models.PositiveIntegerField(default=0)  # the criteria version the ranking answers
+    ranked_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(wanted_until__gte=models.F("wanted_from")),
+                                   name="host_matching_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"host matching of relocation {self.relocation_id}"
+
+    def get_data_key(self) -> DataKey:
+        return self.relocation.get_data_key()
+
+    @property
+    def is_ranked(self) -> bool:
+        return self.ranked_version == self.version
+
+
+class HostRequest(EncryptedModel):
+    """A host asked, in its portal, to receive one relocation for given dates; it answers once."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Waiting for the host")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    relocation = models.ForeignKey(Relocation, on_delete=models.CASCADE, related_name="host_requests")
+    host = models.ForeignKey(HostInstitution, on_delete=models.PROTECT, related_name="requests")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    # What the caseworker chose to tell the host (housing, access, diet, school…): never the narrative.
+    practical_needs = EncryptedTextField(blank=True, max_length=2_000)
+    # Not a case status: the engine owns those; this is the host's answer to one question.
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    asked_at = models.DateTimeField(auto_now_add=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-asked_at", "-pk"]
+        constraints = [
+            # One host asked at a time: two pending requests could both be accepted.
+            models.UniqueConstraint(fields=["relocation"], condition=models.Q(outcome="pending"),
+                                    name="one_pending_host_request"),
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")),
+                                   name="host_request_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"request to host {self.host_id} for relocation {self.relocation_id}"
+
+    def get_data_key(self) -> DataKey:
+        return self.relocation.get_data_key()
+
+
+class HostConcern(EncryptedModel):
+    """A concern a host reports about a stay (health, safety, conduct): it alerts the caseworker
+    and stays open on the relocation until staff mark it handled."""
+
+    relocation = models.ForeignKey(Relocation, on_delete=models.CASCADE, related_name="host_concerns")
+    host = models.ForeignKey(HostInstitution, on_delete=models.PROTECT, related_name="concerns")
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    body = EncryptedTextField(max_length=5_000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["relocation"], condition=models.Q(handled_at__isnull=True),
+                                name="host_concern_open")]
+
+    def __str__(self) -> str:
+        return f"concern of host {self.host_id} about relocation {self.relocation_id}"
+
+    def get_data_key(self) -> DataKey:
+        return self.relocation.get_data_key()
 
 
 def family_size(relocation: Any) -> int:

@@ -1,4 +1,5 @@
-"""Reads of relocations, always scoped by the kernel's case_scope: the board and one relocation."""
+"""Reads of relocations, always scoped: by the kernel's case_scope for staff (the board, one
+relocation, its matching), by the host's own institutions for the host portal."""
 
 from __future__ import annotations
 
@@ -6,15 +7,28 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from protect.accounts.permissions import has_any_role
-from protect.accounts.roles import PAYERS
+from protect.accounts.roles import PAYERS, Role
 from protect.cases.money import to_eur_minor
 from protect.cases.selectors import cases_visible_to
 
-from .models import STAGES, BudgetLine, FollowUpCheckIn, HostInstitution, PreparationItem, Relocation, StipendInstalment
-from .workflow import stipend_months
+from .models import (
+    STAGES,
+    BudgetLine,
+    FamilyMember,
+    FollowUpCheckIn,
+    HostConcern,
+    HostInstitution,
+    HostMatching,
+    HostRequest,
+    PreparationItem,
+    Relocation,
+    StipendInstalment,
+)
+from .workflow import host_ids_of, stipend_months
 
 BOARD_DEFERRED = ("risk", "why_relocation", "preferred_country", "why_country", "visa_plan", "travel_security_plan",
                   "planned_activities", "other_funders", "return_strategy", "assessment", "cancel_reason")
@@ -29,7 +43,11 @@ def relocation_board(user: Any) -> list[tuple[str, str, list[Relocation]]]:
     """(status, label, relocations) per stage, in the order of the workflow, each stage in deadline
     order: one query per stage, each an index range scan on (status, deadline)."""
     labels = dict(Relocation.Status.choices)
-    visible = relocations_visible_to(user).select_related("host").defer(*BOARD_DEFERRED)
+    visible = (relocations_visible_to(user).select_related("host").defer(*BOARD_DEFERRED)
+               .annotate(open_concern=Exists(HostConcern.objects.filter(relocation=OuterRef("pk"),
+                                                                        handled_at__isnull=True)),
+                         host_asked=Exists(HostRequest.objects.filter(relocation=OuterRef("pk"),
+                                                                      outcome=HostRequest.Outcome.PENDING))))
     return [(stage, str(labels[stage]),
              list(visible.filter(status=stage).order_by("sla_due_at", "pk")[:BOARD_PER_STAGE]))
             for stage in STAGES]
@@ -40,6 +58,138 @@ def hosts_for_matching() -> QuerySet[HostInstitution]:
     return HostInstitution.objects.filter(is_active=True).order_by("organisation", "pk")
 
 
+# --- host institutions (coordinators' pages) ----------------------------------------------------
+
+
+def hosts_for_coordinators() -> QuerySet[HostInstitution]:
+    """Every host, active first, with its windows and contact persons (three queries in all)."""
+    return (HostInstitution.objects.order_by("-is_active", "organisation", "pk")
+            .prefetch_related("availability", "contacts"))
+
+
+def host_contact_candidates() -> QuerySet[Any]:
+    """Accounts that may speak for a host: active, holding the host role."""
+    return get_user_model().objects.filter(is_active=True, groups__name=Role.HOST).order_by("username")
+
+
+# --- matching, on the relocation's page ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RankedHost:
+    host: HostInstitution
+    score: int
+    fits: bool
+    reasons: list[str]
+
+
+def relocation_matching(relocation: Relocation) -> tuple[HostMatching | None, list[RankedHost]]:
+    """The criteria and the worker's ranking, each entry with its host row (one query for all)."""
+    matching = HostMatching.objects.filter(relocation=relocation).first()
+    if matching is None or relocation.defender.is_erased:  # shredded with the defender's key
+        return None, []
+    matching.relocation = relocation  # the data key is the relocation's: no second read of it
+    entries = list(matching.ranking) if matching.is_ranked else []
+    hosts = HostInstitution.objects.in_bulk([entry["host_id"] for entry in entries])
+    return matching, [RankedHost(hosts[e["host_id"]], e["score"], e["fits"], e["reasons"])
+                      for e in entries if e["host_id"] in hosts]
+
+
+def relocation_host_requests(relocation: Relocation) -> list[HostRequest]:
+    return list(relocation.host_requests.select_related("host", "asked_by", "answered_by"))
+
+
+def relocation_concerns(relocation: Relocation) -> list[HostConcern]:
+    return list(relocation.host_concerns.select_related("host", "reported_by", "handled_by"))
+
+
+# --- the host portal: only what the host's institutions are asked about or host ---------------------
+
+PORTAL_COLUMNS = ("id", "reference", "status", "defender", "host", "starts_on", "ends_on")
+
+
+def relocations_for_host(user: Any) -> QuerySet[Relocation]:
+    """The relocations a host contact may see: those its institution hosts (any stage) and those it
+    is asked about now. Nothing of the narrative is loaded (only() the columns the portal shows)."""
+    hosts = host_ids_of(user)
+    if not hosts:
+        return Relocation.objects.none()
+    asked = HostRequest.objects.filter(host_id__in=hosts, outcome=HostRequest.Outcome.PENDING).values("relocation_id")
+    return (Relocation.objects.filter(Q(host_id__in=hosts) | Q(pk__in=asked))
+            .only(*PORTAL_COLUMNS, "defender__pseudonym", "defender__erased_at", "host__organisation", "host__city")
+            .select_related("defender", "host"))
+
+
+@dataclass(frozen=True)
+class HostStay:
+    """A relocation as its host sees it: the pseudonym, dates, family, practical needs. Built here
+    so the portal's templates never hold a Relocation and cannot reach its narrative."""
+
+    reference: str
+    pseudonym: str
+    status: str
+    status_label: str
+    host: str
+    starts_on: datetime.date
+    ends_on: datetime.date
+    travelling: int  # the defender and family
+    age_bands: list[str]
+    practical_needs: str
+    asked: bool  # a question waiting for the host's answer
+
+
+def _stays(user: Any, relocations: list[Relocation]) -> list[HostStay]:
+    hosts = set(host_ids_of(user))
+    requests = (HostRequest.objects.filter(relocation__in=relocations, host_id__in=hosts)
+                .exclude(outcome=HostRequest.Outcome.WITHDRAWN).exclude(outcome=HostRequest.Outcome.DECLINED)
+                .select_related("host", "relocation__defender__data_key").order_by("relocation_id", "-asked_at", "-pk"))
+    latest: dict[int, HostRequest] = {}
+    for row in requests:
+        latest.setdefault(row.relocation_id, row)
+    families = {r.pk: list(r.family.all()) for r in
+                Relocation.objects.filter(pk__in=[r.pk for r in relocations]).only("pk").prefetch_related(
+                    Prefetch("family", queryset=_family_bands()))}
+    labels = dict(Relocation.Status.choices)
+    stays = []
+    for relocation in relocations:
+        asked = latest.get(relocation.pk)
+        hosting = relocation.host_id in hosts
+        if hosting and relocation.host is not None and relocation.starts_on and relocation.ends_on:
+            host_name, starts_on, ends_on = relocation.host.organisation, relocation.starts_on, relocation.ends_on
+        elif asked is not None:
+            host_name, starts_on, ends_on = asked.host.organisation, asked.starts_on, asked.ends_on
+        else:
+            continue
+        family = families.get(relocation.pk, [])
+        stays.append(HostStay(
+            reference=relocation.reference, pseudonym=relocation.defender.pseudonym, status=relocation.status,
+            status_label=str(labels[relocation.status]),
+            host=host_name,
+            starts_on=starts_on, ends_on=ends_on, travelling=1 + len(family),
+            age_bands=[m.get_age_band_display() for m in family],
+            practical_needs=asked.practical_needs if asked is not None and not relocation.defender.is_erased else "",
+            asked=asked is not None and asked.outcome == HostRequest.Outcome.PENDING,
+        ))
+    return stays
+
+
+def _family_bands() -> QuerySet[FamilyMember]:
+    return FamilyMember.objects.only("pk", "relocation_id", "age_band", "created_at")
+
+
+def host_stays(user: Any) -> list[HostStay]:
+    """The host portal's list: questions waiting for an answer first, then stays by start date."""
+    stays = _stays(user, list(relocations_for_host(user)))
+    return sorted(stays, key=lambda s: (not s.asked, s.starts_on, s.reference))
+
+
+def host_stay(user: Any, reference: str) -> tuple[Relocation, HostStay] | None:
+    """One relocation of the host's, or None (the page answers 404: not its own, or no such one)."""
+    relocation = relocations_for_host(user).filter(reference=reference).first()
+    if relocation is None:
+        return None
+    stays = _stays(user, [relocation])
+    return (relocation, stays[0]) if stays else None
 # --- preparation, budget, stipends, check-ins ----------------------------------------------------
 
 

@@ -13,11 +13,11 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from protect.accounts.permissions import has_role, role_required
 from protect.accounts.roles import INTAKE, Role
@@ -28,11 +28,11 @@ from protect.cases.access import can_see_narrative
 from protect.cases.forms import money, to_minor
 from protect.cases.services.casefile import case_ask_requester
 from protect.cases.views import CaseViews, NoteForm, UploadForm, case_or_404, render_payments_inbox
-from protect.core.errors import ProtectError
+from protect.core.errors import ProtectError, form_errors_from
 
 from . import forms as relocation_forms
 from . import selectors, services
-from .models import Relocation
+from .models import HostInstitution, HostMatching, HostRequest, Relocation
 from .workflow import RELOCATION_WORKFLOW
 
 ROLES = tuple(INTAKE)  # those who carry a relocation (the menu link names the same set)
@@ -42,13 +42,17 @@ CONFIDENTIAL_FIELDS = ["risk", "why_relocation", "preferred_country", "why_count
 
 # Each form of the page and the workflow step that decides whether the page offers it.
 FORM_STEPS = {
-    "assess": "assess", "match": "match", "start_residence": "start_residence", "extend": "extend", "end": "end",
-    "cancel": "cancel", "family": "edit_family", "question": "ask_requester", "note": "add_note",
-    "upload": "attach_file", "checklist": "update_checklist", "budget": "edit_budget", "checkin": "record_checkin",
+    "assess": "assess", "match": "match", "matching": "match_hosts", "ask_host": "ask_host",
+    "withdraw_request": "withdraw_host_request", "concern_handled": "handle_concern",
+    "start_residence": "start_residence", "extend": "extend", "end": "end", "cancel": "cancel",
+    "family": "edit_family", "question": "ask_requester", "note": "add_note", "upload": "attach_file",
+    "checklist": "update_checklist", "budget": "edit_budget", "checkin": "record_checkin",
     "reissue_receipt": "reissue_receipt",
 }
 FORMS: dict[str, Callable[[], forms.Form]] = {
     "assess": relocation_forms.AssessForm, "match": relocation_forms.MatchForm,
+    "matching": relocation_forms.MatchingForm, "ask_host": relocation_forms.AskHostForm,
+    "withdraw_request": case_forms.ConfirmForm, "concern_handled": case_forms.ConfirmForm,
     "start_residence": case_forms.ConfirmForm, "extend": relocation_forms.ExtendForm, "end": case_forms.ConfirmForm,
     "cancel": case_forms.ReasonForm, "family": relocation_forms.FamilyForm, "question": case_forms.QuestionForm,
     "note": NoteForm, "upload": UploadForm, "checklist": relocation_forms.ChecklistForm,
@@ -80,10 +84,14 @@ def _render_case(request: HttpRequest, relocation: Relocation, *, status: int = 
     readable = can_see_narrative(user) and not erased
     allowed = RELOCATION_WORKFLOW.available(relocation, user, set(FORM_STEPS.values()))
     shown = {name for name, step in FORM_STEPS.items() if step in allowed}
+    matching, ranked = selectors.relocation_matching(relocation)
+    host_requests = selectors.relocation_host_requests(relocation)
     checklist = selectors.relocation_checklist(relocation)
-    builders = FORMS | {"checklist": lambda: relocation_forms.ChecklistForm(items=checklist),
-                        "reissue_receipt": lambda: case_forms.ReissueReceiptForm.for_case(relocation)}
-    page_forms = {name: (bound or {}).get(name) or builders[name]() for name in shown}
+    builders = {"checklist": lambda: relocation_forms.ChecklistForm(items=checklist),
+                "reissue_receipt": lambda: case_forms.ReissueReceiptForm.for_case(relocation)}
+    page_forms = {name: (bound or {}).get(name) or (builders[name]() if name in builders
+                                                    else FORMS[name](**_initial(name, matching, ranked)))
+                  for name in shown}
     for name, form in page_forms.items():
         form.auto_id = f"id_{name}_%s"  # several forms share field names: ids stay unique
     context = {
@@ -97,6 +105,11 @@ def _render_case(request: HttpRequest, relocation: Relocation, *, status: int = 
         "notes": list(case_selectors.case_notes(relocation)) if readable else [],
         "files": [] if erased else list(case_selectors.case_files_for(user, relocation)),
         "timeline": [(event, describe(event)) for event in case_selectors.case_timeline(relocation)],
+        "matching": matching,
+        "ranked": ranked,
+        "host_requests": host_requests,
+        "pending_request": next((r for r in host_requests if r.outcome == HostRequest.Outcome.PENDING), None),
+        "concerns": selectors.relocation_concerns(relocation),
         "show": dict.fromkeys(shown, True),
         "forms": page_forms,
         **_money_context(relocation, user, checklist, readable),
@@ -104,6 +117,19 @@ def _render_case(request: HttpRequest, relocation: Relocation, *, status: int = 
     return render(request, "relocation/staff/case.html", context, status=status)
 
 
+def _initial(name: str, matching: HostMatching | None, ranked: list[selectors.RankedHost]) -> dict[str, Any]:
+    """The matching form shows the criteria in force; the ask form proposes the best host that fits."""
+    if matching is None:
+        return {}
+    if name == "matching":
+        return {"initial": {"wanted_from": matching.wanted_from, "wanted_until": matching.wanted_until,
+                            "languages": " ".join(matching.languages), "needs": matching.needs,
+                            "visa_easy": " ".join(matching.visa_easy),
+                            "visa_impossible": " ".join(matching.visa_impossible)}}
+    if name == "ask_host":
+        best = next((entry.host for entry in ranked if entry.fits), None)
+        return {"initial": {"host": best, "starts_on": matching.wanted_from, "ends_on": matching.wanted_until}}
+    return {}
 def _totals_row(totals: selectors.Totals) -> dict[str, Any]:
     return {"totals": totals, "planned": money(totals.planned_eur_minor, "EUR"),
             "written": money(totals.stipends_written_eur_minor, "EUR"),
@@ -177,6 +203,84 @@ case_family = _action("family", relocation_forms.FamilyForm, lambda r, by, d: se
     relocation=r, by=by, age_band=d["age_band"], needs=d["needs"]), _("Family member added."))
 case_ask = _action("question", case_forms.QuestionForm, lambda r, by, d: case_ask_requester(
     case=r, by=by, question=d["question"]), _("Question sent."))
+case_matching = _action("matching", relocation_forms.MatchingForm, lambda r, by, d: services.relocation_set_matching(
+    relocation=r, by=by, **d), _("Criteria saved: the hosts are being ranked. Reload the page in a moment."))
+case_ask_host = _action("ask_host", relocation_forms.AskHostForm, lambda r, by, d: services.relocation_ask_host(
+    relocation=r, by=by, **d), _("The host is asked in its portal."))
+case_withdraw_request = _action(
+    "withdraw_request", case_forms.ConfirmForm,
+    lambda r, by, d: services.relocation_withdraw_host_request(relocation=r, by=by), _("Request withdrawn."))
+
+
+@role_required(*ROLES)
+@require_POST
+def case_concern_handled(request: HttpRequest, reference: str, concern_id: int) -> HttpResponse:
+    return _CASE.act(request, reference, "concern_handled", case_forms.ConfirmForm(request.POST),
+                     lambda r, d: services.relocation_handle_concern(relocation=r, by=request.user,
+                                                                     concern_id=concern_id),
+                     _("Concern marked handled."))
+
+
+# --- host institutions: coordinators manage them ------------------------------------------------
+
+
+def _host_values(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: data[key] for key in ("organisation", "city", "country", "languages", "places", "family_places",
+                                        "offers", "accessibility", "availability", "contacts")}
+
+
+def _host_form_page(request: HttpRequest, form: forms.Form, host: HostInstitution | None,
+                    status: int = 200) -> HttpResponse:
+    return render(request, "relocation/staff/host_form.html", {"form": form, "host": host}, status=status)
+
+
+@role_required(Role.COORDINATOR)
+@require_GET
+def hosts(request: HttpRequest) -> HttpResponse:
+    return render(request, "relocation/staff/hosts.html", {"hosts": list(selectors.hosts_for_coordinators())})
+
+
+@role_required(Role.COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def host_new(request: HttpRequest) -> HttpResponse:
+    form = relocation_forms.HostForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            return _host_form_page(request, form, None, status=400)
+        try:
+            services.host_create(by=request.user, **_host_values(form.cleaned_data))
+        except ProtectError as exc:
+            form_errors_from(form, exc)
+            return _host_form_page(request, form, None, status=exc.status_code)
+        messages.success(request, _("Host institution added."))
+        return redirect("relocation:hosts")
+    return _host_form_page(request, form, None)
+
+
+@role_required(Role.COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def host_edit(request: HttpRequest, host_id: int) -> HttpResponse:
+    host = get_object_or_404(selectors.hosts_for_coordinators(), pk=host_id)
+    if request.method == "POST":
+        form = relocation_forms.HostForm(request.POST)
+        if not form.is_valid():
+            return _host_form_page(request, form, host, status=400)
+        try:
+            services.host_update(host=host, by=request.user, is_active=form.cleaned_data["is_active"],
+                                 **_host_values(form.cleaned_data))
+        except ProtectError as exc:
+            form_errors_from(form, exc)
+            return _host_form_page(request, form, host, status=exc.status_code)
+        messages.success(request, _("Host institution saved."))
+        return redirect("relocation:hosts")
+    form = relocation_forms.HostForm(initial={
+        "organisation": host.organisation, "city": host.city, "country": host.country,
+        "languages": " ".join(host.languages), "places": host.places, "family_places": host.family_places,
+        "offers": host.offers, "accessibility": host.accessibility, "is_active": host.is_active,
+        "availability": "\n".join(f"{w.starts_on:%Y-%m-%d} {w.ends_on:%Y-%m-%d}" for w in host.availability.all()),
+        "contacts": list(host.contacts.all()),
+    })
+    return _host_form_page(request, form, host)
 case_checklist = _action("checklist", relocation_forms.ChecklistForm,
                          lambda r, by, d: services.relocation_update_checklist(
                              relocation=r, by=by, items=relocation_forms.checklist_items(d)),

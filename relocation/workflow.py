@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from protect.accounts.permissions import has_role
+from protect.accounts.permissions import has_any_role, has_role
 from protect.accounts.roles import CASE_HANDLERS, INTAKE, Role
 from protect.cases.access import can_act
 from protect.cases.rules import when_has_status_page, when_readable, when_receipt_reissuable
@@ -32,12 +32,15 @@ from .models import (
     OPEN,
     FollowUpCheckIn,
     HostInstitution,
+    HostRequest,
     Relocation,
 )
 
 S = Relocation.Status
 STAFF = INTAKE  # caseworkers and coordinators carry a relocation
+HOST = frozenset({Role.HOST})  # a host institution's contact persons, in the host portal
 EVERY_STATUS = S.values
+PENDING = HostRequest.Outcome.PENDING
 # Stipends are paid from the arrival; the last month's may be confirmed after the stay ended.
 STIPEND_STATES = [*IN_STAY, S.ENDED]
 PREPARATION_STATES = [S.PREPARING, S.IN_RESIDENCE]  # a done date may be recorded once they arrived
@@ -94,6 +97,50 @@ def _check_host_place(relocation: Relocation, host: HostInstitution, starts_on: 
                             code="host_place_taken", field="starts_on")
 
 
+# --- hosts: a host's contact person reaches only what its institution hosts or is asked about -----
+
+
+def _acts_as_host(user: Any) -> bool:
+    """A host contact acting in the portal (staff who also hold the host role act as staff)."""
+    return has_role(user, Role.HOST) and not has_any_role(user, STAFF)
+
+
+def host_ids_of(user: Any) -> list[int]:
+    """The institutions this user speaks for, read once per request."""
+    cached = getattr(user, "_protect_host_ids", None)
+    if cached is None:
+        cached = list(HostInstitution.objects.filter(contacts=user, is_active=True).values_list("pk", flat=True))
+        user._protect_host_ids = cached
+    return cached
+
+
+def is_hosting(user: Any, relocation: Relocation) -> bool:
+    return relocation.host_id is not None and relocation.host_id in host_ids_of(user)
+
+
+def pending_request_for(user: Any, relocation: Relocation) -> HostRequest | None:
+    """The open question to this user's institution about this relocation, if there is one."""
+    return (HostRequest.objects.filter(relocation=relocation, host_id__in=host_ids_of(user), outcome=PENDING)
+            .select_related("host").first())
+
+
+def may_act(user: Any, relocation: Relocation) -> bool:
+    """The table's object check: the case's staff (the kernel's rule), or the host it concerns."""
+    if _acts_as_host(user):
+        return is_hosting(user, relocation) or pending_request_for(user, relocation) is not None
+    return can_act(user, relocation)
+
+
+def _when_asked_if_host(relocation: Relocation, by: Any) -> None:
+    if _acts_as_host(by) and pending_request_for(by, relocation) is None:
+        raise WorkflowError("Your institution is not asked about this relocation.", code="not_asked")
+
+
+def _when_hosting_if_host(relocation: Relocation, by: Any) -> None:
+    if _acts_as_host(by) and not is_hosting(by, relocation):
+        raise WorkflowError("Your institution does not host this relocation.", code="not_hosting")
+
+
 # --- guards: check what was typed; they see the locked row ---------------------------------------
 
 
@@ -102,6 +149,15 @@ def _guard_assess(relocation: Relocation, by: Any, params: dict[str, Any]) -> No
 
 
 def _guard_match(relocation: Relocation, by: Any, params: dict[str, Any]) -> None:
+    if _acts_as_host(by):  # a host accepts only the question it was asked, on the dates asked
+        asked = params.get("request")
+        still_open = None
+        if isinstance(asked, HostRequest):
+            still_open = HostRequest.objects.select_for_update().filter(
+                pk=asked.pk, relocation=relocation, outcome=PENDING, host_id__in=host_ids_of(by)).first()
+        if still_open is None or (still_open.host_id, still_open.starts_on, still_open.ends_on) != (
+                getattr(params.get("host"), "pk", None), params.get("starts_on"), params.get("ends_on")):
+            raise WorkflowError("This request was withdrawn or already answered.", code="request_closed")
     host = params.get("host")
     if not isinstance(host, HostInstitution):
         raise WorkflowError("Choose a host institution.", code="host_required", field="host")
@@ -130,6 +186,19 @@ def _guard_reason(relocation: Relocation, by: Any, params: dict[str, Any]) -> No
     _require_text(params, "reason", "A reason")
 
 
+def _guard_ask_host(relocation: Relocation, by: Any, params: dict[str, Any]) -> None:
+    """Asking a host checks what accepting will check, so the caseworker hears of a family too large
+    or a full host now, not after the host said yes."""
+    _guard_match(relocation, by, params)
+    if relocation.host_requests.filter(outcome=PENDING).exclude(host=params["host"]).exists():
+        raise WorkflowError("Another host is still being asked: withdraw that request first.",
+                            code="request_pending", field="host")
+
+
+def _guard_concern(relocation: Relocation, by: Any, params: dict[str, Any]) -> None:
+    _require_text(params, "body", "The concern")
+
+
 # --- effects: write the fields a transition owns besides status ------------------------------
 
 
@@ -138,9 +207,21 @@ def _effect_assess(relocation: Relocation, by: Any, params: dict[str, Any]) -> l
     return ["assessment"]
 
 
+def _close_requests(relocation: Relocation, by: Any, *, accepted: HostRequest | None = None) -> None:
+    """A host is matched (or the relocation cancelled): the question it answered is accepted, any
+    other still open is withdrawn, so no host is left waiting to answer a settled question."""
+    now = timezone.now()
+    for asked in relocation.host_requests.select_for_update().filter(outcome=PENDING):
+        is_answer = accepted is not None and asked.pk == accepted.pk
+        asked.outcome = HostRequest.Outcome.ACCEPTED if is_answer else HostRequest.Outcome.WITHDRAWN
+        asked.answered_by, asked.answered_at = (by if is_answer else None), now
+        asked.save(update_fields=["outcome", "answered_by", "answered_at"])
+
+
 def _effect_match(relocation: Relocation, by: Any, params: dict[str, Any]) -> list[str]:
     relocation.host = params["host"]
     relocation.starts_on, relocation.ends_on = params["starts_on"], params["ends_on"]
+    _close_requests(relocation, by, accepted=params.get("request"))
     return ["host", "starts_on", "ends_on"]
 
 
@@ -150,6 +231,7 @@ def _effect_extend(relocation: Relocation, by: Any, params: dict[str, Any]) -> l
 
 
 def _effect_cancel(relocation: Relocation, by: Any, params: dict[str, Any]) -> list[str]:
+    _close_requests(relocation, by)
     relocation.cancel_reason = str(params["reason"]).strip()
     return ["cancel_reason"]
 
@@ -173,7 +255,7 @@ def _when_checkin_open(relocation: Relocation, by: Any) -> None:
 RELOCATION_WORKFLOW: Workflow[Relocation] = Workflow(
     model=Relocation,
     audit_prefix="relocation.relocation",
-    object_check=can_act,
+    object_check=may_act,
     groups={"open": OPEN, "awaiting_decision": AWAITING_DECISION, "cancellable": CANCELLABLE,
             "holds_a_place": HOLDS_A_PLACE, "stipends": STIPEND_STATES},
     # Finance confirms stipends: it reaches a relocation from the arrival on, and only through the
@@ -184,13 +266,16 @@ RELOCATION_WORKFLOW: Workflow[Relocation] = Workflow(
                    label="Route", guard=route_guard, effect=route_effect),
         transition("assess", sources=[S.ASSESSING], target=S.HOST_MATCHING, roles=STAFF,
                    label="Record the assessment and look for a host", guard=_guard_assess, effect=_effect_assess),
-        transition("match", sources=[S.HOST_MATCHING], target=S.PREPARING, roles=STAFF, label="Match a host",
-                   guard=_guard_match, effect=_effect_match, audit_params=("host_id",)),
-        transition("start_residence", sources=[S.PREPARING], target=S.IN_RESIDENCE, roles=STAFF,
-                   label="Start the residence"),
+        # Staff match a host that agreed outside the portal; a host matches by accepting its request.
+        transition("match", sources=[S.HOST_MATCHING], target=S.PREPARING, roles=STAFF | HOST, label="Match a host",
+                   when=_when_asked_if_host, guard=_guard_match, effect=_effect_match, audit_params=("host_id",)),
+        # Staff, or the host confirming the arrival.
+        transition("start_residence", sources=[S.PREPARING], target=S.IN_RESIDENCE, roles=STAFF | HOST,
+                   label="Start the residence", when=_when_hosting_if_host),
         transition("extend", sources=IN_STAY, target=S.EXTENDED, roles=STAFF, label="Extend the stay",
                    guard=_guard_extend, effect=_effect_extend),
-        transition("end", sources=IN_STAY, target=S.ENDED, roles=STAFF, label="End the stay", effect=_effect_end),
+        transition("end", sources=IN_STAY, target=S.ENDED, roles=STAFF | HOST, label="End the stay",
+                   when=_when_hosting_if_host, effect=_effect_end),
         transition("cancel", sources=CANCELLABLE, target=S.CANCELLED, roles=STAFF, label="Cancel",
                    guard=_guard_reason, effect=_effect_cancel),
         action("edit_family", states=[S.ASSESSING, S.HOST_MATCHING], roles=STAFF, label="Change the family",
@@ -204,6 +289,13 @@ RELOCATION_WORKFLOW: Workflow[Relocation] = Workflow(
         action("record_checkin", states=[S.ENDED], roles=STAFF, label="Record the follow-up check-in",
                when=_when_checkin_open),
         action("add_note", states=EVERY_STATUS, roles=STAFF, label="Add a note", when=when_readable),
+        action("match_hosts", states=[S.HOST_MATCHING], roles=STAFF, label="Rank the hosts"),
+        action("ask_host", states=[S.HOST_MATCHING], roles=STAFF, label="Ask a host", guard=_guard_ask_host),
+        action("withdraw_host_request", states=[S.HOST_MATCHING], roles=STAFF, label="Withdraw the request"),
+        action("decline", states=[S.HOST_MATCHING], roles=HOST, label="Decline", when=_when_asked_if_host),
+        action("report_concern", states=[*HOLDS_A_PLACE, S.ENDED], roles=HOST, label="Report a concern",
+               when=_when_hosting_if_host, guard=_guard_concern),
+        action("handle_concern", states=EVERY_STATUS, roles=STAFF, label="Mark the concern handled"),
         action("attach_file", states=EVERY_STATUS, roles=STAFF, label="Add a file", when=when_readable),
         action("reissue_receipt", states=EVERY_STATUS, roles=STAFF, label="Issue a new receipt",
                when=when_receipt_reissuable),

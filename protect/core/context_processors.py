@@ -20,6 +20,8 @@ MENU = [
     (PAYERS, N_("To pay"), "grants:payments"),
     (INTAKE, N_("New request"), "grants:hotline-new"),
     (INTAKE, N_("Relocations"), "relocation:board"),
+    (frozenset({Role.COORDINATOR}), N_("Hosts"), "relocation:hosts"),
+    (frozenset({Role.HOST}), N_("Host portal"), "relocation-host:portal"),
     (CASE_HANDLERS, N_("Alert desk"), "alerts:desk"),
     (DASHBOARD_READERS, N_("Dashboard"), "dashboards:donor"),
     (frozenset({Role.COORDINATOR}), N_("Audit log"), "audit:log"),

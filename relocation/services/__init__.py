@@ -1,13 +1,27 @@
 """Relocation use cases, one module per job: intake (public application, from a grant), family,
-hosts, the stay's steps, preparation, budget, stipends, the check-in after return. The only code
-that writes relocations; what every case shares (routing, the case file, requester access) is the
-kernel's (protect/cases/services)."""
+hosts, matching and asking a host, the host portal, the stay's steps, preparation, budget,
+stipends, the check-in after return. The only code that writes relocations; what every case shares
+(routing, the case file, requester access) is the kernel's (protect/cases/services)."""
 
 from .budget import relocation_add_budget_line, relocation_remove_budget_line
 from .checkin import relocation_record_checkin
 from .family import FamilyDetails, relocation_add_family_member, relocation_remove_family_member
-from .hosts import host_create
+from .hosts import host_create, host_update
 from .intake import ApplicationDetails, relocation_apply_public, relocation_create_from_grant
+from .matching import (
+    relocation_ask_host,
+    relocation_rank_hosts,
+    relocation_set_matching,
+    relocation_withdraw_host_request,
+)
+from .portal import (
+    host_accept,
+    host_confirm_arrival,
+    host_confirm_departure,
+    host_decline,
+    host_report_concern,
+    relocation_handle_concern,
+)
 from .preparation import relocation_update_checklist, relocations_warn_preparation
 from .stay import (
     relocation_assess,
@@ -22,10 +36,17 @@ from .stipends import relocation_confirm_stipend, relocation_create_stipends, re
 __all__ = [
     "ApplicationDetails",
     "FamilyDetails",
+    "host_accept",
+    "host_confirm_arrival",
+    "host_confirm_departure",
     "host_create",
+    "host_decline",
+    "host_report_concern",
+    "host_update",
     "relocation_add_budget_line",
     "relocation_add_family_member",
     "relocation_apply_public",
+    "relocation_ask_host",
     "relocation_assess",
     "relocation_cancel",
     "relocation_confirm_stipend",
@@ -33,12 +54,16 @@ __all__ = [
     "relocation_create_stipends",
     "relocation_end",
     "relocation_extend",
+    "relocation_handle_concern",
     "relocation_match",
+    "relocation_rank_hosts",
     "relocation_record_checkin",
     "relocation_remove_budget_line",
     "relocation_remove_family_member",
+    "relocation_set_matching",
     "relocation_start_residence",
     "relocation_update_checklist",
+    "relocation_withdraw_host_request",
     "relocations_create_stipends",
     "relocations_warn_preparation",
 ]

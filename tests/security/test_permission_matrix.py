@@ -24,12 +24,14 @@ from grants.models import Grant
 from protect.cases.services.casefile import case_attach_file
 from protect.cases.services.routing import case_route
 from relocation.models import Relocation
-from relocation.services import relocation_apply_public
+from relocation.services import host_create, relocation_apply_public, relocation_ask_host, relocation_assess
 from tests.alerts.conftest import TEXTS as ALERT_TEXTS
 from tests.documents import pdf_bytes
 from tests.grants.conftest import DEFENDER, details
 from tests.helpers import login_verified
 from tests.relocation.conftest import DEFENDER as RELOCATION_DEFENDER
+from tests.relocation.conftest import END as RELOCATION_END
+from tests.relocation.conftest import START as RELOCATION_START
 from tests.relocation.conftest import application
 from tests.toykind.models import Toy
 from tests.toykind.services import toy_submit
@@ -143,7 +145,17 @@ MATRIX: dict[str, Row] = {
     "relocations/<str:reference>/files/<int:file_id>/": Row("get", RELOCATION),
     **{f"relocations/<str:reference>/{action}/": Row("post", RELOCATION)
        for action in ("reveal", "notes", "files", "ask", "family", "assess", "match", "start", "extend", "end",
-                      "cancel", "checklist", "budget", "budget/remove", "checkin", "new-receipt")},
+                      "cancel", "matching", "ask-host", "withdraw-request", "checklist", "budget", "budget/remove",
+                      "checkin", "new-receipt")},
+    "relocations/<str:reference>/concerns/<int:concern_id>/handled/": Row("post", RELOCATION),
+    "relocations/hosts/": Row("get", only("coordinator")),
+    "relocations/hosts/new/": Row("get", only("coordinator")),
+    "relocations/hosts/<int:host_id>/": Row("get", only("coordinator")),
+    # The host portal: the host's own relocation (asked of its institution); staff have no business there.
+    "host/": Row("get", only("host")),
+    "host/<str:reference>/": Row("get", only("host")),
+    **{f"host/<str:reference>/{action}/": Row("post", only("host"))
+       for action in ("accept", "decline", "arrival", "departure", "concern")},
     # Finance confirms stipends from the payments inbox, and reaches a relocation only once it is in
     # residence (this one is assessing): everyone else is refused by role.
     "relocations/<str:reference>/confirm-stipend/": Row("post", only("finance") | {"finance": HIDDEN}),
@@ -218,7 +230,7 @@ def test_every_route_is_in_the_matrix():
 
 
 @pytest.fixture
-def world(db, team_africa, caseworker, coordinator, partner, outsider, reviewer):
+def world(db, team_africa, caseworker, coordinator, partner, outsider, reviewer, host):
     from protect.accounts.services import api_token_issue
 
     grant, _ = services.grant_record_hotline(by=caseworker, defender_data=dict(DEFENDER), details=details())
@@ -236,6 +248,13 @@ def world(db, team_africa, caseworker, coordinator, partner, outsider, reviewer)
     relocation = case_route(model=Relocation, case_id=relocation.pk)
     relocation_file = case_attach_file(case=relocation, by=caseworker, kind="document",
                                        uploaded_file=SimpleUploadedFile("visa.txt", b"A visa letter."))
+    institution = host_create(by=coordinator, organisation="Casa", city="Lima", country="PE", family_places=3,
+                              contacts=[host])
+    asked, _ = relocation_apply_public(defender_data=dict(RELOCATION_DEFENDER), details=application())
+    asked = relocation_assess(relocation=case_route(model=Relocation, case_id=asked.pk), by=caseworker,
+                              assessment="Eligible.")
+    relocation_ask_host(relocation=asked, by=caseworker, host=institution, starts_on=RELOCATION_START,
+                        ends_on=RELOCATION_END)
     alert = case_route(model=Alert, case_id=alert_draft(by=caseworker, defender=grant.defender, language="en",
                                                         **ALERT_TEXTS).pk)
     alert_file = case_attach_file(case=alert, by=caseworker, kind="document",
@@ -254,13 +273,15 @@ def world(db, team_africa, caseworker, coordinator, partner, outsider, reviewer)
     return {"reference": grant.reference, "file_id": attached.pk, "user_id": outsider.pk, "token_id": token.pk, "pk": 1,
             "lang": "ar", "slug": published.public_slug,
             "toys": {"reference": toy.reference, "file_id": toy_file.pk},
-            "relocations": {"reference": relocation.reference, "file_id": relocation_file.pk},
+            "relocations": {"reference": relocation.reference, "file_id": relocation_file.pk,
+                            "host_id": institution.pk},
+            "host": {"reference": asked.reference},
             "alert-desk": {"reference": alert.reference, "file_id": alert_file.pk, "recipient_id": recipient.pk},
             "defenders": {"reference": grant.defender.reference}}
 
 
 def concrete(route: str, world: dict) -> str:
-    for kind in ("toys", "relocations", "alert-desk", "defenders"):
+    for kind in ("toys", "relocations", "alert-desk", "defenders", "host"):
         if route.startswith(f"{kind}/"):
             world = world | world[kind]
 
