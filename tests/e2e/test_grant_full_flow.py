@@ -13,9 +13,11 @@ import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlparse
+from weakref import WeakKeyDictionary
 
 import pytest
 
+from tests.e2e.axe import AxeChecker
 from tests.e2e.test_public_request import _foreign, _wait_for_status
 from tests.helpers import PASSWORD, current_code, enrol_totp
 
@@ -34,13 +36,24 @@ CASE_ACTIONS = frozenset({
 
 # --- every browser context of a test, and what they asked for --------------------------------
 
+# The axe check of each watched page: every page a person reaches is checked (`visited`), once.
+_AXE: WeakKeyDictionary[Any, AxeChecker] = WeakKeyDictionary()
+
+
+def visited(page: Any) -> None:
+    """A page was reached: axe finds no serious or critical violation on it."""
+    checker = _AXE.get(page)
+    if checker is not None:
+        checker(page)
+
 
 class Browsing:
     """Opens one context per person (JavaScript off) and records, across all of them, every request,
     every console message and every page that answered with an error."""
 
-    def __init__(self, browser: Any, base_url: str) -> None:
+    def __init__(self, browser: Any, base_url: str, axe: AxeChecker) -> None:
         self.browser = browser
+        self.axe = axe
         self.base_url = base_url
         self.origin = urlparse(base_url).netloc
         self.requested: list[str] = []
@@ -59,6 +72,7 @@ class Browsing:
 
         context.on("response", on_response)
         context.set_default_timeout(10_000)  # a missing element fails in seconds, not half a minute
+        _AXE[page] = self.axe
         return page
 
     def person(self, who: str) -> Any:
@@ -79,8 +93,8 @@ class Browsing:
 
 
 @pytest.fixture
-def browsing(browser, live_server) -> Iterator[Browsing]:
-    people = Browsing(browser, live_server.url)
+def browsing(browser, live_server, axe_check) -> Iterator[Browsing]:
+    people = Browsing(browser, live_server.url, axe_check)
     yield people
     people.close()
 
@@ -92,12 +106,14 @@ def _submit(button: Any) -> None:
     page = button.page
     button.click()
     page.wait_for_load_state("load")
+    visited(page)
 
 
 def log_in(page: Any, base_url: str, user: Any) -> None:
     """The login page, then the second-factor page with the authenticator's current code."""
     device = enrol_totp(user)
     page.goto(base_url + "/accounts/login/")
+    visited(page)
     page.get_by_label("User name").fill(user.username)
     page.get_by_label("Password").fill(PASSWORD)
     _submit(page.get_by_role("button", name="Log in"))
@@ -111,6 +127,7 @@ def log_in(page: Any, base_url: str, user: Any) -> None:
 def open_case(page: Any, base_url: str, list_path: str, reference: str) -> None:
     """Open the case from a list page (queue or inbox), by its link."""
     page.goto(base_url + list_path)
+    visited(page)
     _submit(page.get_by_role("link", name=reference, exact=True))
     assert urlparse(page.url).path == f"/cases/{reference}/"
     assert page.get_by_role("heading", level=1).inner_text().startswith(reference)
@@ -227,6 +244,7 @@ def status_sentence(status: str, language: str) -> str:
 
 def defender_opens_status_page(page: Any, url: str, receipt: str, passphrase: str, *, arabic: bool) -> str:
     page.goto(url)
+    visited(page)
     opened = time.monotonic()
     page.get_by_label("رمز الإيصال" if arabic else "Receipt code").fill(receipt)
     page.get_by_label("عبارة المرور" if arabic else "Passphrase").fill(passphrase)
@@ -265,6 +283,7 @@ def test_an_arabic_request_goes_from_the_public_form_to_closed(
     opened = time.monotonic()
     assert response.status == 200
     assert defender.locator("html").get_attribute("dir") == "rtl"
+    visited(defender)
     defender.get_by_label("اسم يمكننا استخدامه لك").fill("مالك الحزين")
     # The optional part, unfolded without JavaScript (a <details>): the legal name and the work.
     defender.locator("details.optional-part > summary").click()
@@ -323,6 +342,7 @@ def test_an_arabic_request_goes_from_the_public_form_to_closed(
 
     # --- the caseworker reads the answer, completes the checklist, sends the case to the reviewer ---
     amina.reload()
+    visited(amina)
     assert ANSWER in amina.locator("main").inner_text()
     assert case_actions(amina, ref) == {"eligibility", "ask", "send-for-review", "reject", "refer", "withdraw"}
     complete_checklist(amina, ref)
@@ -394,6 +414,7 @@ def test_an_arabic_request_goes_from_the_public_form_to_closed(
 
     # --- the caseworker closes the case ---
     amina.reload()
+    visited(amina)
     assert case_actions(amina, ref) == {"close"}
     close_case(amina, ref)
     assert status_of(grant) == "closed"
@@ -405,6 +426,7 @@ def test_an_arabic_request_goes_from_the_public_form_to_closed(
     assert status_sentence("closed", "ar") in body
 
     browsing.assert_clean()
+    assert len(browsing.axe.checked) > 10, browsing.axe.checked  # axe read the pages on the way
 
 
 # --- 2. an organisation's request, taken by phone, to the closed case ---------------------------
@@ -421,6 +443,7 @@ def test_an_organisation_request_recorded_by_the_hotline_goes_to_closed(
     amina = browsing.person("caseworker")
     log_in(amina, base, caseworker)
     amina.goto(base + "/cases/new/")
+    visited(amina)
     form = amina.locator("main form")
     kind = form.get_by_label("Person or organisation")
     assert "organisation" in [o.get_attribute("value") for o in kind.locator("option").all()]
@@ -511,3 +534,4 @@ def test_an_organisation_request_recorded_by_the_hotline_goes_to_closed(
     assert status_sentence("closed", "en") in body
 
     browsing.assert_clean()
+    assert len(browsing.axe.checked) > 10, browsing.axe.checked  # axe read the pages on the way
