@@ -138,14 +138,11 @@ def case_form(page: Any, reference: str, action: str) -> Any:
 
 
 def case_actions(page: Any, reference: str) -> set[str]:
-    """The CASE_ACTIONS whose forms the case page offers this user now."""
+    """The CASE_ACTIONS whose forms (or a form's second button, formaction) the case page offers now."""
     prefix = f"/cases/{reference}/"
-    actions = set()
-    for form in page.locator("main form[method=post]").all():
-        target = form.get_attribute("action") or ""
-        if target.startswith(prefix):
-            actions.add(target.removeprefix(prefix).strip("/"))
-    return actions & CASE_ACTIONS
+    targets = [form.get_attribute("action") or "" for form in page.locator("main form[method=post]").all()]
+    targets += [button.get_attribute("formaction") or "" for button in page.locator("main button[formaction]").all()]
+    return {t.removeprefix(prefix).strip("/") for t in targets if t.startswith(prefix)} & CASE_ACTIONS
 
 
 def flash(page: Any) -> str:
@@ -160,23 +157,32 @@ def status_of(grant: Any) -> str:
 # --- shared stretches of the flow -----------------------------------------------------------
 
 
+CHECKLIST = ("Is a human rights defender", "Is at risk because of that work", "The need is urgent",
+             "No other source can cover it")
+
+
 def complete_checklist(page: Any, reference: str) -> None:
-    checklist = case_form(page, reference, "eligibility")
-    for label in ("Is a human rights defender", "Is at risk because of that work", "The need is urgent",
-                  "No other source can cover it"):
+    """Tick the checklist and save it alone (the form's second button)."""
+    checklist = page.locator("main form:has(input[name=hrd])")
+    for label in CHECKLIST:
         checklist.get_by_label(label).check()
     _submit(checklist.get_by_role("button", name="Save the checklist"))
     assert "Eligibility checklist saved." in flash(page)
 
 
-def send_for_review(page: Any, reference: str, reviewer: Any) -> None:
-    """Choose the reviewer by name among the options the page offers."""
-    chooser = case_form(page, reference, "send-for-review").get_by_label("Reviewer")
+def send_for_review(page: Any, reference: str, reviewer: Any, *, tick_checklist: bool = False) -> None:
+    """Choose the reviewer by name among the options the page offers; with `tick_checklist`, the
+    checklist is ticked in the same form and both go in one step."""
+    form = case_form(page, reference, "send-for-review")
+    if tick_checklist:
+        for label in CHECKLIST:
+            form.get_by_label(label).check()
+    chooser = form.get_by_label("Reviewer")
     names = chooser.locator("option").all_inner_texts()
     assert str(reviewer) in names, names
     chooser.select_option(label=str(reviewer))
-    _submit(case_form(page, reference, "send-for-review").get_by_role("button", name="Send for review"))
-    assert "Sent for review." in flash(page)
+    _submit(form.get_by_role("button", name="Save and send for review"))
+    assert "sent for review." in flash(page)
 
 
 def review_and_approve(page: Any, reference: str, *, amount: str, second_approver: Any = None) -> None:
@@ -345,14 +351,11 @@ def test_an_arabic_request_goes_from_the_public_form_to_closed(
     visited(amina)
     assert ANSWER in amina.locator("main").inner_text()
     assert case_actions(amina, ref) == {"eligibility", "ask", "send-for-review", "reject", "refer", "withdraw"}
-    complete_checklist(amina, ref)
-    grant.refresh_from_db()
-    assert grant.eligible_hrd and grant.eligible_risk and grant.eligible_urgent and grant.eligible_no_other_source
-
     reviewers = case_form(amina, ref, "send-for-review").get_by_label("Reviewer").locator("option")
     assert str(caseworker) not in reviewers.all_inner_texts()  # nobody reviews what they prepared
-    send_for_review(amina, ref, reviewer)
+    send_for_review(amina, ref, reviewer, tick_checklist=True)  # the checklist and the reviewer in one step
     assert status_of(grant) == "under_review"
+    assert grant.eligible_hrd and grant.eligible_risk and grant.eligible_urgent and grant.eligible_no_other_source
     assert grant.reviewer == reviewer and grant.prepared_by == caseworker
     # The caseworker who prepared the case neither reviews nor approves it.
     assert case_actions(amina, ref) == {"ask", "refer", "withdraw"}
