@@ -32,8 +32,14 @@ class GrantsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
         from protect.audit.phrases import register_phrases
+        from protect.cases.payments import PaymentSection, register_payment_section
 
         from . import workflow  # noqa: F401  registers the grant table with the engine
+        from .views import payment_rows
 
         register_phrases(AUDIT_PHRASES)
+        register_payment_section(PaymentSection(key="grants", title=_("Grants to pay"),
+                                                template="grants/staff/_payments_section.html", rows=payment_rows))

@@ -1,34 +1,18 @@
-"""Grant amounts: integer minor units in the grant's currency, valued in EUR at a recorded rate."""
+"""Grant amounts: the cap and the second approval. Amounts, currencies and EUR rates are the
+kernel's (protect/cases/money.py), shared with relocation budgets."""
 
 from __future__ import annotations
-
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 
 from protect.cases.errors import CaseError
+from protect.cases.money import check_amount, eur_rate_for, to_eur_minor
+
+__all__ = ["GrantError", "approvals_needed", "check_amount", "check_cap", "eur_rate_for", "to_eur_minor"]
 
 
 class GrantError(CaseError):
     """A grant rule said no; the message is shown to the person who asked."""
-
-
-def eur_rate_for(currency: str) -> Decimal:
-    rates: dict[str, Decimal] = settings.PROTECT_EUR_RATES
-    try:
-        return rates[currency.upper()]
-    except KeyError:
-        raise GrantError(f"Currency {currency!r} is not supported; use one of {', '.join(sorted(rates))}.",
-                         code="currency", field="currency") from None
-
-
-def to_eur_minor(amount_minor: int, rate: Decimal) -> int:
-    return int((Decimal(amount_minor) * rate).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def check_amount(amount_minor: int, what: str = "The amount", field: str = "amount") -> None:
-    if not isinstance(amount_minor, int) or amount_minor <= 0:
-        raise GrantError(f"{what} must be a positive amount.", code="amount", field=field)
 
 
 def check_cap(amount_eur_minor: int, what: str = "The amount", field: str = "amount") -> None:

@@ -2,13 +2,15 @@
 
 from django.urls import path
 
+from protect.cases.views import payments_inbox
+
 from . import views
 
 app_name = "grants"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("review/", views.review_inbox, name="review-inbox"),
-    path("payments/", views.payments_inbox, name="payments"),
+    path("payments/", payments_inbox, name="payments"),  # the kernel's: every kind's payments, one inbox
     path("new/", views.hotline_new, name="hotline-new"),
     path("<str:reference>/", views.case_detail, name="case"),
     path("<str:reference>/reveal/", views.case_reveal, name="reveal"),

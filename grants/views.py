@@ -95,16 +95,15 @@ def review_inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "grants/staff/review_inbox.html", {"rows": rows})
 
 
-@role_required(*PAYERS)
-@require_GET
-def payments_inbox(request: HttpRequest) -> HttpResponse:
+def payment_rows(user: Any) -> list[dict[str, Any]]:
+    """The grants' section of the payments inbox (protect/cases/payments.py; registered in apps.py)."""
     rows = []
-    for grant in selectors.grants_to_pay(request.user):
+    for grant in selectors.grants_to_pay(user):
         paid = sum(d.amount_minor for d in grant.disbursements.all())  # prefetched by the selector
         rows.append({"grant": grant, "approved": money(grant.approved_amount_minor, grant.currency),
                      "paid": money(paid, grant.currency),
                      "left": money((grant.approved_amount_minor or 0) - paid, grant.currency)})
-    return render(request, "grants/staff/payments_inbox.html", {"rows": rows})
+    return rows
 
 
 # --- hotline intake -----------------------------------------------------------------------------

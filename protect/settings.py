@@ -221,7 +221,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "outbox-relay": {"task": "protect.outbox.relay", "schedule": timedelta(seconds=10)},
     "cases-sla-sweep": {"task": "cases.sweep_sla", "schedule": timedelta(minutes=5)},
     "grants-report-reminders": {"task": "grants.report_reminders", "schedule": timedelta(hours=6)},
+    "relocation-stipends": {"task": "relocation.create_stipends", "schedule": timedelta(hours=6)},
     "sessions-clear": {"task": "protect.clear_sessions", "schedule": timedelta(hours=1)},
+    "api-idempotency-purge": {"task": "api.purge_idempotency_keys", "schedule": timedelta(hours=1)},
 }
 
 # --- Authentication and sessions ----------------------------------------------------------
@@ -441,6 +443,17 @@ except ArithmeticError as exc:
 # --- Relocation ---------------------------------------------------------------------------
 PROTECT_RELOCATION_SLA_HOURS = env_sla_hours("PROTECT_RELOCATION_SLA_HOURS", "critical:48,high:120,normal:336")
 PROTECT_RELOCATION_MAX_MONTHS = 12  # beyond this total, only a coordinator extends a stay
+# Days before the start of a stay at which the SLA sweep warns the caseworker, once each, while
+# preparation items (visa, travel, insurance, arrival contact) are still open: "14,3".
+try:
+    PROTECT_RELOCATION_PREPARATION_WARN_DAYS = sorted(
+        {int(d) for d in env_list("PROTECT_RELOCATION_PREPARATION_WARN_DAYS", ["14", "3"])}, reverse=True)
+except ValueError as exc:
+    raise ImproperlyConfigured("PROTECT_RELOCATION_PREPARATION_WARN_DAYS must be whole days: '14,3'.") from exc
+if not PROTECT_RELOCATION_PREPARATION_WARN_DAYS or min(PROTECT_RELOCATION_PREPARATION_WARN_DAYS) < 0:
+    raise ImproperlyConfigured("PROTECT_RELOCATION_PREPARATION_WARN_DAYS must give day counts, none negative.")
+# The follow-up check-in with the defender is due this many days after the stay ends.
+PROTECT_RELOCATION_CHECKIN_DAYS = env_int("PROTECT_RELOCATION_CHECKIN_DAYS", 30, minimum=1)
 
 # --- Alerts ------------------------------------------------------------------------------
 
@@ -466,14 +479,30 @@ PROTECT_WEBHOOK_TIMEOUT_SECONDS = env_int("PROTECT_WEBHOOK_TIMEOUT_SECONDS", 10,
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "protect.accounts.authentication.ApiTokenAuthentication",  # partners: Authorization: Token …
+        "protect.accounts.authentication.ApiTokenAuthentication",  # partners: Authorization: Bearer …
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "protect.api.errors.exception_handler",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Protect partner API", "VERSION": "1.0.0", "SERVE_INCLUDE_SCHEMA": False}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Protect partner API",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "DESCRIPTION": (
+        "Refer defenders at risk to the mechanism and follow your referrals. Send your token as "
+        "`Authorization: Bearer <token>`, and an `Idempotency-Key` header on every POST. Errors are "
+        "problem details (RFC 9457). Each token may make `PROTECT_API_RATE` requests (default 120 a "
+        "minute); past it the answer is 429 with `Retry-After`."
+    ),
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+# Requests per token (DRF rate: "120/minute", "10/second"); bodies capped; idempotency keys kept.
+PROTECT_API_RATE = env_str("PROTECT_API_RATE", "120/minute")
+PROTECT_API_MAX_BODY_BYTES = env_int("PROTECT_API_MAX_BODY_BYTES", 64 * 1024, minimum=1024)
+PROTECT_API_IDEMPOTENCY_HOURS = env_int("PROTECT_API_IDEMPOTENCY_HOURS", 24, minimum=1)
 
 # --- Logging -------------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("cases/", include("grants.urls")),  # staff pages of grants
     path("relocations/", include("relocation.urls")),  # staff pages of relocations
     path("alert-desk/", include("alerts.urls")),  # staff pages of alerts
+    path("api/", include("protect.api.urls")),  # the partner API, its schema and docs
     path("admin/", admin.site.urls),
 ]
 

@@ -107,6 +107,17 @@ def on_leaving(group: str, hook: LeaveHook) -> None:
         _LEAVE_HOOKS[group].append(hook)
 
 
+TransitionHook = Callable[[Any, Any, str, str], None]  # (locked case, by, from, to): in the transaction
+_TRANSITION_HOOKS: list[TransitionHook] = []
+
+
+def on_transition(hook: TransitionHook) -> None:
+    """Run `hook` in every transition of every kind, after its audit event, in its transaction (the
+    partner API queues its status web hooks there: a rolled-back step sends nothing)."""
+    if hook not in _TRANSITION_HOOKS:
+        _TRANSITION_HOOKS.append(hook)
+
+
 def workflow_for(model: type[M]) -> Workflow[M]:
     """The table of a kind of case (each kind's workflow module registers it when imported)."""
     try:
@@ -262,6 +273,8 @@ class Workflow(Generic[M]):
             data: dict[str, Any] = {"from": current, "to": step.target}
             data |= {key: params[key] for key in step.audit_params if key in params}
             log_event(f"{self.audit_prefix}.{step.name}", actor=by, target=locked, data=data)
+            for transition_hook in _TRANSITION_HOOKS:
+                transition_hook(locked, by, current, step.target)
             for group, hooks in _LEAVE_HOOKS.items():
                 members = self.groups.get(group, ())
                 if current in members and step.target not in members:

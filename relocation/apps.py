@@ -14,6 +14,13 @@ AUDIT_PHRASES = {
     "relocation.relocation.created_from_grant": "opened the relocation from an emergency grant",
     "relocation.family.added": "added a family member",
     "relocation.family.removed": "removed a family member",
+    "relocation.preparation.updated": "updated the preparation checklist",
+    "relocation.relocation.preparation_warned": "warned that the start nears with preparation open",
+    "relocation.budget.line_added": "added a budget line",
+    "relocation.budget.line_removed": "removed a budget line",
+    "relocation.stipend.created": "wrote a month's stipend instalment",
+    "relocation.stipend.confirmed": "confirmed a stipend as paid",
+    "relocation.checkin.recorded": "recorded the follow-up check-in",
 }
 
 
@@ -22,8 +29,18 @@ class RelocationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
         from protect.audit.phrases import register_phrases
+        from protect.cases.payments import PaymentSection, register_payment_section
+        from protect.cases.services.sla import on_sla_sweep
 
         from . import workflow  # noqa: F401  registers the relocation table with the engine
+        from .services.preparation import relocations_warn_preparation
+        from .views import stipend_payment_rows
 
         register_phrases(AUDIT_PHRASES)
+        on_sla_sweep(relocations_warn_preparation)
+        register_payment_section(PaymentSection(key="relocation.stipends", title=_("Relocation stipends to confirm"),
+                                                template="relocation/staff/_stipends_section.html",
+                                                rows=stipend_payment_rows))

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from protect.cases.models import Case, CaseEscalation, CaseFile, CaseMessage, CaseNote, case_indexes, reference_field
+from protect.cases.money import currency_field, eur_rate_field
 from protect.crypto.fields import EncryptedTextField
 from protect.crypto.models import DataKey, EncryptedModel
 
@@ -209,3 +210,143 @@ class RelocationGroupObjectPermission(GroupObjectPermissionBase):
 def family_size(relocation: Any) -> int:
     """Family members who travel with the defender (the defender not counted)."""
     return int(relocation.family.count())
+
+
+# --- preparation, budget, stipends, the check-in after return ------------------------------------
+
+
+class PreparationItem(models.Model):
+    """One item of the preparation checklist: when it is due, and when it was done."""
+
+    class Kind(models.TextChoices):
+        VISA = "visa", _("Visa or stay permit")
+        TRAVEL = "travel", _("Travel booked")
+        INSURANCE = "insurance", _("Insurance")
+        ARRIVAL_CONTACT = "arrival_contact", _("Arrival contact")
+
+    relocation = models.ForeignKey(Relocation, on_delete=models.CASCADE, related_name="preparation")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    due_on = models.DateField(null=True, blank=True)
+    done_on = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["relocation", "kind"]
+        constraints = [models.UniqueConstraint(fields=["relocation", "kind"], name="one_preparation_item_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of relocation {self.relocation_id}"
+
+
+class PreparationWarning(models.Model):
+    """The SLA sweep warned the caseworker that the start nears with items open: one row per
+    relocation and threshold, so a warning is sent once however often the sweep runs."""
+
+    relocation = models.ForeignKey(Relocation, on_delete=models.CASCADE, related_name="preparation_warnings")
+    days_before = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["relocation", "days_before"],
+                                               name="one_preparation_warning_per_threshold")]
+
+    def __str__(self) -> str:
+        return f"preparation warning {self.days_before} days before relocation {self.relocation_id}"
+
+
+class BudgetLine(EncryptedModel):
+    """A planned cost. Amounts as for grants: integer minor units in a currency, with the EUR rate
+    recorded when the line is written. A stipend line is per person and per month."""
+
+    class Kind(models.TextChoices):
+        TRAVEL = "travel", _("Travel")
+        VISA = "visa", _("Visa")
+        INSURANCE = "insurance", _("Insurance")
+        ACCOMMODATION = "accommodation", _("Accommodation")
+        STIPEND = "stipend", _("Monthly stipend per person")
+        OTHER = "other", _("Other")
+
+    relocation = models.ForeignKey(Relocation, on_delete=models.CASCADE, related_name="budget_lines")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    amount_minor = models.PositiveBigIntegerField()
+    currency = currency_field()
+    eur_rate = eur_rate_field()
+    amount_eur_minor = models.PositiveBigIntegerField()
+    note = EncryptedTextField(blank=True, max_length=500)  # what an "other" line pays for: may say where
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount_minor__gt=0), name="budget_line_amount_positive"),
+            # Beat reads one stipend per relocation: two would leave it guessing which to pay.
+            models.UniqueConstraint(fields=["relocation"], condition=models.Q(kind="stipend"),
+                                    name="one_stipend_line_per_relocation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"budget line {self.pk} ({self.kind}) of relocation {self.relocation_id}"
+
+    def get_data_key(self) -> DataKey:
+        return self.relocation.get_data_key()
+
+
+class StipendInstalment(models.Model):
+    """A month's stipend for everyone who relocated (the defender and the family), written by beat
+    and confirmed by finance once paid. One per relocation and month, enforced by the database: a
+    task run twice, or redelivered after its worker died, finds the month taken."""
+
+    relocation = models.ForeignKey(Relocation, on_delete=models.PROTECT, related_name="stipends")
+    month = models.DateField()  # the first day of the month paid for
+    people = models.PositiveSmallIntegerField()
+    amount_minor = models.PositiveBigIntegerField()
+    currency = currency_field()
+    eur_rate = eur_rate_field()
+    amount_eur_minor = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    paid_on = models.DateField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["month", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["relocation", "month"], name="one_stipend_per_relocation_and_month"),
+            models.CheckConstraint(condition=models.Q(amount_minor__gt=0), name="stipend_amount_positive"),
+            models.CheckConstraint(condition=models.Q(paid_on__isnull=True) | models.Q(confirmed_by__isnull=False),
+                                   name="stipend_paid_means_confirmed"),
+        ]
+        indexes = [models.Index(fields=["paid_on", "month"], name="stipend_to_confirm")]
+
+    def __str__(self) -> str:
+        return f"stipend {self.month:%Y-%m} of relocation {self.relocation_id}"
+
+
+class FollowUpCheckIn(EncryptedModel):
+    """After the return, the caseworker checks on the defender: due a set time after the stay
+    ends (PROTECT_RELOCATION_CHECKIN_DAYS), recorded once."""
+
+    class Outcome(models.TextChoices):
+        SAFE = "safe", _("Safe, no further need")
+        NEEDS_SUPPORT = "needs_support", _("Needs further support")
+        NOT_REACHED = "not_reached", _("Could not be reached")
+
+    relocation = models.OneToOneField(Relocation, on_delete=models.CASCADE, related_name="checkin")
+    due_on = models.DateField()
+    done_on = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    note = EncryptedTextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["done_on", "due_on"], name="checkin_due")]
+
+    def __str__(self) -> str:
+        return f"follow-up check-in of relocation {self.relocation_id}"
+
+    def get_data_key(self) -> DataKey:
+        return self.relocation.get_data_key()

@@ -20,4 +20,9 @@ urlpatterns = [
     path("<str:reference>/extend/", views.case_extend, name="extend"),
     path("<str:reference>/end/", views.case_end, name="end"),
     path("<str:reference>/cancel/", views.case_cancel, name="cancel"),
+    path("<str:reference>/checklist/", views.case_checklist, name="checklist"),
+    path("<str:reference>/budget/", views.case_budget, name="budget"),
+    path("<str:reference>/budget/remove/", views.case_budget_remove, name="budget-remove"),
+    path("<str:reference>/confirm-stipend/", views.case_confirm_stipend, name="confirm-stipend"),
+    path("<str:reference>/checkin/", views.case_checkin, name="checkin"),
 ]

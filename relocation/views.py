@@ -11,21 +11,25 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from protect.accounts.permissions import role_required
-from protect.accounts.roles import INTAKE
+from protect.accounts.permissions import has_role, role_required
+from protect.accounts.roles import INTAKE, Role
 from protect.audit.phrases import describe
 from protect.cases import forms as case_forms
 from protect.cases import selectors as case_selectors
 from protect.cases.access import can_see_narrative
 from protect.cases.contact import safe_contact
+from protect.cases.forms import money, to_minor
 from protect.cases.services.casefile import case_ask_requester
-from protect.cases.views import CaseViews, NoteForm, UploadForm, case_or_404
+from protect.cases.views import CaseViews, NoteForm, UploadForm, case_or_404, render_payments_inbox
+from protect.core.errors import ProtectError
 
 from . import forms as relocation_forms
 from . import selectors, services
@@ -41,13 +45,14 @@ CONFIDENTIAL_FIELDS = ["risk", "why_relocation", "preferred_country", "why_count
 FORM_STEPS = {
     "assess": "assess", "match": "match", "start_residence": "start_residence", "extend": "extend", "end": "end",
     "cancel": "cancel", "family": "edit_family", "question": "ask_requester", "note": "add_note",
-    "upload": "attach_file",
+    "upload": "attach_file", "checklist": "update_checklist", "budget": "edit_budget", "checkin": "record_checkin",
 }
 FORMS: dict[str, Callable[[], forms.Form]] = {
     "assess": relocation_forms.AssessForm, "match": relocation_forms.MatchForm,
     "start_residence": case_forms.ConfirmForm, "extend": relocation_forms.ExtendForm, "end": case_forms.ConfirmForm,
     "cancel": case_forms.ReasonForm, "family": relocation_forms.FamilyForm, "question": case_forms.QuestionForm,
-    "note": NoteForm, "upload": UploadForm,
+    "note": NoteForm, "upload": UploadForm, "checklist": relocation_forms.ChecklistForm,
+    "budget": relocation_forms.BudgetLineForm, "checkin": relocation_forms.CheckInForm,
 }
 
 
@@ -61,7 +66,8 @@ def board(request: HttpRequest) -> HttpResponse:
     stages = [{"status": status, "label": label,
                "rows": [{"relocation": r, "overdue": case_selectors.is_overdue(r, now)} for r in rows]}
               for status, label, rows in selectors.relocation_board(request.user)]
-    return render(request, "relocation/staff/board.html", {"stages": stages})
+    checkins = [{"checkin": c, "overdue": c.due_on < now.date()} for c in selectors.checkins_due(request.user)]
+    return render(request, "relocation/staff/board.html", {"stages": stages, "checkins": checkins})
 
 
 # --- the relocation page ------------------------------------------------------------------------
@@ -74,7 +80,10 @@ def _render_case(request: HttpRequest, relocation: Relocation, *, status: int = 
     readable = can_see_narrative(user) and not erased
     allowed = RELOCATION_WORKFLOW.available(relocation, user, set(FORM_STEPS.values()))
     shown = {name for name, step in FORM_STEPS.items() if step in allowed}
-    page_forms = {name: (bound or {}).get(name) or FORMS[name]() for name in shown}
+    checklist = selectors.relocation_checklist(relocation)
+    page_forms = {name: (bound or {}).get(name) or (relocation_forms.ChecklistForm(items=checklist)
+                                                   if name == "checklist" else FORMS[name]())
+                  for name in shown}
     for name, form in page_forms.items():
         form.auto_id = f"id_{name}_%s"  # several forms share field names: ids stay unique
     context = {
@@ -92,8 +101,36 @@ def _render_case(request: HttpRequest, relocation: Relocation, *, status: int = 
         "timeline": [(event, describe(event)) for event in case_selectors.case_timeline(relocation)],
         "show": dict.fromkeys(shown, True),
         "forms": page_forms,
+        **_money_context(relocation, user, checklist, readable),
     }
     return render(request, "relocation/staff/case.html", context, status=status)
+
+
+def _totals_row(totals: selectors.Totals) -> dict[str, Any]:
+    return {"totals": totals, "planned": money(totals.planned_eur_minor, "EUR"),
+            "written": money(totals.stipends_written_eur_minor, "EUR"),
+            "paid": money(totals.stipends_paid_eur_minor, "EUR")}
+
+
+def _money_context(relocation: Relocation, user: Any, checklist: list[Any], readable: bool) -> dict[str, Any]:
+    """The page's preparation, budget, stipends, totals and check-in sections."""
+    today = timezone.localdate()
+    year = relocation.starts_on.year if relocation.starts_on else None
+    by_year = selectors.relocation_totals_by_year(selectors.relocations_visible_to(user), years=[year]) if year else {}
+    return {
+        "checklist": [{"kind": kind, "label": label, "item": item,
+                       "late": item is not None and item.done_on is None and item.due_on is not None
+                       and item.due_on < today} for kind, label, item in checklist],
+        "budget": [{"line": line, "amount": money(line.amount_minor, line.currency),
+                    "eur": money(line.amount_eur_minor, "EUR"), "note": line.note if readable else ""}
+                   for line in selectors.relocation_budget_lines(relocation)],
+        "stipends": [{"instalment": i, "amount": money(i.amount_minor, i.currency)}
+                     for i in selectors.relocation_stipends(relocation)],
+        "totals": _totals_row(selectors.relocation_totals(relocation)),
+        "year": year, "year_totals": _totals_row(by_year[year]) if year else None,
+        "checkin": selectors.relocation_checkin(relocation),
+        "checkin_readable": readable,
+    }
 
 
 def _relocation_or_404(request: HttpRequest, reference: str) -> Relocation:
@@ -141,3 +178,53 @@ case_family = _action("family", relocation_forms.FamilyForm, lambda r, by, d: se
     relocation=r, by=by, age_band=d["age_band"], needs=d["needs"]), _("Family member added."))
 case_ask = _action("question", case_forms.QuestionForm, lambda r, by, d: case_ask_requester(
     case=r, by=by, question=d["question"]), _("Question sent."))
+case_checklist = _action("checklist", relocation_forms.ChecklistForm,
+                         lambda r, by, d: services.relocation_update_checklist(
+                             relocation=r, by=by, items=relocation_forms.checklist_items(d)),
+                         _("Checklist saved."))
+case_budget = _action("budget", relocation_forms.BudgetLineForm, lambda r, by, d: services.relocation_add_budget_line(
+    relocation=r, by=by, kind=d["kind"], amount_minor=to_minor(d["amount"]), currency=d["currency"], note=d["note"],
+    idempotency_key=d["key"]), _("Budget line added."))
+case_budget_remove = _action("budget_remove", relocation_forms.RemoveBudgetLineForm,
+                             lambda r, by, d: services.relocation_remove_budget_line(relocation=r, by=by,
+                                                                                     line_id=d["line"]),
+                             _("Budget line removed."))
+case_checkin = _action("checkin", relocation_forms.CheckInForm, lambda r, by, d: services.relocation_record_checkin(
+    relocation=r, by=by, done_on=d["done_on"], outcome=d["outcome"], note=d["note"]),
+    _("Follow-up check-in recorded."))
+
+
+# --- stipends in the payments inbox (protect/cases/payments.py; the section is registered in apps.py) ---
+
+
+def stipend_payment_rows(user: Any) -> list[dict[str, Any]]:
+    today = timezone.localdate()
+    confirms = has_role(user, Role.FINANCE)
+    rows = []
+    for instalment in selectors.stipends_to_confirm(user):
+        form = relocation_forms.ConfirmStipendForm(initial={"instalment": instalment.pk, "paid_on": today})
+        form.auto_id = f"id_stipend_{instalment.pk}_%s"
+        rows.append({"instalment": instalment, "amount": money(instalment.amount_minor, instalment.currency),
+                     "eur": money(instalment.amount_eur_minor, "EUR"), "form": form if confirms else None})
+    return rows
+
+
+@role_required(Role.FINANCE)
+@require_POST
+def case_confirm_stipend(request: HttpRequest, reference: str) -> HttpResponse:
+    """Finance confirms a month's stipend from the payments inbox, which it goes back to (finance
+    never opens the relocation's page); a refusal re-renders the inbox with its reason."""
+    relocation = _relocation_or_404(request, reference)
+    form = relocation_forms.ConfirmStipendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Nothing was changed: give the stipend and the date it was paid."))
+        return render_payments_inbox(request, status=400)
+    try:
+        services.relocation_confirm_stipend(relocation=relocation, by=request.user,
+                                            instalment_id=form.cleaned_data["instalment"],
+                                            paid_on=form.cleaned_data["paid_on"])
+    except ProtectError as exc:
+        messages.error(request, exc.message)
+        return render_payments_inbox(request, status=exc.status_code)
+    messages.success(request, _("Stipend confirmed as paid."))
+    return redirect(reverse("grants:payments"))

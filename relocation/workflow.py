@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import calendar
 import datetime
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from protect.accounts.permissions import has_role
@@ -22,11 +24,24 @@ from protect.cases.rules import when_has_status_page, when_readable
 from protect.cases.services.routing import route_effect, route_guard
 from protect.workflow import SYSTEM, Workflow, WorkflowError, action, transition
 
-from .models import AWAITING_DECISION, CANCELLABLE, HOLDS_A_PLACE, IN_STAY, OPEN, HostInstitution, Relocation
+from .models import (
+    AWAITING_DECISION,
+    CANCELLABLE,
+    HOLDS_A_PLACE,
+    IN_STAY,
+    OPEN,
+    FollowUpCheckIn,
+    HostInstitution,
+    Relocation,
+)
 
 S = Relocation.Status
 STAFF = INTAKE  # caseworkers and coordinators carry a relocation
 EVERY_STATUS = S.values
+# Stipends are paid from the arrival; the last month's may be confirmed after the stay ended.
+STIPEND_STATES = [*IN_STAY, S.ENDED]
+PREPARATION_STATES = [S.PREPARING, S.IN_RESIDENCE]  # a done date may be recorded once they arrived
+BUDGET_STATES = [S.ASSESSING, S.HOST_MATCHING, S.PREPARING, *IN_STAY]
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -34,6 +49,17 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def stipend_months(starts_on: datetime.date, ends_on: datetime.date) -> Iterator[datetime.date]:
+    """The first day of each stipend month of a stay: the start, then the same day each month
+    (the month's last day when it is shorter) before the end, so a stay of six months to the
+    day (1 March to 1 September) is six months, not seven."""
+    yield starts_on
+    months = 1
+    while (month := add_months(starts_on, months)) < ends_on:
+        yield month
+        months += 1
 
 
 def _require_text(params: dict[str, Any], key: str, what: str) -> None:
@@ -130,7 +156,18 @@ def _effect_cancel(relocation: Relocation, by: Any, params: dict[str, Any]) -> l
 
 def _effect_end(relocation: Relocation, by: Any, params: dict[str, Any]) -> list[str]:
     relocation.ended_at = timezone.now()
+    # The return is when the risk may come back: the follow-up check-in is due from the end, in the
+    # same transaction, so no ended stay is left without one.
+    due_on = relocation.ended_at.date() + datetime.timedelta(days=settings.PROTECT_RELOCATION_CHECKIN_DAYS)
+    FollowUpCheckIn.objects.get_or_create(relocation=relocation, defaults={"due_on": due_on})
     return ["ended_at"]
+
+
+def _when_checkin_open(relocation: Relocation, by: Any) -> None:
+    when_readable(relocation, by)
+    checkin = FollowUpCheckIn.objects.filter(relocation=relocation).first()
+    if checkin is not None and checkin.done_on is not None:
+        raise WorkflowError("The follow-up check-in was recorded already.", code="checkin_done")
 
 
 RELOCATION_WORKFLOW: Workflow[Relocation] = Workflow(
@@ -138,7 +175,10 @@ RELOCATION_WORKFLOW: Workflow[Relocation] = Workflow(
     audit_prefix="relocation.relocation",
     object_check=can_act,
     groups={"open": OPEN, "awaiting_decision": AWAITING_DECISION, "cancellable": CANCELLABLE,
-            "holds_a_place": HOLDS_A_PLACE},
+            "holds_a_place": HOLDS_A_PLACE, "stipends": STIPEND_STATES},
+    # Finance confirms stipends: it reaches a relocation from the arrival on, and only through the
+    # payments inbox (the relocation pages are for those who carry it).
+    role_scope={Role.FINANCE: Q(status__in=STIPEND_STATES)},
     steps=[
         transition("route", sources=[S.REQUESTED], target=S.ASSESSING, roles={SYSTEM, Role.COORDINATOR},
                    label="Route", guard=route_guard, effect=route_effect),
@@ -157,6 +197,12 @@ RELOCATION_WORKFLOW: Workflow[Relocation] = Workflow(
                when=when_readable),
         action("ask_requester", states=OPEN, roles=CASE_HANDLERS, label="Ask the requester a question",
                when=when_has_status_page),
+        action("update_checklist", states=PREPARATION_STATES, roles=STAFF, label="Update the preparation checklist",
+               when=when_readable),
+        action("edit_budget", states=BUDGET_STATES, roles=STAFF, label="Change the budget", when=when_readable),
+        action("confirm_stipend", states=STIPEND_STATES, roles={Role.FINANCE}, label="Confirm a stipend"),
+        action("record_checkin", states=[S.ENDED], roles=STAFF, label="Record the follow-up check-in",
+               when=_when_checkin_open),
         action("add_note", states=EVERY_STATUS, roles=STAFF, label="Add a note", when=when_readable),
         action("attach_file", states=EVERY_STATUS, roles=STAFF, label="Add a file", when=when_readable),
     ],

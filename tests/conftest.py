@@ -173,3 +173,16 @@ def caseworker_other_team(db, coordinator):
     team = Team.objects.create(name="MENA desk", region="mena", languages=["ar", "en"], coordinator=coordinator)
     team.members.add(user)
     return user
+
+
+@pytest.fixture
+def americas_caseworker(db, coordinator):
+    from protect.accounts.models import Team
+    from protect.accounts.roles import Role
+    from tests.helpers import make_user
+
+    worker = make_user("carla", Role.CASEWORKER)
+    team = Team.objects.create(name="Americas desk", region="americas", languages=["es", "en"],
+                               coordinator=coordinator)
+    team.members.add(worker)
+    return worker

@@ -12,6 +12,7 @@ from django.db import transaction
 from protect.accounts.permissions import has_any_role, has_role
 from protect.accounts.roles import Role
 from protect.cases.access import case_grant_access
+from protect.cases.errors import CaseError
 from protect.cases.models import Channel, Urgency
 from protect.cases.services.intake import RequesterSecrets, case_register
 from protect.core.errors import PermissionDenied
@@ -37,9 +38,9 @@ class RequestDetails:
     endorsers: list[dict[str, str]] | None = None
     language: str = "en"
 
-    def problems(self) -> list[GrantError]:
+    def problems(self) -> list[CaseError]:
         """Every rule the request breaks, not only the first: a form shows them all in one round."""
-        found: list[GrantError] = []
+        found: list[CaseError] = []
         if not self.needs or any(n not in NeedKind.values for n in self.needs):
             found.append(GrantError("Choose at least one kind of need from the list.", code="needs", field="needs"))
         if not self.risk_kinds or any(r not in RiskKind.values for r in self.risk_kinds):
@@ -52,7 +53,7 @@ class RequestDetails:
         try:
             check_amount(self.amount_requested_minor, "The amount requested", field="amount")
             check_cap(to_eur_minor(self.amount_requested_minor, eur_rate_for(self.currency)), "The amount requested")
-        except GrantError as exc:
+        except CaseError as exc:  # the kernel's amount and currency checks, and the cap
             found.append(exc)
         if not self.incident.strip() and not self.threat.strip():
             found.append(GrantError("Tell us what happened or what the threat is now: at least one.",

@@ -1,4 +1,4 @@
-"""DRF authentication for partners: `Authorization: Token pt_<prefix>_<secret>`.
+"""DRF authentication for partners: `Authorization: Bearer pt_<prefix>_<secret>`.
 
 Every refusal gives the same answer ("Invalid token."), so a caller cannot tell an unknown token
 from a revoked or expired one, or from a disabled account."""
@@ -23,7 +23,7 @@ MAX_TOKEN_LENGTH = 200
 
 
 class ApiTokenAuthentication(BaseAuthentication):
-    keyword = "Token"
+    keyword = "Bearer"
 
     def authenticate(self, request: Request) -> tuple[User, ApiToken] | None:
         header = get_authorization_header(request).split()

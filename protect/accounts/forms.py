@@ -10,7 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import TEAM_LANGUAGES, Region, Team, User
+from .models import TEAM_LANGUAGES, ApiScope, Region, Team, User
 
 # One message for an unknown name, a wrong password, a disabled account and a paused (locked)
 # login, so the page never confirms that an account exists; it still tells a locked-out
@@ -49,12 +49,19 @@ class ReasonForm(forms.Form):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("Name (what the token is for)"), max_length=100)
+    scopes = forms.MultipleChoiceField(label=_("What the token may do"), choices=ApiScope.choices,
+                                       widget=forms.CheckboxSelectMultiple,
+                                       initial=[ApiScope.REFERRALS_WRITE, ApiScope.REFERRALS_READ])
     expires_in_days = forms.IntegerField(label=_("Expires after (days, empty for never)"), min_value=1,
                                          max_value=3650, required=False, initial=365)
 
     def expires_at(self) -> Any:
         days = self.cleaned_data.get("expires_in_days")
         return timezone.now() + timedelta(days=days) if days else None
+
+
+class PartnerOrganisationForm(forms.Form):
+    name = forms.CharField(label=_("Organisation's name"), max_length=150)
 
 
 class TeamAdminForm(forms.ModelForm):

@@ -132,12 +132,38 @@ class UserSession(models.Model):
         return f"session of user {self.user_id}"
 
 
+class PartnerOrganisation(models.Model):
+    """A partner organisation (a protection NGO, a helpline, a host network) that refers cases and
+    follows them through the API. It acts through one partner account of its own: referrals, messages
+    and web hooks belong to that account, so every permission check of the kernel applies unchanged."""
+
+    name = models.CharField(max_length=150, unique=True)
+    account = models.OneToOneField(User, on_delete=models.PROTECT, related_name="partner_organisation")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiScope(models.TextChoices):
+    """What a token may do; a partner asks only for what its system needs."""
+
+    REFERRALS_WRITE = "referrals:write", _("Refer cases and write messages")
+    REFERRALS_READ = "referrals:read", _("Read its referrals and their messages")
+    ALERTS_READ = "alerts:read", _("Read published alerts")
+    WEBHOOKS_MANAGE = "webhooks:manage", _("Manage web hook subscriptions")
+
+
 class ApiToken(models.Model):
     """A partner's API token. Only its SHA-256 hash is stored; `prefix` identifies it in lists and
     logs without being enough to use it."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
+    scopes = models.JSONField(default=list, blank=True)  # ApiScope values
     prefix = models.CharField(max_length=16, db_index=True, editable=False)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -150,6 +176,9 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def allows(self, scope: str) -> bool:
+        return scope in self.scopes
 
     def is_usable(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from .models import ApiToken, Team, User
+from .models import ApiToken, PartnerOrganisation, Team, User
 from .permissions import is_coordinator
 from .services import api_token_hash, api_token_prefix_of
 
@@ -39,6 +39,13 @@ def teams_visible_to(*, viewer: Any) -> QuerySet[Team]:
     if is_coordinator(viewer):
         return teams
     return teams.filter(members=viewer)
+
+
+def partner_organisations_for(*, viewer: Any) -> QuerySet[PartnerOrganisation]:
+    if not is_coordinator(viewer):
+        return PartnerOrganisation.objects.none()
+    return PartnerOrganisation.objects.select_related("account").annotate(
+        live_tokens=Count("account__api_tokens", filter=Q(account__api_tokens__revoked_at=None)))
 
 
 def api_tokens_of(*, viewer: Any, user: User) -> QuerySet[ApiToken]:

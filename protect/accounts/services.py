@@ -29,9 +29,11 @@ from protect.audit.services import log_event
 from protect.core.errors import InvalidInput, PermissionDenied, ProtectError, clean_or_refuse
 
 from .models import (
+    ApiScope,
     ApiToken,
     AuthenticatorDevice,
     EnrolmentCode,
+    PartnerOrganisation,
     RecoveryCode,
     RecoveryCodeDevice,
     Team,
@@ -539,34 +541,74 @@ def api_token_allowed_for(user: User) -> bool:
                 and has_any_role(user, API_TOKEN_HOLDERS))
 
 
+def _clean_scopes(scopes: Iterable[str]) -> list[str]:
+    chosen = sorted(set(scopes))
+    unknown = [scope for scope in chosen if scope not in ApiScope.values]
+    if unknown:
+        raise AccountsError(f"Unknown scope {unknown[0]!r}; the scopes are: {', '.join(ApiScope.values)}.",
+                            code="scope", field="scopes")
+    if not chosen:
+        raise AccountsError("Give the token at least one scope.", code="scope", field="scopes")
+    return chosen
+
+
 def api_token_issue(
-    *, user: User, name: str, by: User, expires_at: datetime | None = None
+    *, user: User, name: str, by: User | None, scopes: Iterable[str], expires_at: datetime | None = None
 ) -> tuple[ApiToken, str]:
     """Issue a token for a partner account. Returns the token row and the raw token, which is
-    shown once and never stored: only its SHA-256 hash is kept."""
-    _require_coordinator(by)
+    shown once and never stored: only its SHA-256 hash is kept. `by` is a coordinator, or None for
+    `manage.py partner_token`."""
+    if by is not None:
+        _require_coordinator(by)
     if not user.is_active:
         raise AccountsError("A disabled account cannot get an API token.", code="inactive")
     if not api_token_allowed_for(user):
         raise AccountsError("API tokens are only for partner accounts.", code="not_partner")
     if expires_at is not None and expires_at <= timezone.now():
         raise AccountsError("The expiry date must be in the future.", code="expired")
+    chosen = _clean_scopes(scopes)
     prefix = secrets.token_hex(4)
     raw = f"{API_TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken(user=user, name=name.strip(), prefix=prefix, token_hash=api_token_hash(raw),
-                     expires_at=expires_at)
+                     expires_at=expires_at, scopes=chosen)
     clean_or_refuse(token)
     with transaction.atomic():
         token.save()
         log_event("accounts.api_token.issued", actor=by, target=token,
-                  data={"user_id": user.pk, "prefix": prefix,
+                  data={"user_id": user.pk, "prefix": prefix, "scopes": chosen,
                         "expires_at": expires_at.isoformat() if expires_at else None})
     return token, raw
 
 
-def api_token_revoke(*, token: ApiToken, by: User) -> ApiToken:
-    """Revoke a token (its owner or a coordinator). Revoking twice changes nothing."""
-    if by.pk != token.user_id:
+def partner_organisation_ensure(*, name: str, by: User | None) -> PartnerOrganisation:
+    """The partner organisation of this name, made with its partner account when it is new. `by`
+    is a coordinator, or None for `manage.py partner_token`. Asked twice, the same one."""
+    if by is not None:
+        _require_coordinator(by)
+    name = " ".join((name or "").split())
+    if not name:
+        raise AccountsError("Give the organisation's name.", code="organisation", field="organisation")
+    if len(name) > 150:
+        raise AccountsError("The organisation's name is too long (150 characters at most).", code="organisation",
+                            field="organisation")
+    with transaction.atomic():
+        existing = PartnerOrganisation.objects.select_for_update().filter(name__iexact=name).first()
+        if existing is not None:
+            return existing
+        username = f"partner-{secrets.token_hex(4)}"
+        account, _code = user_create(username=username, password=None, roles=[Role.PARTNER], display_name=name,
+                                     by=by)
+        organisation = PartnerOrganisation.objects.create(name=name, account=account)
+        log_event("accounts.partner_organisation.created", actor=by, target=organisation,
+                  data={"account_id": account.pk})
+    return organisation
+
+
+def api_token_revoke(*, token: ApiToken, by: User | None) -> ApiToken:
+    """Revoke a token (its owner, a coordinator, or None for `manage.py partner_token revoke`).
+    Revoking twice changes nothing; the authentication reads the row on every request, so the
+    token is refused from the next one on."""
+    if by is not None and by.pk != token.user_id:
         _require_coordinator(by)
     with transaction.atomic():
         locked = ApiToken.objects.select_for_update().get(pk=token.pk)

@@ -17,5 +17,6 @@ urlpatterns = [
     path("users/<int:user_id>/enrolment-code/", views.enrolment_code_issue, name="enrolment-code-issue"),
     path("users/<int:user_id>/disable/", views.user_disable, name="user-disable"),
     path("users/<int:user_id>/tokens/", views.api_token_issue, name="api-token-issue"),
+    path("partners/", views.partner_organisations, name="partners"),
     path("tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api-token-revoke"),
 ]

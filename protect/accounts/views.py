@@ -28,7 +28,15 @@ from django_otp.models import Device
 from protect.core.errors import ProtectError
 
 from . import selectors, services
-from .forms import LOGIN_FAILED, ApiTokenForm, CodeForm, EnrolmentCodeForm, LoginForm, ReasonForm
+from .forms import (
+    LOGIN_FAILED,
+    ApiTokenForm,
+    CodeForm,
+    EnrolmentCodeForm,
+    LoginForm,
+    PartnerOrganisationForm,
+    ReasonForm,
+)
 from .lockout import logins_paused_for_everyone
 from .middleware import second_factor_exempt
 from .models import ApiToken, EnrolmentCode, RecoveryCodeDevice, User
@@ -319,6 +327,25 @@ def users_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.COORDINATOR)
+@require_http_methods(["GET", "POST"])
+def partner_organisations(request: HttpRequest) -> HttpResponse:
+    """The partner organisations that use the API; a new one gets its partner account, on whose
+    page tokens are issued."""
+    form = PartnerOrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.partner_organisation_ensure(name=form.cleaned_data["name"],
+                                                                by=request.user)  # type: ignore[arg-type]
+        except ProtectError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return HttpResponseRedirect(reverse("accounts:user-detail", args=[organisation.account_id]))
+    return render(request, "accounts/partners.html", {
+        "organisations": selectors.partner_organisations_for(viewer=request.user), "form": form,
+    })
+
+
+@role_required(Role.COORDINATOR)
 def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     target = selectors.user_for_coordination(viewer=request.user, pk=user_id)
     if target is None:
@@ -352,13 +379,13 @@ def api_token_issue(request: HttpRequest, user_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             token, raw = services.api_token_issue(user=target, name=form.cleaned_data["name"], by=request.user,  # type: ignore[arg-type]
-                                                  expires_at=form.expires_at())
+                                                  scopes=form.cleaned_data["scopes"], expires_at=form.expires_at())
         except ProtectError as exc:
             messages.error(request, exc.message)
         else:
             return render(request, "accounts/api_token_new.html", {"target": target, "token": token, "raw": raw})
     else:
-        messages.error(request, _("Give the token a name and a valid expiry."))
+        messages.error(request, _("Give the token a name, at least one scope and a valid expiry."))
     return HttpResponseRedirect(reverse("accounts:user-detail", args=[target.pk]))
 
 

@@ -16,6 +16,7 @@ def when_readable(case: Case, by: Any) -> None:
 
 
 def when_has_status_page(case: Case, by: Any) -> None:
-    """A question needs somewhere to be read: a requester with a receipt (not a partner referral)."""
-    if not case.receipt_index:
+    """A question needs somewhere to be read: a requester's status page (a receipt), or the
+    referring partner's API."""
+    if not case.receipt_index and case.referred_by_id is None:
         raise WorkflowError("This requester has no status page to read a question on.", code="no_status_page")

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from protect.accounts.permissions import has_any_role, has_role, role_required
-from protect.accounts.roles import CASE_HANDLERS, INTAKE, Role
+from protect.accounts.roles import CASE_HANDLERS, INTAKE, PAYERS, Role
 from protect.core.errors import NotFound, ProtectError, form_errors_from
 from protect.crypto.fields import decryptions_seen
 from protect.crypto.files import encrypted_file_response
@@ -30,6 +30,7 @@ from protect.crypto.files import encrypted_file_response
 from . import selectors
 from .access import can_see_narrative
 from .models import Case
+from .payments import payment_sections
 from .services import casefile
 from .services.transitions import case_transition
 
@@ -195,6 +196,20 @@ def queue_scopes(user: Any, *, fallback: str) -> list[tuple[str, str]]:
     if not scopes:
         scopes.append(("all", fallback))
     return scopes
+
+
+def render_payments_inbox(request: HttpRequest, *, status: int = 200) -> HttpResponse:
+    """The payments inbox: each kind's section, its rows read through the kind's scoped selector.
+    A kind's payment action that is refused re-renders it with the message and the error's status."""
+    sections = [{"key": section.key, "title": section.title, "template": section.template,
+                 "rows": section.rows(request.user)} for section in payment_sections()]
+    return render(request, "cases/staff/payments_inbox.html", {"sections": sections}, status=status)
+
+
+@role_required(*PAYERS)
+@require_GET
+def payments_inbox(request: HttpRequest) -> HttpResponse:
+    return render_payments_inbox(request)
 
 
 # --- staff intake, once per form ------------------------------------------------------------------

@@ -52,6 +52,33 @@ class InvalidInput(ProtectError):
         self.errors = errors
 
 
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TITLES = {
+    400: "Bad request",
+    401: "Not authenticated",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    406: "Not acceptable",
+    409: "Conflict",
+    412: "Precondition failed",
+    413: "Request body too large",
+    415: "Unsupported media type",
+    422: "Unprocessable request",
+    429: "Too many requests",
+    500: "Server error",
+}
+
+
+def problem_body(status: int, detail: str, code: str, errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """Problem details (RFC 9457) for a machine: the API's every refusal, and the error pages under /api/."""
+    body: dict[str, Any] = {"type": f"/api/docs/#error-{status}", "title": PROBLEM_TITLES.get(status, "Error"),
+                            "status": status, "detail": detail, "code": code}
+    if errors:
+        body["errors"] = errors
+    return body
+
+
 def clean_or_refuse(instance: Any, **options: Any) -> None:
     """Run a model's full_clean(); a refusal leaves as an InvalidInput naming its fields, so no
     caller ever sees Django's ValidationError."""

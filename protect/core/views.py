@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from . import health
+from .errors import PROBLEM_MEDIA_TYPE, problem_body
 
 logger = logging.getLogger("protect.csp")
 
@@ -60,7 +62,24 @@ def error_language(request: HttpRequest) -> str:
     return str(getattr(request, "LANGUAGE_CODE", "") or settings.LANGUAGE_CODE)
 
 
+API_ERRORS = {400: "The request could not be read.", 403: "You are not allowed to do this.", 404: "Not found.",
+              413: "The request body is too large.", 500: "Something failed on our side; nothing was changed."}
+
+
+def _api_problem(status: int) -> HttpResponse:
+    """Under /api/ a machine is asking: the same problem details as the API's own refusals."""
+    body = problem_body(status, API_ERRORS.get(status, "Error."), {404: "not_found", 500: "server_error"}.get(
+        status, "invalid"))
+    return HttpResponse(json.dumps(body), status=status, content_type=PROBLEM_MEDIA_TYPE)
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
 def _error_page(request: HttpRequest, template: str, status: int) -> HttpResponse:
+    if _is_api(request):
+        return _api_problem(status)
     language = error_language(request)
     with translation.override(language):
         response = render(request, template, status=status)
@@ -87,6 +106,8 @@ def request_too_large(request: HttpRequest) -> HttpResponse:
 def server_error(request: HttpRequest) -> HttpResponse:
     # Rendered without the request: no context processor runs, so nothing touches the database or
     # the session that may be what failed.
+    if _is_api(request):
+        return _api_problem(500)
     language = error_language(request)
     with translation.override(language):
         response = HttpResponseServerError(render_to_string("500.html"))

@@ -10,7 +10,7 @@ old master key has been removed from the ring after the backup retention period 
 from __future__ import annotations
 
 import uuid
-from typing import Protocol
+from typing import Any, Protocol
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import models
@@ -125,6 +125,30 @@ class EncryptedModel(models.Model):
         """Drop decrypted values held by this instance; the next access reads and decrypts again."""
         for f in self.encrypted_fields():
             self.__dict__.pop(f.attname, None)
+
+
+class SelfKeyedModel(EncryptedModel):
+    """A row that owns its data key, made with it (a web hook endpoint's secret, an API answer kept
+    for a retry): not a defender's data, yet nothing in it is readable from a database dump, and
+    deleting the key shreds it."""
+
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+", editable=False, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from django.db import transaction
+
+        from .services import data_key_create
+
+        with transaction.atomic():
+            if self.data_key_id is None:
+                self.data_key = data_key_create()
+            super().save(*args, **kwargs)
+
+    def get_data_key(self) -> DataKey:
+        return self.data_key
 
 
 class EncryptedFile(EncryptedModel):

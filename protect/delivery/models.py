@@ -4,39 +4,27 @@ hook endpoints messages may be sent to (a URL and its signing secret, sealed und
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from protect.crypto.fields import EncryptedTextField
-from protect.crypto.models import DataKey, EncryptedModel
-from protect.crypto.services import data_key_create
+from protect.crypto.models import DataKey, EncryptedModel, SelfKeyedModel
 
 
-class WebhookEndpoint(EncryptedModel):
+class WebhookEndpoint(SelfKeyedModel):
     """Where a web hook goes and the secret it is signed with (Standard Webhooks: `whsec_` + base64).
 
     The URL and the secret are sealed under the endpoint's own data key, made with it, so a database
     dump names no receiver and lets nobody forge a signature. Alert recipients and partner systems
     both point to one."""
 
-    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+", editable=False, blank=True)
     url = EncryptedTextField()
     secret = EncryptedTextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return f"web hook endpoint {self.pk}"
-
-    def get_data_key(self) -> DataKey:
-        return self.data_key
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        with transaction.atomic():
-            if self.data_key_id is None:
-                self.data_key = data_key_create()
-            super().save(*args, **kwargs)
 
 
 class SealedContent(EncryptedModel):

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from grants.models import Grant, NeedKind
-from protect.accounts.permissions import has_any_role
-from protect.accounts.roles import INTAKE
+from protect.accounts.permissions import has_any_role, has_role
+from protect.accounts.roles import INTAKE, Role
 from protect.audit.services import log_event
 from protect.cases.access import can_act, case_grant_access
 from protect.cases.models import Channel, Urgency
@@ -91,6 +91,22 @@ def relocation_apply_public(*, defender_data: dict[str, Any], details: Applicati
         add_family_rows(relocation=relocation, by=None, members=details.family)
     assert requester is not None
     return relocation, requester
+
+
+def relocation_refer_from_partner(*, partner: Any, defender_data: dict[str, Any], details: ApplicationDetails,
+                                  ) -> Relocation:
+    """A partner organisation refers a relocation (the partner API exposes this); it follows the
+    case through the API, so no receipt is made."""
+    if not has_role(partner, Role.PARTNER):
+        raise PermissionDenied("Only partner accounts refer cases.")
+    details.validate()
+    with transaction.atomic():
+        defender = defender_create(by=partner, intake=True, **defender_data)
+        relocation = Relocation(defender=defender, channel=Channel.PARTNER, referred_by=partner, **details.columns())
+        case_register(case=relocation, actor=partner, with_requester_secrets=False,
+                      audit_data={"applicant": details.applicant, "family": len(details.family)})
+        add_family_rows(relocation=relocation, by=partner, members=details.family)
+    return relocation
 
 
 def relocation_create_from_grant(*, grant: Grant, by: Any) -> Relocation:

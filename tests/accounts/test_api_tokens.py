@@ -28,14 +28,14 @@ class ReferralsProbe(APIView):
         return Response({"user": request.user.username, "token": request.auth.prefix})
 
 
-def _call(raw: str | None, *, scheme: str = "Token"):
+def _call(raw: str | None, *, scheme: str = "Bearer"):
     headers = {"HTTP_AUTHORIZATION": f"{scheme} {raw}"} if raw is not None else {}
     return ReferralsProbe.as_view()(APIRequestFactory().get("/api/probe/", **headers))
 
 
 @pytest.fixture
 def issued(coordinator, partner):
-    return services.api_token_issue(user=partner, name="case referrals", by=coordinator,
+    return services.api_token_issue(user=partner, name="case referrals", by=coordinator, scopes=["referrals:read"],
                                     expires_at=timezone.now() + timedelta(days=30))
 
 
@@ -116,11 +116,11 @@ def test_without_a_token_the_partner_api_answers_401(issued):
 @pytest.mark.django_db
 def test_tokens_are_only_for_partner_accounts_and_only_coordinators_issue_them(coordinator, caseworker, partner):
     with pytest.raises(services.AccountsError):
-        services.api_token_issue(user=caseworker, name="x", by=coordinator)
+        services.api_token_issue(user=caseworker, name="x", by=coordinator, scopes=["referrals:read"])
     with pytest.raises(services.AccountsError):
-        services.api_token_issue(user=coordinator, name="x", by=coordinator)
+        services.api_token_issue(user=coordinator, name="x", by=coordinator, scopes=["referrals:read"])
     with pytest.raises(PermissionDenied):
-        services.api_token_issue(user=partner, name="x", by=caseworker)
+        services.api_token_issue(user=partner, name="x", by=caseworker, scopes=["referrals:read"])
 
 
 @pytest.mark.django_db
@@ -135,10 +135,55 @@ def test_a_coordinator_issues_a_token_on_the_account_page_and_sees_it_once(clien
     from tests.helpers import login_verified
 
     login_verified(client, coordinator)
-    response = client.post(f"/accounts/users/{partner.pk}/tokens/", {"name": "referrals", "expires_in_days": 90})
+    response = client.post(f"/accounts/users/{partner.pk}/tokens/", {
+        "name": "referrals", "expires_in_days": 90, "scopes": ["referrals:read", "referrals:write"]})
     assert response.status_code == 200
     token = ApiToken.objects.get(user=partner)
+    assert token.scopes == ["referrals:read", "referrals:write"]
     html = response.content.decode()
     raw = html.split(f"pt_{token.prefix}_", 1)[1].split("<", 1)[0]
     assert token.token_hash == services.api_token_hash(f"pt_{token.prefix}_{raw}")
     assert f"pt_{token.prefix}_{raw}" not in client.get(f"/accounts/users/{partner.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_token_without_a_scope_is_refused_and_nothing_is_issued(client, coordinator, partner):
+    from tests.helpers import login_verified
+
+    login_verified(client, coordinator)
+    response = client.post(f"/accounts/users/{partner.pk}/tokens/", {"name": "referrals", "expires_in_days": 90})
+    assert response.status_code == 302 and not ApiToken.objects.filter(user=partner).exists()
+
+
+@pytest.mark.django_db
+def test_a_coordinator_adds_a_partner_organisation_and_lands_on_its_account(client, coordinator):
+    from protect.accounts.models import PartnerOrganisation
+    from tests.helpers import login_verified
+
+    login_verified(client, coordinator)
+    response = client.post("/accounts/partners/", {"name": "  Helpline   Sur "})
+    organisation = PartnerOrganisation.objects.get()
+    assert organisation.name == "Helpline Sur" and organisation.account.has_role("partner")
+    assert response.status_code == 302 and response["Location"] == f"/accounts/users/{organisation.account_id}/"
+    client.post("/accounts/partners/", {"name": "helpline sur"})
+    assert PartnerOrganisation.objects.count() == 1  # the same organisation, asked twice
+    assert "Helpline Sur" in client.get("/accounts/partners/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_console_command_prints_a_token_once_that_the_api_accepts(db):
+    import io
+
+    from django.core.management import call_command
+    from rest_framework.test import APIClient
+
+    out = io.StringIO()
+    call_command("partner_token", "create", "--organisation", "Helpline Sur", "--scope", "referrals:read",
+                 "--expires-days", "30", stdout=out)
+    raw = out.getvalue().strip().splitlines()[-1]
+    token = ApiToken.objects.get()
+    assert token.scopes == ["referrals:read"] and token.expires_at is not None
+    assert raw not in str(list(ApiToken.objects.values()))
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert api.get("/api/v1/referrals/").status_code == 200

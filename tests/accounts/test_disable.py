@@ -17,7 +17,7 @@ def test_disabling_ends_every_session_of_the_user_and_revokes_their_tokens(coord
     laptop, phone = Client(), Client()
     login_verified(laptop, partner)
     login_verified(phone, partner)
-    token, _raw = services.api_token_issue(user=partner, name="referrals", by=coordinator)
+    token, _raw = services.api_token_issue(user=partner, name="referrals", by=coordinator, scopes=["referrals:read"])
     assert UserSession.objects.filter(user=partner).count() == 2
 
     services.user_disable(user=partner, by=coordinator, reason="Left the organisation")

@@ -234,8 +234,8 @@ def test_the_inboxes_cost_the_same_queries_for_1_and_6_grants(
         return services.grant_submit_for_review(grant=grant, by=caseworker, reviewer=reviewer)
 
     # Payments: request queries (roles are read once there and reused), grants, their disbursements
-    # (prefetched), session save.
-    payments_queries = len(REQUEST_QUERIES) + 2 + len(SESSION_SAVE)
+    # (prefetched), relocation stipends (the other section of the one inbox), session save.
+    payments_queries = len(REQUEST_QUERIES) + 3 + len(SESSION_SAVE)
     # Review inbox: request queries, the grants (guardian assignments as subqueries; a reviewer has
     # no team, so no team query), session save.
     review_queries = len(REQUEST_QUERIES) + 1 + len(SESSION_SAVE)
@@ -243,12 +243,12 @@ def test_the_inboxes_cost_the_same_queries_for_1_and_6_grants(
     approved()
     client.get("/cases/payments/")
     with django_assert_num_queries(payments_queries):
-        assert len(client.get("/cases/payments/").context["rows"]) == 1
+        assert len(client.get("/cases/payments/").context["sections"][0]["rows"]) == 1
     for _ in range(5):
         approved()
     with django_assert_num_queries(payments_queries):
         response = client.get("/cases/payments/")
-    assert len(response.context["rows"]) == 6 and "EUR 1,000.00" in response.content.decode()
+    assert len(response.context["sections"][0]["rows"]) == 6 and "EUR 1,000.00" in response.content.decode()
 
     login_verified(client, reviewer)
     to_review()

@@ -3,7 +3,8 @@
 Routes are enumerated from the URL resolver, so a new route without a row here fails the test
 (`test_every_route_is_in_the_matrix`). Each row says, per role, what a request must get:
 OK (the view ran: 2xx, 3xx elsewhere than login, or a 4xx about the input such as 400/405/409),
-LOGIN (sent to the login page), DENIED (403), HIDDEN (404: the object's existence is not revealed).
+LOGIN (sent to the login page), DENIED (403), HIDDEN (404: the object's existence is not revealed), NO_TOKEN (401: the partner API takes a token, never a
+session; tests/security/test_api_matrix.py tries every token scope on it).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from tests.relocation.conftest import application
 from tests.toykind.models import Toy
 from tests.toykind.services import toy_submit
 
-OK, LOGIN, DENIED, HIDDEN = "ok", "login", "denied", "hidden"
+OK, LOGIN, DENIED, HIDDEN, NO_TOKEN = "ok", "login", "denied", "hidden", "no_token"
 ROLES = ("anonymous", "caseworker", "caseworker_other_team", "reviewer", "approver", "finance", "coordinator",
          "donor", "partner", "host", "outsider")
 STAFF_ROLES = ("caseworker", "caseworker_other_team", "reviewer", "approver", "finance", "coordinator")
@@ -98,6 +99,12 @@ MATRIX: dict[str, Row] = {
     "accounts/users/<int:user_id>/enrolment-code/": Row("post", only("coordinator")),
     "accounts/users/<int:user_id>/tokens/": Row("post", only("coordinator")),
     "accounts/tokens/<int:token_id>/revoke/": Row("post", only("coordinator")),
+    "accounts/partners/": Row("get", only("coordinator")),
+    "api/schema/": Row("get", everyone(OK)),
+    "api/docs/": Row("get", everyone(OK)),
+    **{route: Row("get", everyone(NO_TOKEN)) for route in (
+        "api/v1/referrals/", "api/v1/referrals/<str:reference>/", "api/v1/referrals/<str:reference>/messages/",
+        "api/v1/webhooks/", "api/v1/webhooks/<int:pk>/", "api/v1/webhooks/<int:pk>/deliveries/")},
     "audit/": Row("get", only("coordinator")),
     "dashboard/": Row("get", only("donor", "coordinator")),
     "cases/": Row("get", only(*STAFF_ROLES)),
@@ -130,7 +137,10 @@ MATRIX: dict[str, Row] = {
     "relocations/<str:reference>/files/<int:file_id>/": Row("get", RELOCATION),
     **{f"relocations/<str:reference>/{action}/": Row("post", RELOCATION)
        for action in ("reveal", "notes", "files", "ask", "family", "assess", "match", "start", "extend", "end",
-                      "cancel")},
+                      "cancel", "checklist", "budget", "budget/remove", "checkin")},
+    # Finance confirms stipends from the payments inbox, and reaches a relocation only once it is in
+    # residence (this one is assessing): everyone else is refused by role.
+    "relocations/<str:reference>/confirm-stipend/": Row("post", only("finance") | {"finance": HIDDEN}),
     # The toy kind of the tests (tests/toykind): the kernel's case pages, mounted by a new kind.
     "alert-desk/": Row("get", only("caseworker", "caseworker_other_team", "reviewer", "approver", "coordinator")),
     "alert-desk/<str:reference>/": Row("get", ALERT),
@@ -188,7 +198,7 @@ def world(db, team_africa, caseworker, coordinator, partner, outsider):
         case=grant, by=caseworker, kind="document",
         uploaded_file=SimpleUploadedFile("note.pdf", pdf_bytes()),
     )
-    token, _raw = api_token_issue(user=partner, name="matrix", by=coordinator)
+    token, _raw = api_token_issue(user=partner, name="matrix", by=coordinator, scopes=["referrals:read"])
     toy, _ = toy_submit(defender=grant.defender, story="A toy story.")
     toy = case_route(model=Toy, case_id=toy.pk)
     toy_file = case_attach_file(case=toy, by=caseworker, kind="document",
@@ -201,7 +211,7 @@ def world(db, team_africa, caseworker, coordinator, partner, outsider):
                                                         **ALERT_TEXTS).pk)
     alert_file = case_attach_file(case=alert, by=caseworker, kind="document",
                                   uploaded_file=SimpleUploadedFile("alert.txt", b"An alert document."))
-    return {"reference": grant.reference, "file_id": attached.pk, "user_id": outsider.pk, "token_id": token.pk,
+    return {"reference": grant.reference, "file_id": attached.pk, "user_id": outsider.pk, "token_id": token.pk, "pk": 1,
             "lang": "ar", "toys": {"reference": toy.reference, "file_id": toy_file.pk},
             "relocations": {"reference": relocation.reference, "file_id": relocation_file.pk},
             "alert-desk": {"reference": alert.reference, "file_id": alert_file.pk}}
@@ -226,6 +236,8 @@ def outcome(response) -> str:
     if response.status_code in (301, 302, 303):
         location = response["Location"]
         return LOGIN if "/login/" in location else OK
+    if response.status_code == 401:
+        return NO_TOKEN
     if response.status_code == 403:
         return DENIED
     if response.status_code == 404:

@@ -38,6 +38,10 @@ REVIEWED: dict[str, str] = {
     "accounts.user.last_name": STAFF, "accounts.user.email": STAFF, "accounts.user.display_name": STAFF,
     "accounts.team.name": STAFF, "accounts.usersession.session_key": HASH,
     "accounts.apitoken.name": STAFF, "accounts.apitoken.prefix": REFERENCE, "accounts.apitoken.token_hash": HASH,
+    "accounts.partnerorganisation.name": "a partner organisation's name (an NGO that refers cases, not a defender)",
+    "api.idempotentrequest.key": "an opaque key the partner's system chose for one POST",
+    "api.idempotentrequest.fingerprint": HASH,
+    "api.referral.reference": REFERENCE, "api.referral.case_type": CODE, "api.referral.kind": CODE,
     "accounts.authenticatordevice.name": STAFF, "accounts.recoverycodedevice.name": STAFF,
     "accounts.recoverycode.digest": HASH,
     # crypto
@@ -71,6 +75,7 @@ REVIEWED: dict[str, str] = {
     "relocation.hostinstitution.city": "where a host institution is (public, an organisation's address)",
     "relocation.hostinstitution.country": CODE,
     "relocation.hostinstitution.accessibility": "a host institution's description of its premises (no defender)",
+    "relocation.budgetline.currency": CODE, "relocation.stipendinstalment.currency": CODE,
 
     # alerts
     "alerts.alertupdate.key": "an idempotency key a client generates (a random token)",

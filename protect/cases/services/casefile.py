@@ -97,8 +97,9 @@ def case_ask_requester(*, case: Case, by: Any, question: str) -> CaseMessage:
     return message  # type: ignore[no-any-return]
 
 
-def case_requester_reply(*, case: Case, body: str) -> CaseMessage:
-    """The requester answers from the status page; a case that waited for it resumes."""
+def case_requester_reply(*, case: Case, body: str, partner: Any = None) -> CaseMessage:
+    """The requester answers from the status page, or the referring partner through the API (the
+    caller checked it is this case's partner); a case that waited for it resumes."""
     body = body.strip()
     if not body:
         raise CaseError("Write your answer.", code="answer", field="body")
@@ -111,10 +112,10 @@ def case_requester_reply(*, case: Case, body: str) -> CaseMessage:
         if not workflow.in_group(case, "open"):
             raise CaseError("This request is closed; it cannot receive messages.", code="closed")
         message = _related_model(case, "messages")(
-            case=case, direction=CaseMessage.Direction.FROM_REQUESTER, body=body)
+            case=case, direction=CaseMessage.Direction.FROM_REQUESTER, body=body, author=partner)
         clean_or_refuse(message)
         message.save()
-        log_event(f"{case._meta.app_label}.message.received", actor="requester", target=case,
+        log_event(f"{case._meta.app_label}.message.received", actor=partner or "requester", target=case,
                   data={"message_id": message.pk})
         if workflow.has("info_received") and workflow.can(case, None, "info_received"):
             workflow.run(case, "info_received", by=None)

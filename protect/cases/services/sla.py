@@ -1,8 +1,11 @@
 """The SLA sweep, for every kind: a case still awaiting a decision near or past its deadline is
-escalated to its team's coordinator, once per threshold."""
+escalated to its team's coordinator, once per threshold. A kind with deadlines of its own (a
+relocation's preparation before the start of the stay) adds them with `on_sla_sweep`, so one beat
+task sweeps every deadline and no kind keeps a second sweep."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -18,10 +21,19 @@ from ..registry import case_models
 
 T = CaseEscalation.Threshold
 
+SweepHook = Callable[[datetime], int]  # (now) -> how many warnings it sent; must be safe to run twice
+_HOOKS: list[SweepHook] = []
+
+
+def on_sla_sweep(hook: SweepHook) -> None:
+    """Run `hook` in every SLA sweep, after the answer deadlines (a kind registers it in ready())."""
+    if hook not in _HOOKS:
+        _HOOKS.append(hook)
+
 
 def cases_sweep_sla(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
-    return sum(_sweep(model, now) for model in case_models())
+    return sum(_sweep(model, now) for model in case_models()) + sum(hook(now) for hook in _HOOKS)
 
 
 def _sweep(model: type[Case], now: datetime) -> int:

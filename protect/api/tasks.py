@@ -1,0 +1,12 @@
+"""The API's periodic work."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from .services import idempotency_keys_purge
+
+
+@shared_task(name="api.purge_idempotency_keys")
+def purge_idempotency_keys() -> int:
+    return idempotency_keys_purge()

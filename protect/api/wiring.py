@@ -1,0 +1,129 @@
+"""What every partner endpoint shares: token authentication with scopes, a throttle per token,
+a capped JSON parser, ETags on reads, and an audit event per request naming the token."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.conf import settings
+from rest_framework import permissions
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+
+from protect.accounts.authentication import ApiTokenAuthentication, token_of
+from protect.accounts.permissions import has_any_role
+from protect.accounts.roles import API_TOKEN_HOLDERS
+from protect.audit.services import log_event
+
+from .errors import BodyTooLarge
+
+
+class HasScope(permissions.BasePermission):
+    """The request's token carries the scope the view names for this method (`scopes` on the view:
+    {"GET": "referrals:read", "POST": "referrals:write"}). A view that names none is refused."""
+
+    message = "This token's scopes do not allow this request."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        token = token_of(request)
+        needed = getattr(view, "scopes", {}).get(request.method or "", None)
+        if request.method in ("HEAD", "OPTIONS"):
+            needed = getattr(view, "scopes", {}).get("GET", needed)
+        return bool(token is not None and needed and token.allows(needed)
+                    and has_any_role(request.user, API_TOKEN_HOLDERS))
+
+
+class PartnerThrottle(SimpleRateThrottle):
+    """A request budget per token (`PROTECT_API_RATE`, e.g. "120/minute"); past it, 429 with
+    Retry-After. Counted in the shared cache (Redis), so every web process counts together."""
+
+    scope = "partner"
+
+    def get_rate(self) -> str:
+        return str(settings.PROTECT_API_RATE)
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        token = token_of(request)
+        return None if token is None else f"throttle_partner_{token.pk}"
+
+
+class CappedJSONParser(JSONParser):
+    """JSON only, and no body larger than `PROTECT_API_MAX_BODY_BYTES` (413 before it is read)."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None,
+              ) -> Any:
+        request = (parser_context or {}).get("request")
+        length = request.META.get("CONTENT_LENGTH") if request is not None else None
+        try:
+            too_long = int(length or 0) > settings.PROTECT_API_MAX_BODY_BYTES
+        except ValueError:
+            too_long = False
+        if too_long:
+            raise BodyTooLarge()
+        return super().parse(stream, media_type, parser_context)
+
+
+class NewestFirst(CursorPagination):
+    """Opaque cursors: a list stays stable while new rows arrive."""
+
+    ordering = "-id"
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class PartnerView(GenericAPIView):  # type: ignore[type-arg]
+    """The base of every partner endpoint."""
+
+    authentication_classes = [ApiTokenAuthentication]
+    permission_classes = [HasScope]
+    throttle_classes = [PartnerThrottle]
+    parser_classes = [CappedJSONParser]
+    scopes: dict[str, str] = {}
+
+    def idempotent(self, request: Request, produce: Callable[[], tuple[int, dict[str, Any]]]) -> Response:
+        """Answer a POST once per Idempotency-Key (see services.idempotent); the body is compared in
+        canonical JSON, so the same data sent with other spacing is the same request."""
+        from .services import idempotent, request_fingerprint
+
+        canonical = json.dumps(request.data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        status_code, body = idempotent(
+            partner=request.user, key=request.META.get("HTTP_IDEMPOTENCY_KEY", ""),
+            fingerprint=request_fingerprint(method=request.method or "", path=request.path, body=canonical.encode()),
+            produce=produce,
+        )
+        return Response(body, status=status_code)
+
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method in ("GET", "HEAD") and response.status_code == 200:
+            response = _with_etag(request, response)
+        token = token_of(request)
+        if token is not None:
+            # Every request a token makes is in the audit chain, with the token's identity.
+            log_event("api.request.made", actor=token, data={
+                "method": request.method, "path": request.path[:200], "status": response.status_code,
+                "token": token.prefix,
+            })
+        return response
+
+
+def _with_etag(request: Request, response: Response) -> Response:
+    response.render()
+    etag = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
+    response["ETag"] = etag
+    wanted = [tag.strip() for tag in request.META.get("HTTP_IF_NONE_MATCH", "").split(",") if tag.strip()]
+    if etag in wanted or "*" in wanted:
+        not_modified = Response(status=304, headers={"ETag": etag})
+        not_modified.accepted_renderer = response.accepted_renderer
+        not_modified.accepted_media_type = response.accepted_media_type
+        not_modified.renderer_context = response.renderer_context  # type: ignore[attr-defined]
+        return not_modified
+    return response

@@ -1,0 +1,108 @@
+"""The partner API from the outside, as a partner's system calls it: referrals of both kinds, the
+partner's own list, idempotent POSTs, and nothing of anyone else."""
+
+from __future__ import annotations
+
+import pytest
+
+from grants.models import Grant
+from protect.api.models import Referral
+from protect.audit.models import AuditEvent
+from relocation.models import Relocation
+from tests.api.conftest import grant_body, relocation_body
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_partner_refers_a_grant_request_and_reads_its_status_in_plain_words(helpline):
+    created = helpline.refer()
+    assert created["reference"].startswith("G-") and created["kind"] == "grant"
+    grant = Grant.objects.get(reference=created["reference"])
+    assert grant.channel == "partner" and grant.referred_by == helpline.account
+    assert grant.amount_requested_minor == 250_000 and grant.needs == ["legal"]
+    assert grant.defender.secure_channels["notes"].startswith("Only through us")
+    read = helpline.get(f"/api/v1/referrals/{created['reference']}/").json()
+    assert read["status"] == grant.status and read["status_text"]
+    assert set(read) == {"reference", "kind", "status", "status_text", "urgency", "submitted_at",
+                         "status_changed_at", "messages_url"}
+
+
+def test_a_partner_refers_a_relocation_with_family(helpline):
+    created = helpline.refer(relocation_body())
+    relocation = Relocation.objects.get(reference=created["reference"])
+    assert created["reference"].startswith("R-") and relocation.family.count() == 2
+    assert relocation.referred_by == helpline.account and relocation.language == "ar"
+
+
+def test_the_same_key_and_body_twice_make_one_case_and_the_first_answer(helpline):
+    first = helpline.post("/api/v1/referrals/", grant_body(), key="key-1")
+    again = helpline.post("/api/v1/referrals/", grant_body(), key="key-1")
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    assert Grant.objects.count() == 1 and Referral.objects.count() == 1
+
+
+def test_the_same_key_with_another_body_is_refused_and_changes_nothing(helpline):
+    helpline.post("/api/v1/referrals/", grant_body(), key="key-1")
+    other = helpline.post("/api/v1/referrals/", grant_body(pseudonym="Someone else"), key="key-1")
+    assert other.status_code == 422
+    assert other["Content-Type"] == "application/problem+json"
+    assert other.json()["code"] == "idempotency_key_reused"
+    assert Grant.objects.count() == 1
+
+
+def test_a_post_without_an_idempotency_key_is_refused(helpline):
+    response = helpline.client.post("/api/v1/referrals/", grant_body(), format="json")
+    assert response.status_code == 400 and response.json()["code"] == "idempotency_key_required"
+    assert Grant.objects.count() == 0
+
+
+def test_a_refused_request_keeps_no_key_so_the_corrected_retry_goes_through(helpline):
+    bad = grant_body()
+    bad["grant"]["incident"] = ""
+    assert helpline.post("/api/v1/referrals/", bad, key="k").status_code == 422
+    assert helpline.post("/api/v1/referrals/", grant_body(), key="k").status_code == 201
+
+
+def test_the_list_holds_only_this_partners_referrals_newest_first(helpline, other_partner):
+    mine = [helpline.refer()["reference"], helpline.refer(relocation_body())["reference"]]
+    theirs = other_partner.refer()["reference"]
+    listed = helpline.get("/api/v1/referrals/").json()
+    assert [r["reference"] for r in listed["results"]] == mine[::-1]
+    assert theirs not in str(listed)
+    only_relocations = helpline.get("/api/v1/referrals/?kind=relocation").json()["results"]
+    assert [r["reference"] for r in only_relocations] == [mine[1]]
+
+
+def test_the_list_pages_with_a_cursor(helpline):
+    made = [helpline.refer()["reference"] for _ in range(3)]
+    first = helpline.get("/api/v1/referrals/?page_size=2").json()
+    assert [r["reference"] for r in first["results"]] == made[:0:-1]
+    second = helpline.get(first["next"]).json()
+    assert [r["reference"] for r in second["results"]] == made[:1] and second["next"] is None
+
+
+def test_another_partners_referral_is_not_found_not_forbidden(helpline, other_partner):
+    theirs = other_partner.refer()["reference"]
+    for path in (f"/api/v1/referrals/{theirs}/", f"/api/v1/referrals/{theirs}/messages/"):
+        response = helpline.get(path)
+        assert response.status_code == 404 and response["Content-Type"] == "application/problem+json"
+    posted = helpline.post(f"/api/v1/referrals/{theirs}/messages/", {"body": "hello"})
+    assert posted.status_code == 404
+
+
+def test_a_read_carries_an_etag_and_an_unchanged_resource_answers_304(helpline):
+    reference = helpline.refer()["reference"]
+    first = helpline.get(f"/api/v1/referrals/{reference}/")
+    assert first.status_code == 200 and first["ETag"]
+    again = helpline.get(f"/api/v1/referrals/{reference}/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again.content == b""
+
+
+def test_every_request_made_with_a_token_is_audited_with_the_token(helpline):
+    reference = helpline.refer()["reference"]
+    helpline.get(f"/api/v1/referrals/{reference}/")
+    events = AuditEvent.objects.filter(action="api.request.made").order_by("seq")
+    assert [(e.data["method"], e.data["status"], e.data["token"]) for e in events] == [
+        ("POST", 201, helpline.token.prefix), ("GET", 200, helpline.token.prefix)]
+    assert all(e.actor_id == helpline.account.pk for e in events)
