@@ -47,9 +47,9 @@ def busy_case(team_africa, caseworker, reviewer):
     section of the page has something in it."""
     from grants import services
     from grants.models import Grant
-    from tests.grants.conftest import DEFENDER, details
     from protect.cases.services.casefile import case_add_note, case_ask_requester, case_requester_reply
     from protect.cases.services.routing import case_route
+    from tests.grants.conftest import DEFENDER, details
 
     grant, _receipt = services.grant_record_hotline(
         by=caseworker, defender_data=dict(DEFENDER), details=details(amount_requested_minor=750_000, incident=NARRATIVE))
