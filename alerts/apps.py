@@ -9,6 +9,7 @@ AUDIT_PHRASES = {
     "alerts.translation.saved": "wrote a translation",
     "alerts.translation.reviewed": "reviewed a translation",
     "alerts.consent.recorded": "recorded the defender's consent",
+    "alerts.consent.revoked": "revoked the defender's consent",
     "alerts.alert.submit_for_review": "sent the alert for review",
     "alerts.alert.return_to_draft": "returned the alert to draft",
     "alerts.alert.approve": "approved the alert",

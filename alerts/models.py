@@ -240,6 +240,9 @@ class Recipient(EncryptedModel):
     def __str__(self) -> str:
         return f"{self.tier} recipient {self.pk} ({self.channel})"
 
+    def get_absolute_url(self) -> str:
+        return reverse("alerts:recipient-edit", args=[self.pk])
+
     def get_data_key(self) -> DataKey:
         return self.data_key
 

@@ -1,15 +1,19 @@
-"""Reads of alerts, scoped by the case kernel (case_scope): the desk, one alert's deliveries."""
+"""Reads of alerts, scoped by the case kernel (case_scope): the desk, one alert's deliveries; and
+the recipients, which only coordinators see."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
 
+from protect.accounts.permissions import is_coordinator
 from protect.cases.selectors import cases_visible_to
+from protect.core.errors import NotFound
 from protect.delivery.models import Delivery
 
-from .models import Alert
+from .models import Alert, Recipient
 
 
 def alerts_on_desk(user: Any) -> dict[str, list[Alert]]:
@@ -23,3 +27,49 @@ def alerts_on_desk(user: Any) -> dict[str, list[Alert]]:
 def alert_deliveries(alert: Alert) -> QuerySet[Delivery]:
     """Every delivery of this alert (its keys start with the alert's), newest first."""
     return Delivery.objects.filter(key__startswith=f"alerts.alert:{alert.pk}:").order_by("-created_at", "-pk")
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    """One line of an alert's delivery report: to whom, for which step, and what became of it."""
+
+    delivery: Delivery
+    recipient: Recipient | None  # None: the recipient row is gone from the list (never deleted so far)
+    step: str  # "publish" or "update"
+    outcome: str  # sent, retrying, waiting, failed or cancelled
+    reason: str
+
+
+def _outcome(delivery: Delivery) -> str:
+    status = delivery.status
+    if status == "pending":
+        return "retrying" if delivery.attempts else "waiting"
+    return status
+
+
+def alert_delivery_report(alert: Alert) -> list[DeliveryRow]:
+    """Every delivery of this alert, newest first, each beside the recipient it went to (two
+    queries: the deliveries, then their recipients with their keys for the names)."""
+    deliveries = list(alert_deliveries(alert)[:1000])
+    recipient_ids = {int(d.key.rsplit(":", 1)[1]) for d in deliveries}
+    recipients = Recipient.objects.select_related("data_key").in_bulk(recipient_ids)
+    rows = []
+    for delivery in deliveries:
+        parts = delivery.key.split(":")  # alerts.alert:<alert>:publish:<recipient> or …:update:<key>:<recipient>
+        rows.append(DeliveryRow(delivery=delivery, recipient=recipients.get(int(parts[-1])), step=parts[2],
+                                outcome=_outcome(delivery), reason=delivery.last_error))
+    return rows
+
+
+def recipients_visible_to(user: Any) -> QuerySet[Recipient]:
+    """The recipients of alerts: coordinators manage them; nobody else lists them."""
+    if not is_coordinator(user):
+        return Recipient.objects.none()
+    return Recipient.objects.select_related("data_key", "endpoint__data_key").order_by("-active", "tier", "pk")
+
+
+def recipient_get_for(user: Any, recipient_id: int) -> Recipient:
+    recipient = recipients_visible_to(user).filter(pk=recipient_id).first()
+    if recipient is None:
+        raise NotFound("No such recipient.")
+    return recipient

@@ -30,7 +30,9 @@ EVERY_STATUS = S.values
 
 def check_ready_to_go_out(alert: Alert) -> None:
     """Consent in force, its checklist passed, every translation reviewed: what approving and
-    publishing both require (re-checked on the locked row at each)."""
+    publishing both require (re-checked on the locked row at each). Nothing goes out for a defender
+    whose data was erased: there is no text left to send."""
+    when_readable(alert, None)
     scope = alert.consent_in_force()
     if scope is None:
         raise AlertError("Record the defender's consent to this alert first (none is in force).",
@@ -58,6 +60,12 @@ def check_ready_to_go_out(alert: Alert) -> None:
 
 def _when_ready(alert: Alert, by: Any) -> None:
     check_ready_to_go_out(alert)
+
+
+def _when_consent_in_force(alert: Alert, by: Any) -> None:
+    when_readable(alert, by)  # erasure already stopped everything a revocation would
+    if alert.consent_in_force() is None:
+        raise AlertError("No consent is in force for this alert.", code="consent_missing")
 
 
 def _when_second_person(alert: Alert, by: Any) -> None:
@@ -148,6 +156,9 @@ ALERT_WORKFLOW: Workflow[Alert] = Workflow(
                roles=STAFF | DECIDERS, label="Review a translation", when=when_readable),
         action("record_consent", states=[S.DRAFT, S.IN_REVIEW, S.APPROVED, S.PUBLISHED], roles=STAFF,
                label="Record the consent", when=when_readable),
+        # Taking consent back is never refused by state: a closed alert's pending deliveries stop too.
+        action("revoke_consent", states=EVERY_STATUS, roles=STAFF, label="Revoke the consent",
+               when=_when_consent_in_force),
         transition("submit_for_review", sources=[S.DRAFT], target=S.IN_REVIEW, roles=STAFF,
                    label="Send for review", guard=_guard_submit, effect=_effect_submit,
                    audit_params=("reviewer_id",)),

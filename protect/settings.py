@@ -224,6 +224,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "relocation-stipends": {"task": "relocation.create_stipends", "schedule": timedelta(hours=6)},
     "sessions-clear": {"task": "protect.clear_sessions", "schedule": timedelta(hours=1)},
     "api-idempotency-purge": {"task": "api.purge_idempotency_keys", "schedule": timedelta(hours=1)},
+    "api-audit-token-requests": {"task": "api.audit_token_requests", "schedule": timedelta(seconds=10)},
 }
 
 # --- Authentication and sessions ----------------------------------------------------------
@@ -472,6 +473,7 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", PRODUCTION)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "protect@localhost")
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # the file backend's folder (demo, a catcher)
 PROTECT_WEBHOOK_TIMEOUT_SECONDS = env_int("PROTECT_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)  # then retried
 
 # --- REST framework ------------------------------------------------------------------------

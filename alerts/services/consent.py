@@ -62,3 +62,15 @@ def alert_consent_revoke(*, scope: AlertConsent, by: Any) -> AlertConsent:
     consent_revoke(consent=scope.consent, by=by)
     scope.consent.refresh_from_db()
     return scope
+
+
+def alert_consent_revoke_in_force(*, alert: Alert, by: Any) -> AlertConsent:
+    """Revoke the consent in force for this alert (the desk's button): refused, changing nothing,
+    when there is none (a second click finds it revoked already and is told so)."""
+    with transaction.atomic(), ALERT_WORKFLOW.acting(alert, "revoke_consent", by=by) as locked:
+        scope = locked.consent_in_force()
+        assert scope is not None  # the step's `when` said so on the locked row
+        consent_revoke(consent=scope.consent, by=by)
+        log_event("alerts.consent.revoked", actor=by, target=locked, data={"consent_id": scope.consent_id})
+    scope.consent.refresh_from_db()
+    return scope

@@ -54,6 +54,14 @@ def alert_translation_review(*, translation: AlertTranslation, by: Any) -> Alert
     return current
 
 
+def alert_translation_review_in(*, alert: Alert, by: Any, language: str) -> AlertTranslation:
+    """Review the alert's translation into `language` (the desk names it by language)."""
+    translation = alert.translations.filter(language=language).first()
+    if translation is None:
+        raise AlertError("There is no translation into that language.", code="no_translation", field="language")
+    return alert_translation_review(translation=translation, by=by)
+
+
 def alert_text_in(alert: Alert, language: str) -> tuple[str, dict[str, str]]:
     """The alert's texts in `language` when a reviewed translation exists, else in its source language."""
     if language != alert.language:

@@ -624,6 +624,8 @@ def api_token_revoke(*, token: ApiToken, by: User | None) -> ApiToken:
 def api_token_mark_used(*, token: ApiToken, now: datetime | None = None) -> None:
     """Record use at most once a minute, so a busy partner's reads do not each become a write."""
     now = now or timezone.now()
+    if token.last_used_at is not None and token.last_used_at >= now - API_TOKEN_TOUCH_INTERVAL:
+        return  # the row as just read says it was touched this minute: no write at all
     ApiToken.objects.filter(pk=token.pk).filter(
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - API_TOKEN_TOUCH_INTERVAL)
     ).update(last_used_at=now)

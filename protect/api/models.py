@@ -70,3 +70,18 @@ class WebhookSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"web hook {self.pk} of partner {self.partner_id}"
+
+
+class TokenRequest(models.Model):
+    """One request made with a token, written as it is answered (one cheap insert, no lock) and
+    folded into the audit chain by `api.audit_token_requests` within one beat cycle: every request
+    is audited with the token's identity, and a read does not queue behind the chain's lock."""
+
+    token = models.ForeignKey("accounts.ApiToken", on_delete=models.CASCADE, related_name="+")
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=200)  # /api/v1/… with references only, never a query string
+    status = models.PositiveSmallIntegerField()
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} {self.status}"

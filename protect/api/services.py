@@ -24,7 +24,7 @@ from protect.delivery.services import delivery_webhook, webhook_endpoint_create
 from relocation.services.intake import ApplicationDetails, relocation_refer_from_partner
 
 from .errors import ApiError, IdempotencyKeyReused
-from .models import IdempotentRequest, Referral, WebhookSubscription
+from .models import IdempotentRequest, Referral, TokenRequest, WebhookSubscription
 
 MAX_KEY_LENGTH = 255
 
@@ -166,3 +166,24 @@ def webhook_unsubscribe(*, partner: Any, subscription: WebhookSubscription) -> N
             locked.deleted_at = timezone.now()
             locked.save(update_fields=["deleted_at"])
             log_event("api.webhook.unsubscribed", actor=partner, target=locked)
+
+
+# --- the audit of token requests -------------------------------------------------------------------
+
+
+def token_requests_audit(*, batch: int = 2000) -> int:
+    """Fold the requests tokens made into the audit chain, oldest first, each with its token's
+    identity and the time it was answered. Rows are locked and skipped by a concurrent run, and
+    deleted in the transaction that chains them: none is chained twice or lost."""
+    done = 0
+    with transaction.atomic():
+        rows = list(TokenRequest.objects.select_for_update(skip_locked=True).select_related("token__user")
+                    .order_by("id")[:batch])
+        for row in rows:
+            log_event("api.request.made", actor=row.token, data={
+                "method": row.method, "path": row.path, "status": row.status, "token": row.token.prefix,
+                "at": row.at.isoformat(),
+            })
+            done += 1
+        TokenRequest.objects.filter(pk__in=[row.pk for row in rows]).delete()
+    return done

@@ -220,11 +220,15 @@ _INTAKE_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 def record_once(
     request: HttpRequest, *, form_class: type[forms.Form], template: str, receipt_template: str,
-    record: Callable[[Any], tuple[Case, Any]],
+    record: Callable[[Any], tuple[Any, Any]], already: str | None = None,
 ) -> HttpResponse:
     """A request taken by phone or secure messenger, recorded by `record(form)`. The receipt code
     and passphrase are shown once, in the answer to the POST, and stored nowhere; a one-time form
-    token (`intake_token`) makes a reload or double click record the request once."""
+    token (`intake_token`) makes a reload or double click record the request once.
+
+    Anything else made once per form (an alert drafted, a recipient whose new secret is shown once)
+    uses the same token: `record` returns the object (with `get_absolute_url()`) and what the
+    receipt shows, and `already` says what a repeat is told (%(reference)s: the object)."""
     if request.method == "GET":
         return render(request, template, {"form": form_class(initial={"intake_token": secrets.token_urlsafe(24)})})
     form = form_class(request.POST, request.FILES)
@@ -238,8 +242,9 @@ def record_once(
     if not cache.add(key, "", INTAKE_TOKEN_SECONDS):
         done = cache.get(key)
         if done:
-            messages.info(request, _("This request was already recorded as %(reference)s. The receipt code and "
-                                     "passphrase were shown once, when it was recorded.") % {"reference": done[0]})
+            messages.info(request, (already or _("This request was already recorded as %(reference)s. The receipt "
+                                                 "code and passphrase were shown once, when it was recorded."))
+                          % {"reference": done[0]})
             return redirect(done[1])
         messages.error(request, _("This request is being recorded already: look for it in your queue."))
         return render(request, template, {"form": form}, status=409)
@@ -257,5 +262,5 @@ def record_once(
         cache.delete(key)  # nothing was recorded: the same form may be sent again
         messages.error(request, _("Nothing was recorded: correct what is marked below."))
         return render(request, template, {"form": form}, status=status)
-    cache.set(key, (case.reference, case.get_absolute_url()), INTAKE_TOKEN_SECONDS)
+    cache.set(key, (getattr(case, "reference", None) or str(case), case.get_absolute_url()), INTAKE_TOKEN_SECONDS)
     return render(request, receipt_template, {"case": case, "grant": case, "requester": requester})

@@ -30,7 +30,7 @@ def test_the_alert_page_shows_texts_side_by_side_consent_and_deliveries(client, 
     page = client.get(f"/alert-desk/{alert.reference}/").content.decode()
     assert "Lawyer detained" in page and "Avocate détenue" in page
     assert "authorities, diplomatic, media, partners, un" in page
-    assert page.count("<td>pending</td>") == 6
+    assert page.count("<td>waiting</td>") == 6  # recorded, not tried yet (no worker here)
     assert "Send the update" in page and "Publish</button>" not in page
 
 

@@ -130,6 +130,14 @@ def test_a_partner_system_refers_follows_and_is_cut_off(live_server, celery_work
     assert answers[40].status_code == 429 and int(answers[40].headers["Retry-After"]) >= 1
     assert answers[40].headers["Content-Type"] == "application/problem+json"
 
+    # Every request it made is in the audit chain with its token, once the worker folded them in.
+    from protect.api.tasks import audit_token_requests
+    from protect.audit.models import AuditEvent
+
+    audit_token_requests.delay().get(timeout=30)
+    labels = set(AuditEvent.objects.filter(action="api.request.made").values_list("actor_label", flat=True))
+    assert f"token:{raw.split('_')[1]}" in labels
+
     # 6. Revoked, it is cut off at once.
     cache.clear()
     prefix = raw.split("_")[1]

@@ -100,8 +100,14 @@ def test_a_read_carries_an_etag_and_an_unchanged_resource_answers_304(helpline):
 
 
 def test_every_request_made_with_a_token_is_audited_with_the_token(helpline):
+    from protect.api.models import TokenRequest
+    from protect.api.services import token_requests_audit
+
     reference = helpline.refer()["reference"]
     helpline.get(f"/api/v1/referrals/{reference}/")
+    assert TokenRequest.objects.count() == 2
+    assert token_requests_audit() == 2 and token_requests_audit() == 0
+    assert not TokenRequest.objects.exists()
     events = AuditEvent.objects.filter(action="api.request.made").order_by("seq")
     assert [(e.data["method"], e.data["status"], e.data["token"]) for e in events] == [
         ("POST", 201, helpline.token.prefix), ("GET", 200, helpline.token.prefix)]

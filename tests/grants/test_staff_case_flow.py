@@ -326,15 +326,17 @@ def test_the_case_page_offers_only_what_the_user_may_do_now(as_user, caseworker,
     assert f'action="{case}pay/"' not in page
 
 
-def test_a_partner_referral_offers_no_question_to_the_requester(as_user, caseworker, partner, team_africa):
+def test_a_partner_referral_offers_the_question_its_partner_reads_through_the_api(as_user, caseworker, partner,
+                                                                                   team_africa):
     from tests.grants.conftest import DEFENDER, details
 
     grant = services.grant_refer_from_partner(partner=partner, defender_data=dict(DEFENDER), details=details())
     grant = case_route(model=Grant, case_id=grant.pk)
     case = f"/cases/{grant.reference}/"
-    page = as_user(caseworker).get(case).content.decode()
-    assert f'action="{case}ask/"' not in page and "the requester has no status page" in page
-    assert Message.objects.filter(case=grant).count() == 0
+    cw = as_user(caseworker)
+    assert f'action="{case}ask/"' in cw.get(case).content.decode()
+    assert cw.post(case + "ask/", {"question": "Which court?"}).status_code == 302
+    assert Message.objects.get(case=grant).body == "Which court?"  # GET /api/v1/referrals/<ref>/messages/
 
 
 def test_a_case_of_an_erased_defender_still_opens_without_its_encrypted_data(as_user, caseworker, coordinator,

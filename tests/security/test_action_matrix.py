@@ -14,8 +14,11 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from alerts.models import Alert
 from grants import services
 from grants.models import Grant
+from protect.outbox.models import OutboxMessage
+from tests.alerts.conftest import alert_in, consent_for  # noqa: F401  the alerts' fixtures, used here
 from tests.grants.conftest import grant_in, hotline_grant  # noqa: F401  the grants' fixtures, used here
 from tests.helpers import login_verified
 from tests.security.test_permission_matrix import ROLES, all_routes
@@ -144,4 +147,95 @@ def test_every_post_action_answers_each_role_as_the_matrix_says(client, request,
             assert _snapshot(grant) == before, f"POST {suffix} on a {state} case as {role} changed the case"
         elif suffix != "reveal/":
             del cases[state]  # the action was taken: the next one needs a fresh case in that state
+    assert wrong == [], "\n".join(wrong)
+
+
+# --- alerts: every POST action of /alert-desk/<reference>/, in a state where it could apply -------
+# An alert of the Africa desk drafted by `caseworker`; the reviewer reaches it once it is sent to
+# them for review. Finance has no business at the desk (refused by role, like non-staff).
+
+ALERT_TEAM = {"caseworker": DONE, "coordinator": DONE, "finance": DENIED}
+ALERT_WRITERS = ALERT_TEAM | {"reviewer": DENIED, "approver": DENIED}  # refused by role before the look-up
+ALERT_DECIDERS = {"caseworker": DENIED, "caseworker_other_team": DENIED, "finance": DENIED, "reviewer": DONE,
+                  "coordinator": DONE}
+
+
+def _consent():
+    return {"method": "written", "may_name": "described", "facts_allowed": "The detention only.",
+            "tiers": ["un"], "languages": ["en"], "valid_until": (datetime.date.today() + datetime.timedelta(days=30))
+            .isoformat(), "information_verified": "on", "response_plan": "on", "benefits_outweigh_risks": "on"}
+
+
+ALERT_TEXTS = {"title": "Lawyer detained", "summary": "Detained on 1 May.", "facts": "Held without charge.",
+               "requested_actions": "Call for release."}
+ALERT_ACTIONS = [
+    ("edit/", "draft", ALERT_TEXTS, expect(**ALERT_WRITERS)),
+    ("translate/", "draft", {"language": "es", **ALERT_TEXTS}, expect(**ALERT_WRITERS)),
+    # The French translation was written by the caseworker: only someone else may review it.
+    ("review-translation/", "draft", {"language": "fr"}, expect(**ALERT_TEAM | {"caseworker": REFUSED})),
+    ("consent/", "draft", _consent, expect(**ALERT_WRITERS)),
+    ("revoke-consent/", "draft", {}, expect(**ALERT_WRITERS)),
+    ("send-for-review/", "draft", "reviewer", expect(**ALERT_WRITERS)),
+    ("approve/", "in_review", {}, expect(**ALERT_DECIDERS)),
+    ("return-to-draft/", "in_review", {"reason": "Check the facts."}, expect(**ALERT_DECIDERS)),
+    ("publish/", "approved", {"tiers": ["un"]}, expect(**ALERT_WRITERS)),
+    ("update/", "published", {"news": "Released on bail.", "idempotency_key": "matrix-1"}, expect(**ALERT_WRITERS)),
+    ("close/", "published", {"outcome": "released"}, expect(**ALERT_WRITERS)),
+    ("withdraw/", "draft", {"reason": "The defender asked us to stop."}, expect(**ALERT_WRITERS)),
+    ("notes/", "draft", {"body": "Called the family."}, expect(**ALERT_TEAM)),
+    ("notes/", "in_review", {"body": "Called the family."}, expect(**ALERT_TEAM | {"reviewer": DENIED})),
+    ("files/", "draft", _file, expect(**ALERT_TEAM)),
+    ("reveal/", "draft", {}, expect(**ALERT_TEAM)),
+    ("reveal/", "in_review", {}, expect(**ALERT_TEAM | {"reviewer": DONE})),
+]
+
+
+def test_every_post_action_of_an_alert_is_in_the_action_matrix():
+    prefix = "alert-desk/<str:reference>/"
+    alert_actions = {route.removeprefix(prefix) for route in all_routes()
+                     if route.startswith(prefix) and route.count("/") == 3}
+    assert alert_actions - {"files/<int:file_id>/"} == {suffix for suffix, *_ in ALERT_ACTIONS}
+
+
+def _alert_snapshot(alert: Alert) -> tuple:
+    alert = Alert.objects.get(pk=alert.pk)
+    return (alert.status, alert.title, alert.notes.count(), alert.files.count(), alert.updates.count(),
+            sorted(alert.translations.values_list("language", "reviewed_by")),
+            sorted(alert.consents.values_list("pk", "consent__revoked_at")),
+            OutboxMessage.objects.filter(task_name="alerts.distribute").count())
+
+
+def _alert_outcome(response, alert: Alert) -> str:
+    if response.status_code == 302:
+        location = response["Location"]
+        return LOGIN if "/login/" in location else (DONE if location == alert.get_absolute_url() else location)
+    if response.status_code == 200:
+        return DONE
+    # 400 or 409 with valid input: a rule of alerts said no (the page says which).
+    return {403: DENIED, 404: HIDDEN, 400: REFUSED, 409: REFUSED}.get(response.status_code,
+                                                                       f"status {response.status_code}")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_every_post_action_of_an_alert_answers_each_role_as_the_matrix_says(
+        client, request, alert_in, reviewer, role, team_africa, caseworker_other_team, approver):  # noqa: F811
+    alerts: dict[str, Alert] = {}
+    wrong = []
+    for suffix, state, data, expected in ALERT_ACTIONS:
+        if state not in alerts:
+            alerts[state] = alert_in(state)
+        alert = alerts[state]
+        if role != "anonymous":
+            login_verified(client, request.getfixturevalue(role))
+        payload = {"reviewer": str(reviewer.pk)} if data == "reviewer" else (data() if callable(data) else data)
+        before = _alert_snapshot(alert)
+        got = _alert_outcome(client.post(f"/alert-desk/{alert.reference}/{suffix}", payload), alert)
+        want = expected[role]
+        if got != want:
+            wrong.append(f"POST {suffix} on a {state} alert: expected {want}, got {got}")
+        if got != DONE:
+            assert _alert_snapshot(alert) == before, f"POST {suffix} on a {state} alert as {role} changed it"
+        elif suffix != "reveal/":
+            del alerts[state]
     assert wrong == [], "\n".join(wrong)

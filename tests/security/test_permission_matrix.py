@@ -16,7 +16,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from alerts.models import Alert
+from alerts.models import Alert, Recipient
 from alerts.services.drafting import alert_draft
 from grants import services
 from grants.models import Grant
@@ -154,6 +154,16 @@ MATRIX: dict[str, Row] = {
     "alert-desk/<str:reference>/close/": Row("post", ALERT_WRITER_ACTION),
     "alert-desk/<str:reference>/withdraw/": Row("post", ALERT_WRITER_ACTION),
     "alert-desk/<str:reference>/approve/": Row("post", ALERT_REVIEWER_ACTION),
+    "alert-desk/new/": Row("get", only("caseworker", "caseworker_other_team", "coordinator")),
+    **{f"alert-desk/<str:reference>/{action}/": Row("post", ALERT_WRITER_ACTION)
+       for action in ("edit", "translate", "consent", "revoke-consent")},
+    "alert-desk/<str:reference>/review-translation/": Row("post", ALERT),
+    # The recipients of alerts (addresses, web hook secrets): coordinators only.
+    "alert-desk/recipients/": Row("get", only("coordinator")),
+    "alert-desk/recipients/new/": Row("get", only("coordinator")),
+    "alert-desk/recipients/<int:recipient_id>/": Row("get", only("coordinator")),
+    "alert-desk/recipients/<int:recipient_id>/deactivate/": Row("post", only("coordinator")),
+    "alert-desk/recipients/<int:recipient_id>/reactivate/": Row("post", only("coordinator")),
     "alert-desk/<str:reference>/return-to-draft/": Row("post", ALERT_REVIEWER_ACTION),
     "toys/<str:reference>/": Row("get", CASE),
     "toys/<str:reference>/notes/": Row("post", CASE),
@@ -211,10 +221,12 @@ def world(db, team_africa, caseworker, coordinator, partner, outsider):
                                                         **ALERT_TEXTS).pk)
     alert_file = case_attach_file(case=alert, by=caseworker, kind="document",
                                   uploaded_file=SimpleUploadedFile("alert.txt", b"An alert document."))
+    recipient = Recipient.objects.create(name="UN desk", channel="email", email="un@example.org", language="en",
+                                         tier="un")
     return {"reference": grant.reference, "file_id": attached.pk, "user_id": outsider.pk, "token_id": token.pk, "pk": 1,
             "lang": "ar", "toys": {"reference": toy.reference, "file_id": toy_file.pk},
             "relocations": {"reference": relocation.reference, "file_id": relocation_file.pk},
-            "alert-desk": {"reference": alert.reference, "file_id": alert_file.pk}}
+            "alert-desk": {"reference": alert.reference, "file_id": alert_file.pk, "recipient_id": recipient.pk}}
 
 
 def concrete(route: str, world: dict) -> str:

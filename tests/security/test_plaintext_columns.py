@@ -41,6 +41,8 @@ REVIEWED: dict[str, str] = {
     "accounts.partnerorganisation.name": "a partner organisation's name (an NGO that refers cases, not a defender)",
     "api.idempotentrequest.key": "an opaque key the partner's system chose for one POST",
     "api.idempotentrequest.fingerprint": HASH,
+    "api.tokenrequest.method": CODE,
+    "api.tokenrequest.path": "an API path: /api/v1/ and a case reference at most, never a query string",
     "api.referral.reference": REFERENCE, "api.referral.case_type": CODE, "api.referral.kind": CODE,
     "accounts.authenticatordevice.name": STAFF, "accounts.recoverycodedevice.name": STAFF,
     "accounts.recoverycode.digest": HASH,
