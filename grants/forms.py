@@ -56,9 +56,16 @@ class SubmitForReviewForm(forms.Form):
 
     def __init__(self, *args: Any, reviewers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reviewer"].queryset = reviewers  # type: ignore[attr-defined]
-        if len(choices := list(reviewers[:2])) == 1 and not self.is_bound:
-            self.initial.setdefault("reviewer", choices[0].pk)  # one reviewer to choose from: chosen
+        field = self.fields["reviewer"]
+        field.queryset = reviewers  # type: ignore[attr-defined]
+        if not self.is_bound:
+            # Read the reviewers once, for the options and the default: one reviewer to choose from
+            # is chosen already.
+            people = list(reviewers)
+            field.choices = [("", field.empty_label),  # type: ignore[attr-defined]
+                             *((p.pk, field.label_from_instance(p)) for p in people)]  # type: ignore[attr-defined]
+            if len(people) == 1:
+                self.initial.setdefault("reviewer", people[0].pk)
 
 
 class ChecklistAndReviewForm(EligibilityForm, SubmitForReviewForm):
