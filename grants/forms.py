@@ -56,7 +56,29 @@ class SubmitForReviewForm(forms.Form):
 
     def __init__(self, *args: Any, reviewers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reviewer"].queryset = reviewers  # type: ignore[attr-defined]
+        field = self.fields["reviewer"]
+        field.queryset = reviewers  # type: ignore[attr-defined]
+        if not self.is_bound:
+            # Read the reviewers once, for the options and the default: one reviewer to choose from
+            # is chosen already.
+            people = list(reviewers)
+            field.choices = [("", field.empty_label),  # type: ignore[attr-defined]
+                             *((p.pk, field.label_from_instance(p)) for p in people)]  # type: ignore[attr-defined]
+            if len(people) == 1:
+                self.initial.setdefault("reviewer", people[0].pk)
+
+
+class ChecklistAndReviewForm(EligibilityForm, SubmitForReviewForm):
+    """The checklist and the reviewer in one form: one step when the case is ready (the page posts it
+    to send-for-review; its "save the checklist only" button to the checklist)."""
+
+    with_checklist = forms.BooleanField(widget=forms.HiddenInput, initial=True, required=False)
+
+    @classmethod
+    def for_grant(cls, grant: Grant, *, reviewers: Any) -> ChecklistAndReviewForm:  # type: ignore[override]
+        return cls(reviewers=reviewers, initial={
+            "hrd": grant.eligible_hrd, "risk": grant.eligible_risk, "urgent": grant.eligible_urgent,
+            "no_other_source": grant.eligible_no_other_source, "with_checklist": True})
 
 
 # --- review and decision ------------------------------------------------------------------------
@@ -100,8 +122,10 @@ class DisbursementForm(forms.Form):
     payee_details = text_field(_("Payee details (confidential)"), rows=2, required=False, max_length=2_000)
     paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {"paid_on": timezone.localdate()})
+    def __init__(self, *args: Any, left_minor: int | None = None, **kwargs: Any) -> None:
+        # Sensible defaults: paid today, the whole amount left to pay (an instalment is typed over it).
+        kwargs.setdefault("initial", {"paid_on": timezone.localdate(), "amount": case_forms.to_major(left_minor),
+                                      "payee_kind": Disbursement.Payee.DEFENDER})
         super().__init__(*args, **kwargs)
 
     def clean_paid_on(self) -> date:

@@ -153,6 +153,7 @@ FORM_STEPS = {
 
 def _case_forms(
     request: HttpRequest, grant: Grant, bound: dict[str, forms.Form], shown: set[str], readable: bool,
+    left_to_pay: int,
 ) -> dict[str, forms.Form]:
     """The forms the case page shows, the bound one (re-rendered with its errors) in its place. Only
     those shown are built: a form's initial values may decrypt, or query, what others must not."""
@@ -162,8 +163,9 @@ def _case_forms(
     built: dict[str, Callable[[], forms.Form]] = {
         "eligibility": lambda: grant_forms.EligibilityForm.for_grant(grant),
         "question": case_forms.QuestionForm,
-        "submit_for_review": lambda: grant_forms.SubmitForReviewForm(
-            reviewers=selectors.reviewers_for_case(by=user)),
+        # Ready to send: the checklist and the reviewer in one form (a case in triage shows both).
+        "submit_for_review": lambda: grant_forms.ChecklistAndReviewForm.for_grant(
+            grant, reviewers=selectors.reviewers_for_case(by=user)),
         "review": lambda: grant_forms.ReviewForm(initial={  # a recorded review can be changed until the decision
             "recommendation": grant.recommendation, "verification": grant.verification,
             "note": grant.review_note if grant.recommendation and readable else "",
@@ -178,7 +180,7 @@ def _case_forms(
         "return_to_triage": case_forms.ReasonForm,
         "info_received": case_forms.ConfirmForm,
         "close": case_forms.ConfirmForm,
-        "payment": grant_forms.DisbursementForm,
+        "payment": lambda: grant_forms.DisbursementForm(left_minor=left_to_pay),
         "report": grant_forms.ReportForm,
         "waive": case_forms.ReasonForm,
         "note": NoteForm,
@@ -210,7 +212,11 @@ def _render_case(
     largest_eur = max(grant.amount_requested_eur_minor, to_eur_minor(grant.proposed_amount_minor or 0, grant.eur_rate))
     # A co-signer is named by the first approver, when the amount may need one.
     show_second_approver = (not approvals and largest_eur > threshold_minor) or cosigner_pending
-    all_forms = _case_forms(request, grant, bound or {}, shown, readable)
+    refused = (bound or {}).get("approve")
+    if refused is not None and refused.has_error("second_approver"):
+        show_second_approver = True  # an amount typed above the threshold: name the co-signer here
+    all_forms = _case_forms(request, grant, bound or {}, shown, readable,
+                            left_to_pay=(grant.approved_amount_minor or 0) - paid)
     if "approve" in all_forms and not show_second_approver:
         del all_forms["approve"].fields["second_approver"]
     context = {
@@ -284,7 +290,15 @@ def case_ask(request: HttpRequest, reference: str) -> HttpResponse:
 @role_required(*CASE_STAFF)
 @require_POST
 def case_submit_for_review(request: HttpRequest, reference: str) -> HttpResponse:
-    form = grant_forms.SubmitForReviewForm(request.POST, reviewers=selectors.reviewers_for_case(by=request.user))
+    reviewers = selectors.reviewers_for_case(by=request.user)
+    if request.POST.get("with_checklist"):  # the case page's one-step form: the checklist comes too
+        form: forms.Form = grant_forms.ChecklistAndReviewForm(request.POST, reviewers=reviewers)
+        return _act(request, reference, "submit_for_review", form,
+                    lambda grant, data: services.grant_check_and_submit_for_review(
+                        grant=grant, by=request.user, hrd=data["hrd"], risk=data["risk"], urgent=data["urgent"],
+                        no_other_source=data["no_other_source"], reviewer=data["reviewer"]),
+                    _("Checklist saved; sent for review."))
+    form = grant_forms.SubmitForReviewForm(request.POST, reviewers=reviewers)
     return _act(request, reference, "submit_for_review", form,
                 lambda grant, data: services.grant_submit_for_review(grant=grant, by=request.user,
                                                                      reviewer=data["reviewer"]),
@@ -331,15 +345,19 @@ case_resume_triage = _CASE.transition("info_received", case_forms.ConfirmForm, _
 @role_required(Role.FINANCE)
 @require_POST
 def case_payment(request: HttpRequest, reference: str) -> HttpResponse:
-    def run(grant: Grant, data: dict[str, Any]) -> Any:
-        return services.grant_record_disbursement(
+    def run(grant: Grant, data: dict[str, Any]) -> services.RecordedPayment:
+        return services.grant_record_payment(
             grant=grant, by=request.user, payment_reference=data["payment_reference"],
             amount_minor=to_minor(data["amount"]), payee_kind=data["payee_kind"],
             payee_details=data["payee_details"], paid_on=data["paid_on"],
         )
 
-    return _act(request, reference, "payment", grant_forms.DisbursementForm(request.POST), run,
-                _("Payment recorded."))
+    def done(outcome: services.RecordedPayment) -> str:
+        if outcome.already_recorded:
+            return _("This payment is already recorded: nothing changed.")
+        return _("Payment recorded.")
+
+    return _act(request, reference, "payment", grant_forms.DisbursementForm(request.POST), run, done)
 
 
 @role_required(*CASE_STAFF)

@@ -25,6 +25,7 @@ from protect.audit.phrases import describe
 from protect.cases import forms as case_forms
 from protect.cases import selectors as case_selectors
 from protect.cases.access import can_see_narrative
+from protect.cases.contact import safe_contact
 from protect.cases.forms import money, to_minor
 from protect.cases.services.casefile import case_ask_requester
 from protect.cases.views import CaseViews, NoteForm, UploadForm, case_or_404, render_payments_inbox
@@ -103,6 +104,8 @@ def _render_case(request: HttpRequest, relocation: Relocation, *, status: int = 
         "overdue": case_selectors.is_overdue(relocation, timezone.now()),
         "messages_list": list(case_selectors.case_messages(relocation)) if readable else [],
         "notes": list(case_selectors.case_notes(relocation)) if readable else [],
+        # Safe contact first, as on every case page: for those who may read the case only.
+        "contact": safe_contact(relocation.defender) if readable else None,
         "files": [] if erased else list(case_selectors.case_files_for(user, relocation)),
         "timeline": [(event, describe(event)) for event in case_selectors.case_timeline(relocation)],
         "matching": matching,

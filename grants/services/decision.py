@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from protect.accounts.permissions import has_any_role
@@ -46,6 +47,21 @@ def grant_submit_for_review(*, grant: Grant, by: Any, reviewer: Any) -> Grant:
     return grant
 
 
+def grant_check_and_submit_for_review(
+    *, grant: Grant, by: Any, hrd: bool, risk: bool, urgent: bool, no_other_source: bool, reviewer: Any
+) -> Grant:
+    """The eligibility checklist and "send for review" in one step, all or nothing: a checklist left
+    incomplete, or a reviewer refused, saves nothing. A repeat (double click) once the case is under
+    review changes nothing."""
+    with transaction.atomic():
+        locked = Grant.objects.select_for_update().get(pk=grant.pk)
+        if locked.status == Grant.Status.UNDER_REVIEW:
+            return GRANT_WORKFLOW.run(locked, "submit_for_review", by=by, reviewer=reviewer)  # the engine's repeat
+        locked = grant_update_eligibility(grant=locked, by=by, hrd=hrd, risk=risk, urgent=urgent,
+                                          no_other_source=no_other_source)
+        return grant_submit_for_review(grant=locked, by=by, reviewer=reviewer)
+
+
 def grant_record_review(
     *, grant: Grant, by: Any, recommendation: str, verification: list[str], note: str,
     proposed_amount_minor: int | None = None,
@@ -73,7 +89,9 @@ def grant_approve(*, grant: Grant, by: Any, amount_minor: int, second_approver: 
 
     Four eyes: nobody who prepared the case approves it. Above the second-approval threshold a
     second, different approver must agree on the same amount. The cap can never be exceeded.
-    A repeated or concurrent approval by the same person is one approval."""
+    A repeated or concurrent approval by the same person is one approval. The first approval of an
+    amount that needs two names its co-signer: one event says both, so the timeline never shows an
+    approval twice."""
     check_amount(amount_minor, "The approved amount")
     with transaction.atomic():  # the row lock is held from here to the end: approvals are serialised
         locked = Grant.objects.select_for_update().get(pk=grant.pk)
@@ -90,17 +108,34 @@ def _record_approval(grant: Grant, by: Any, amount_minor: int, second_approver: 
         if previous and any(a.amount_minor != amount_minor for a in previous):
             raise GrantError("The second approval must be for the same amount as the first.", code="amount_mismatch",
                              field="amount")
+        needed = approvals_needed(amount_eur_minor)
+        if awaiting_cosigner(grant) and grant.approvals.filter(approver=by).exists():
+            # An approval recorded before a co-signer had to be named with it: name one now, as
+            # itself, without recording the approval a second time.
+            if second_approver is None:
+                raise GrantError(_cosigner_needed(), code="second_approver_required", field="second_approver")
+            _assign_second_approver(grant, by, second_approver)
+            log_event("grants.grant.second_approver_assigned", actor=by, target=grant,
+                      data={"approver_id": second_approver.pk})
+            return grant
+        if not previous and needed > 1 and second_approver is None and grant.second_approver_id is None:
+            raise GrantError(_cosigner_needed(), code="second_approver_required", field="second_approver")
         Approval.objects.get_or_create(grant=grant, approver=by, defaults={"amount_minor": amount_minor})
         count = grant.approvals.count()
-        needed = approvals_needed(amount_eur_minor)
         if count < needed:
+            data: dict[str, Any] = {"amount_minor": amount_minor, "approvals": count, "needed": needed}
             if second_approver is not None:
                 _assign_second_approver(grant, by, second_approver)
-            log_event("grants.grant.approval_recorded", actor=by, target=grant,
-                      data={"amount_minor": amount_minor, "approvals": count, "needed": needed})
+                data["second_approver_id"] = second_approver.pk
+            log_event("grants.grant.approval_recorded", actor=by, target=grant, data=data)
             return grant
         return GRANT_WORKFLOW.run(grant, "approve", by=by, amount_minor=amount_minor,
                                   amount_eur_minor=amount_eur_minor, approvals=count)
+
+
+def _cosigner_needed() -> str:
+    return (f"Above EUR {settings.PROTECT_GRANT_SECOND_APPROVAL_EUR:,} a second approver co-signs: "
+            "name them in this approval.")
 
 
 def _assign_second_approver(grant: Grant, by: Any, approver: Any) -> None:
@@ -112,4 +147,3 @@ def _assign_second_approver(grant: Grant, by: Any, approver: Any) -> None:
     grant.second_approver = approver
     grant.save(update_fields=["second_approver"])
     case_grant_access(case=grant, user=approver)
-    log_event("grants.grant.second_approver_assigned", actor=by, target=grant, data={"approver_id": approver.pk})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from protect.audit.services import log_event
+from protect.cases.forms import money
 from protect.core.errors import Conflict, clean_or_refuse
 
 from ..models import Disbursement, Grant, payment_reference_index
@@ -20,22 +22,38 @@ from ..workflow import GRANT_WORKFLOW
 S = Grant.Status
 
 
-def _same_payment(index: str, grant: Grant, amount_minor: int, by: Any) -> Disbursement:
+@dataclass(frozen=True)
+class RecordedPayment:
+    disbursement: Disbursement
+    already_recorded: bool  # the same payment sent again (a retry, a double click): nothing changed
+
+
+def _same_payment(index: str, grant: Grant, amount_minor: int, by: Any) -> RecordedPayment:
     """A retry by the person who recorded it returns the row; anything else is another payment."""
     existing = Disbursement.objects.filter(payment_reference_index=index).first()
     if (existing is not None and existing.grant_id == grant.pk and existing.amount_minor == amount_minor
             and existing.recorded_by_id == getattr(by, "pk", None)):
-        return existing
-    raise Conflict("This payment reference is already recorded for another payment.",
-                   code="payment_reference_used")
+        return RecordedPayment(existing, already_recorded=True)
+    raise Conflict("This payment reference is already recorded for another payment: nothing changed. "
+                   "Check the reference.", code="payment_reference_used")
 
 
 def grant_record_disbursement(
     *, grant: Grant, by: Any, payment_reference: str, amount_minor: int, payee_kind: str, payee_details: str,
     paid_on: date,
 ) -> Disbursement:
+    """Finance records one instalment (see grant_record_payment); the row, new or recorded before."""
+    return grant_record_payment(grant=grant, by=by, payment_reference=payment_reference, amount_minor=amount_minor,
+                                payee_kind=payee_kind, payee_details=payee_details, paid_on=paid_on).disbursement
+
+
+def grant_record_payment(
+    *, grant: Grant, by: Any, payment_reference: str, amount_minor: int, payee_kind: str, payee_details: str,
+    paid_on: date,
+) -> RecordedPayment:
     """Finance records one instalment. The payment reference identifies the payment: recording it
-    again (a retry, a double click) returns the same row; the grant moves to reporting when paid."""
+    again (a retry, a double click) returns the same row and says so; the grant moves to reporting
+    when paid."""
     reference = payment_reference.strip()
     if not reference:
         raise GrantError("The payment reference is required.", code="payment_reference", field="payment_reference")
@@ -54,8 +72,9 @@ def grant_record_disbursement(
                 paid = grant.disbursements.aggregate(total=Sum("amount_minor"))["total"] or 0
                 assert grant.approved_amount_minor is not None
                 if paid + amount_minor > grant.approved_amount_minor:
-                    raise GrantError("This payment would exceed the approved amount "
-                                     f"({grant.approved_amount_minor - paid} {grant.currency} minor units left).",
+                    left = money(grant.approved_amount_minor - paid, grant.currency)
+                    raise GrantError(f"This payment would exceed the approved amount: {left} is left to pay. "
+                                     "Nothing changed.",
                                      code="overpayment", field="amount")
                 disbursement = Disbursement(
                     grant=grant, payment_reference=reference, payment_reference_index=index,
@@ -72,7 +91,7 @@ def grant_record_disbursement(
                 if paid + amount_minor == grant.approved_amount_minor:
                     due = timezone.now() + timedelta(days=settings.PROTECT_GRANT_REPORT_DAYS)
                     GRANT_WORKFLOW.run(grant, "fully_paid", by=by, report_due_at=due)
-                return disbursement
+                return RecordedPayment(disbursement, already_recorded=False)
     except IntegrityError:
         # Another transaction recorded the same reference between our check and our insert.
         return _same_payment(index, grant, amount_minor, by)

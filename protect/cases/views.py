@@ -53,22 +53,26 @@ def case_or_404(request: HttpRequest, model: type[Case], reference: str, related
         raise Http404(_("No such case.")) from None
 
 
+Done = str | Callable[[Any], str]  # the message after success, or a function of what the service returned
+
+
 def act(
     request: HttpRequest, case: Case, name: str, form: forms.Form, run: Callable[[Any, dict[str, Any]], Any],
-    done: str, render: RenderCase, reload: Callable[[], Case],
+    done: Done, render: RenderCase, reload: Callable[[], Case],
 ) -> HttpResponse:
     """Validate `form`, run one service; on success redirect to the case with `done`; otherwise
-    re-render the case page with the message and the form as filled in (nothing was changed)."""
+    re-render the case page with the message and the form as filled in (nothing was changed).
+    `done` may read the service's result: a repeat that changed nothing says so."""
     if not form.is_valid():
         messages.error(request, _("Nothing was changed: correct what is marked in the form."))
         return render(request, case, status=400, bound={name: form})
     try:
-        run(case, form.cleaned_data)
+        result = run(case, form.cleaned_data)
     except ProtectError as exc:
         form_errors_from(form, exc)
         messages.error(request, exc.message)
         return render(request, reload(), status=exc.status_code, bound={name: form})
-    messages.success(request, done)
+    messages.success(request, done(result) if callable(done) else done)
     return redirect(case.get_absolute_url())
 
 
@@ -108,7 +112,7 @@ class CaseViews:
         return case_or_404(request, self.model, reference)
 
     def act(self, request: HttpRequest, reference: str, name: str, form: forms.Form,
-            run: Callable[[Any, dict[str, Any]], Any], done: str) -> HttpResponse:
+            run: Callable[[Any, dict[str, Any]], Any], done: Done) -> HttpResponse:
         return act(request, self._case(request, reference), name, form, run, done, self.render,
                    lambda: self._case(request, reference))
 

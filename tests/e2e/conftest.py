@@ -51,3 +51,13 @@ def page_with_js(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def axe_check() -> Iterator[object]:
+    """`axe_check(page)`: fail on any serious or critical axe-core violation of the page as it is now
+    (tests/e2e/axe.py); each distinct page is checked once per test. Call it after every navigation."""
+    from tests.e2e.axe import AxeChecker
+
+    checker = AxeChecker()
+    yield checker

@@ -13,10 +13,12 @@ import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlparse
+from weakref import WeakKeyDictionary
 
 import pytest
 
 from protect.accounts.landing import landing_url
+from tests.e2e.axe import AxeChecker
 from tests.e2e.test_public_request import _foreign, _wait_for_status
 from tests.helpers import PASSWORD, current_code, enrol_totp
 
@@ -35,13 +37,24 @@ CASE_ACTIONS = frozenset({
 
 # --- every browser context of a test, and what they asked for --------------------------------
 
+# The axe check of each watched page: every page a person reaches is checked (`visited`), once.
+_AXE: WeakKeyDictionary[Any, AxeChecker] = WeakKeyDictionary()
+
+
+def visited(page: Any) -> None:
+    """A page was reached: axe finds no serious or critical violation on it."""
+    checker = _AXE.get(page)
+    if checker is not None:
+        checker(page)
+
 
 class Browsing:
     """Opens one context per person (JavaScript off) and records, across all of them, every request,
     every console message and every page that answered with an error."""
 
-    def __init__(self, browser: Any, base_url: str) -> None:
+    def __init__(self, browser: Any, base_url: str, axe: AxeChecker) -> None:
         self.browser = browser
+        self.axe = axe
         self.base_url = base_url
         self.origin = urlparse(base_url).netloc
         self.requested: list[str] = []
@@ -60,6 +73,7 @@ class Browsing:
 
         context.on("response", on_response)
         context.set_default_timeout(10_000)  # a missing element fails in seconds, not half a minute
+        _AXE[page] = self.axe
         return page
 
     def person(self, who: str) -> Any:
@@ -80,8 +94,8 @@ class Browsing:
 
 
 @pytest.fixture
-def browsing(browser, live_server) -> Iterator[Browsing]:
-    people = Browsing(browser, live_server.url)
+def browsing(browser, live_server, axe_check) -> Iterator[Browsing]:
+    people = Browsing(browser, live_server.url, axe_check)
     yield people
     people.close()
 
@@ -93,12 +107,14 @@ def _submit(button: Any) -> None:
     page = button.page
     button.click()
     page.wait_for_load_state("load")
+    visited(page)
 
 
 def log_in(page: Any, base_url: str, user: Any) -> None:
     """The login page, then the second-factor page with the authenticator's current code."""
     device = enrol_totp(user)
     page.goto(base_url + "/accounts/login/")
+    visited(page)
     page.get_by_label("User name").fill(user.username)
     page.get_by_label("Password").fill(PASSWORD)
     _submit(page.get_by_role("button", name="Log in"))
@@ -113,6 +129,7 @@ def log_in(page: Any, base_url: str, user: Any) -> None:
 def open_case(page: Any, base_url: str, list_path: str, reference: str) -> None:
     """Open the case from a list page (queue or inbox), by its link."""
     page.goto(base_url + list_path)
+    visited(page)
     _submit(page.get_by_role("link", name=reference, exact=True))
     assert urlparse(page.url).path == f"/cases/{reference}/"
     assert page.get_by_role("heading", level=1).inner_text().startswith(reference)
@@ -123,14 +140,11 @@ def case_form(page: Any, reference: str, action: str) -> Any:
 
 
 def case_actions(page: Any, reference: str) -> set[str]:
-    """The CASE_ACTIONS whose forms the case page offers this user now."""
+    """The CASE_ACTIONS whose forms (or a form's second button, formaction) the case page offers now."""
     prefix = f"/cases/{reference}/"
-    actions = set()
-    for form in page.locator("main form[method=post]").all():
-        target = form.get_attribute("action") or ""
-        if target.startswith(prefix):
-            actions.add(target.removeprefix(prefix).strip("/"))
-    return actions & CASE_ACTIONS
+    targets = [form.get_attribute("action") or "" for form in page.locator("main form[method=post]").all()]
+    targets += [button.get_attribute("formaction") or "" for button in page.locator("main button[formaction]").all()]
+    return {t.removeprefix(prefix).strip("/") for t in targets if t.startswith(prefix)} & CASE_ACTIONS
 
 
 def flash(page: Any) -> str:
@@ -145,23 +159,32 @@ def status_of(grant: Any) -> str:
 # --- shared stretches of the flow -----------------------------------------------------------
 
 
+CHECKLIST = ("Is a human rights defender", "Is at risk because of that work", "The need is urgent",
+             "No other source can cover it")
+
+
 def complete_checklist(page: Any, reference: str) -> None:
-    checklist = case_form(page, reference, "eligibility")
-    for label in ("Is a human rights defender", "Is at risk because of that work", "The need is urgent",
-                  "No other source can cover it"):
+    """Tick the checklist and save it alone (the form's second button)."""
+    checklist = page.locator("main form:has(input[name=hrd])")
+    for label in CHECKLIST:
         checklist.get_by_label(label).check()
     _submit(checklist.get_by_role("button", name="Save the checklist"))
     assert "Eligibility checklist saved." in flash(page)
 
 
-def send_for_review(page: Any, reference: str, reviewer: Any) -> None:
-    """Choose the reviewer by name among the options the page offers."""
-    chooser = case_form(page, reference, "send-for-review").get_by_label("Reviewer")
+def send_for_review(page: Any, reference: str, reviewer: Any, *, tick_checklist: bool = False) -> None:
+    """Choose the reviewer by name among the options the page offers; with `tick_checklist`, the
+    checklist is ticked in the same form and both go in one step."""
+    form = case_form(page, reference, "send-for-review")
+    if tick_checklist:
+        for label in CHECKLIST:
+            form.get_by_label(label).check()
+    chooser = form.get_by_label("Reviewer")
     names = chooser.locator("option").all_inner_texts()
     assert str(reviewer) in names, names
     chooser.select_option(label=str(reviewer))
-    _submit(case_form(page, reference, "send-for-review").get_by_role("button", name="Send for review"))
-    assert "Sent for review." in flash(page)
+    _submit(form.get_by_role("button", name="Save and send for review"))
+    assert "sent for review." in flash(page)
 
 
 def review_and_approve(page: Any, reference: str, *, amount: str, second_approver: Any = None) -> None:
@@ -229,6 +252,7 @@ def status_sentence(status: str, language: str) -> str:
 
 def defender_opens_status_page(page: Any, url: str, receipt: str, passphrase: str, *, arabic: bool) -> str:
     page.goto(url)
+    visited(page)
     opened = time.monotonic()
     page.get_by_label("رمز الإيصال" if arabic else "Receipt code").fill(receipt)
     page.get_by_label("عبارة المرور" if arabic else "Passphrase").fill(passphrase)
@@ -267,6 +291,7 @@ def test_an_arabic_request_goes_from_the_public_form_to_closed(
     opened = time.monotonic()
     assert response.status == 200
     assert defender.locator("html").get_attribute("dir") == "rtl"
+    visited(defender)
     defender.get_by_label("اسم يمكننا استخدامه لك").fill("مالك الحزين")
     # The optional part, unfolded without JavaScript (a <details>): the legal name and the work.
     defender.locator("details.optional-part > summary").click()
@@ -325,16 +350,14 @@ def test_an_arabic_request_goes_from_the_public_form_to_closed(
 
     # --- the caseworker reads the answer, completes the checklist, sends the case to the reviewer ---
     amina.reload()
+    visited(amina)
     assert ANSWER in amina.locator("main").inner_text()
     assert case_actions(amina, ref) == {"eligibility", "ask", "send-for-review", "reject", "refer", "withdraw"}
-    complete_checklist(amina, ref)
-    grant.refresh_from_db()
-    assert grant.eligible_hrd and grant.eligible_risk and grant.eligible_urgent and grant.eligible_no_other_source
-
     reviewers = case_form(amina, ref, "send-for-review").get_by_label("Reviewer").locator("option")
     assert str(caseworker) not in reviewers.all_inner_texts()  # nobody reviews what they prepared
-    send_for_review(amina, ref, reviewer)
+    send_for_review(amina, ref, reviewer, tick_checklist=True)  # the checklist and the reviewer in one step
     assert status_of(grant) == "under_review"
+    assert grant.eligible_hrd and grant.eligible_risk and grant.eligible_urgent and grant.eligible_no_other_source
     assert grant.reviewer == reviewer and grant.prepared_by == caseworker
     # The caseworker who prepared the case neither reviews nor approves it.
     assert case_actions(amina, ref) == {"ask", "refer", "withdraw"}
@@ -396,6 +419,7 @@ def test_an_arabic_request_goes_from_the_public_form_to_closed(
 
     # --- the caseworker closes the case ---
     amina.reload()
+    visited(amina)
     assert case_actions(amina, ref) == {"close"}
     close_case(amina, ref)
     assert status_of(grant) == "closed"
@@ -407,6 +431,7 @@ def test_an_arabic_request_goes_from_the_public_form_to_closed(
     assert status_sentence("closed", "ar") in body
 
     browsing.assert_clean()
+    assert len(browsing.axe.checked) > 10, browsing.axe.checked  # axe read the pages on the way
 
 
 # --- 2. an organisation's request, taken by phone, to the closed case ---------------------------
@@ -423,6 +448,7 @@ def test_an_organisation_request_recorded_by_the_hotline_goes_to_closed(
     amina = browsing.person("caseworker")
     log_in(amina, base, caseworker)
     amina.goto(base + "/cases/new/")
+    visited(amina)
     form = amina.locator("main form")
     kind = form.get_by_label("Person or organisation")
     assert "organisation" in [o.get_attribute("value") for o in kind.locator("option").all()]
@@ -513,3 +539,4 @@ def test_an_organisation_request_recorded_by_the_hotline_goes_to_closed(
     assert status_sentence("closed", "en") in body
 
     browsing.assert_clean()
+    assert len(browsing.axe.checked) > 10, browsing.axe.checked  # axe read the pages on the way

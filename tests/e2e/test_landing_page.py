@@ -7,7 +7,9 @@ import pytest
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_landing_page_without_javascript_stays_on_its_origin_and_violates_no_policy(live_server, page_without_js):
+def test_landing_page_without_javascript_stays_on_its_origin_and_violates_no_policy(
+    live_server, page_without_js, axe_check
+):
     page = page_without_js
     origin = urlparse(live_server.url).netloc
     requested, console = [], []
@@ -24,6 +26,8 @@ def test_landing_page_without_javascript_stays_on_its_origin_and_violates_no_pol
     assert foreign == []
     assert any(url.endswith(".css") for url in requested), "the stylesheet should load from our origin"
     assert [text for text in console if "Content Security Policy" in text] == []
+    axe_check(page)
 
     page.get_by_role("link", name="Ask for help").click()
     assert page.url == live_server.url + "/request/"
+    axe_check(page)

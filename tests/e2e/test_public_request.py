@@ -53,7 +53,7 @@ def _wait_for_status(grant_id: int, status: str, seconds: float = 20) -> str:
 
 
 def test_a_defender_asks_in_arabic_without_javascript_and_answers_the_caseworkers_question(
-    live_server, page_without_js, celery_worker_process, mena_desk, caseworker
+    live_server, page_without_js, celery_worker_process, mena_desk, caseworker, axe_check
 ):
     from django.db import connection
 
@@ -72,6 +72,7 @@ def test_a_defender_asks_in_arabic_without_javascript_and_answers_the_caseworker
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert page.get_by_role("heading", level=1).inner_text() == "طلب دعم طارئ"
     assert page.get_by_role("button", name="إرسال الطلب").is_visible()
+    axe_check(page)
 
     # The short path: only what is needed to act; the optional part (legal name, work, endorsers,
     # budget details, files) stays folded and untouched.
@@ -99,6 +100,7 @@ def test_a_defender_asks_in_arabic_without_javascript_and_answers_the_caseworker
     receipt, passphrase = page.locator(".secret").all_inner_texts()
     assert len(receipt) == 14 and re.fullmatch(r"[٠-٩]{4}( [٠-٩]{4}){5}", passphrase)  # no English words
     assert page.locator("html").get_attribute("dir") == "rtl"
+    axe_check(page)
 
     grant = Grant.objects.get()
     assert grant.channel == "public_form" and grant.language == "ar" and grant.amount_requested_minor == 250_050
@@ -116,6 +118,7 @@ def test_a_defender_asks_in_arabic_without_javascript_and_answers_the_caseworker
     page.goto(live_server.url + "/ar/request/status/")
     opened = time.monotonic()
     assert page.locator("html").get_attribute("dir") == "rtl"
+    axe_check(page)
     page.get_by_label("رمز الإيصال").fill(receipt)
     page.get_by_label("عبارة المرور").fill(passphrase)
     time.sleep(max(0.0, 3.5 - (time.monotonic() - opened)))  # the log-in form has a minimum fill time too
@@ -126,6 +129,7 @@ def test_a_defender_asks_in_arabic_without_javascript_and_answers_the_caseworker
     assert "طرحنا عليك سؤالًا: يُرجى الإجابة أدناه." in body
     assert QUESTION in body
     assert "مالك الحزين" not in body and "داهمت" not in body
+    axe_check(page)
 
     page.get_by_label("إجابتك").fill(ANSWER)
     page.get_by_role("button", name="إرسال", exact=True).click()
@@ -133,6 +137,7 @@ def test_a_defender_asks_in_arabic_without_javascript_and_answers_the_caseworker
     body = page.locator("main").inner_text()
     assert "شكرًا لك. أُرسلت إجابتك." in body
     assert ANSWER not in body  # the page never shows the requester's own words
+    axe_check(page)
 
     grant.refresh_from_db()
     assert grant.status == "triage"

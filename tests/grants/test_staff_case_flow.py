@@ -339,27 +339,6 @@ def test_a_partner_referral_offers_the_question_its_partner_reads_through_the_ap
     assert Message.objects.get(case=grant).body == "Which court?"  # GET /api/v1/referrals/<ref>/messages/
 
 
-def test_a_first_approver_can_name_the_co_signer_afterwards(as_user, caseworker, reviewer, approver, hotline_grant):
-    grant = case_route(model=Grant, case_id=hotline_grant(amount_requested_minor=700_000).pk)
-    services.grant_update_eligibility(grant=grant, by=caseworker, hrd=True, risk=True, urgent=True,
-                                      no_other_source=True)
-    services.grant_submit_for_review(grant=grant, by=caseworker, reviewer=reviewer)
-    services.grant_record_review(grant=grant, by=reviewer, recommendation="approve", verification=["partner_asked"],
-                                 note="")
-    rv = as_user(reviewer)
-    case = f"/cases/{grant.reference}/"
-    assert rv.post(case + "approve/", {"amount": "7000"}).status_code == 302  # no co-signer named
-    page = rv.get(case).content.decode()
-    assert "No second approver named yet." in _text(rv.get(case)) and 'name="second_approver"' in page
-    assert rv.post(case + "approve/", {"amount": "7000", "second_approver": approver.pk}).status_code == 302
-    grant.refresh_from_db()
-    assert grant.second_approver == approver and grant.approvals.count() == 1 and grant.status == "under_review"
-    assert f'action="{case}approve/"' not in rv.get(case).content.decode()
-    assert as_user(approver).post(case + "approve/", {"amount": "7000"}).status_code == 302
-    grant.refresh_from_db()
-    assert grant.status == "approved"
-
-
 def test_a_case_of_an_erased_defender_still_opens_without_its_encrypted_data(as_user, caseworker, coordinator,
                                                                              reviewer, hotline_grant):
     from protect.defenders.services import defender_erase
