@@ -48,7 +48,8 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
 
     display_name = models.CharField(max_length=150, blank=True)
     # Deadlines are shown in it (TimeZoneMiddleware); an IANA name, checked against zoneinfo.
-    time_zone = models.CharField(max_length=64, default="UTC", choices=time_zone_choices)
+    # db_default too: rows written by code that predates the column (an older migration's model) get UTC.
+    time_zone = models.CharField(max_length=64, default="UTC", db_default="UTC", choices=time_zone_choices)
 
     class Meta:
         db_table = "accounts_user"

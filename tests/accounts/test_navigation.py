@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 LANDINGS = [
     ("caseworker", "/cases/"), ("reviewer", "/cases/review/"), ("approver", "/cases/review/"),
     ("finance", "/cases/payments/"), ("coordinator", "/cases/"), ("donor", "/dashboard/"),
-    ("partner", "/accounts/"), ("host", "/accounts/"), ("outsider", "/accounts/"),
+    ("partner", "/accounts/"), ("host", "/host/"), ("outsider", "/accounts/"),
 ]
 
 

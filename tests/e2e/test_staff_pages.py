@@ -20,8 +20,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def browsing(browser, live_server):
-    people = Browsing(browser, live_server.url)
+def browsing(browser, live_server, axe_check):
+    people = Browsing(browser, live_server.url, axe_check)
     yield people
     people.close()
 
@@ -88,7 +88,7 @@ def test_the_queue_marks_new_replies_and_deadlines_one_line_per_case(browsing, l
 
 
 LANDINGS = [("caseworker", "/cases/"), ("reviewer", "/cases/review/"), ("finance", "/cases/payments/"),
-            ("coordinator", "/cases/"), ("donor", "/dashboard/"), ("partner", "/accounts/"), ("host", "/accounts/")]
+            ("coordinator", "/cases/"), ("donor", "/dashboard/"), ("partner", "/accounts/"), ("host", "/host/")]
 
 
 def test_each_role_lands_on_its_own_page_and_the_skip_link_comes_first(browsing, live_server, request):

@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='time_zone',
-            field=models.CharField(choices=protect.accounts.models.time_zone_choices, default='UTC', max_length=64),
+            field=models.CharField(choices=protect.accounts.models.time_zone_choices, default='UTC', db_default='UTC', max_length=64),
         ),
     ]
