@@ -95,16 +95,17 @@ def test_a_relocation_goes_from_an_arabic_application_to_the_check_in_after_the_
     opened = time.monotonic()
     visited(friend)
     assert (friend.locator("html").get_attribute("lang"), friend.locator("html").get_attribute("dir")) == ("ar", "rtl")
-    friend.locator("input[name=applicant][value=third_party]").check()
+    assert friend.get_by_role("heading", level=1).inner_text() == "طلب نقل مؤقت"
+    friend.get_by_label("شخص نيابةً عن المدافع").check()  # a third party
     friend.locator("[name=pseudonym]").fill("نورس")
     friend.locator("[name=legal_name]").fill("سلمى الخطيب")
     friend.locator("[name=channel]").select_option("signal")
     friend.locator("[name=contact]").fill("+961 70 000 111")
     friend.locator("[name=country]").select_option("LB")
     friend.locator("[name=location]").fill("طرابلس")
-    friend.locator("[name=risk]").fill(RISK)
+    friend.get_by_label("ما هو الخطر؟").fill(RISK)
     friend.locator("input[name=urgency][value=high]").check()
-    friend.locator("[name=why_relocation]").fill(WHY)
+    friend.get_by_label("لماذا النقل بدلًا من تدابير الحماية الأخرى؟").fill(WHY)
     friend.locator("[name=preferred_country]").fill("تونس")
     friend.locator("[name=visa_plan]").fill("تأشيرة إنسانية عبر المؤسسة المضيفة.")
     friend.locator("[name=family1_age_band]").select_option("18-64")
@@ -113,7 +114,8 @@ def test_a_relocation_goes_from_an_arabic_application_to_the_check_in_after_the_
     friend.locator("[name=family2_needs]").fill("مقعد في مدرسة")
     friend.locator("[name=intended_return_on]").fill(add_months(today, 18).isoformat())
     time.sleep(max(0.0, 3.5 - (time.monotonic() - opened)))  # a person takes longer than the minimum fill time
-    _submit(friend.locator("main form.public-form button[type=submit]"))
+    _submit(friend.get_by_role("button", name="إرسال الطلب"))
+    assert friend.get_by_role("heading", level=1).inner_text() == "وصلنا طلبك"
     receipt, _passphrase = friend.locator(".secret").all_inner_texts()[:2]
     assert re.fullmatch(r"[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}", receipt), receipt
     assert friend.locator("html").get_attribute("dir") == "rtl"
