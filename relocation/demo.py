@@ -108,4 +108,5 @@ def seed(out: OutputWrapper) -> None:
     services.relocation_end(relocation=ended, by=caseworker)
     services.relocation_cancel(relocation=assessed("Juniper", "KE", "en", []), by=caseworker,
                                reason="The defender found safety with family abroad.")
-    out.write("Demo relocations: 3 hosts (the `host` user speaks for the Ghent one), 8 relocations at every stage, a stipend for finance to confirm.\n")
+    out.write("Demo relocations: 3 hosts (the `host` user speaks for the Ghent one), 8 relocations at every stage, "
+              "a stipend for finance to confirm.\n")
