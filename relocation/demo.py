@@ -94,6 +94,13 @@ def seed(out: OutputWrapper) -> None:
     in_residence = matched("Palm", ghent, today - datetime.timedelta(days=20), today + datetime.timedelta(days=160),
                            [adult, child])
     services.host_confirm_arrival(relocation=in_residence, by=host_user)
+    # A budget with a monthly stipend, and the month begun written now as beat would: finance has a
+    # stipend to confirm in /cases/payments/ as soon as the demo starts.
+    services.relocation_add_budget_line(relocation=in_residence, by=caseworker, kind="travel", amount_minor=90_000,
+                                        currency="EUR", note="Flights for three.")
+    services.relocation_add_budget_line(relocation=in_residence, by=caseworker, kind="stipend", amount_minor=45_000,
+                                        currency="EUR")
+    services.relocation_create_stipends(relocation_id=in_residence.pk, today=today)
     services.host_report_concern(relocation=in_residence, by=host_user,
                                  body="A car waited outside the residence two evenings in a row.")
     ended = matched("Willow", tunis, today - datetime.timedelta(days=25), today - datetime.timedelta(days=1), [])
@@ -101,4 +108,5 @@ def seed(out: OutputWrapper) -> None:
     services.relocation_end(relocation=ended, by=caseworker)
     services.relocation_cancel(relocation=assessed("Juniper", "KE", "en", []), by=caseworker,
                                reason="The defender found safety with family abroad.")
-    out.write("Demo relocations: 3 hosts (the `host` user speaks for the Ghent one), 8 relocations at every stage.\n")
+    out.write("Demo relocations: 3 hosts (the `host` user speaks for the Ghent one), 8 relocations at every stage, "
+              "a stipend for finance to confirm.\n")

@@ -22,12 +22,13 @@ from protect.core.errors import ProtectError, form_errors_from
 
 from . import selectors, services
 from .forms import ConcernForm
-from .models import Relocation
+from .models import HostRequest, Relocation
 from .workflow import RELOCATION_WORKFLOW
 
 # Each form of the page and the table's step that decides whether the page offers it.
 FORM_STEPS = {"accept": "match", "decline": "decline", "arrival": "start_residence", "departure": "end",
               "concern": "report_concern"}
+ANSWERS = frozenset({"accept", "decline"})  # the host's answer to the question it was asked
 FORMS: dict[str, Callable[..., forms.Form]] = {"accept": ConfirmForm, "decline": ConfirmForm,
                                                "arrival": ConfirmForm, "departure": ConfirmForm,
                                                "concern": ConcernForm}
@@ -38,6 +39,21 @@ def _own_or_404(request: HttpRequest, reference: str) -> tuple[Relocation, selec
     if found is None:
         raise Http404(_("No such relocation."))
     return found
+
+
+def _already_answered(request: HttpRequest, reference: str) -> HttpResponse:
+    """Accept or decline sent again once the question is closed (a second click, a page kept open):
+    a calm word on the portal instead of a bare 404, for the host's own question only."""
+    answered = selectors.host_request_answered(request.user, reference)
+    if answered is None:
+        raise Http404(_("No such relocation."))
+    if answered.outcome == HostRequest.Outcome.WITHDRAWN:
+        messages.info(request, _("The caseworker withdrew this request: nothing changed."))
+    elif answered.outcome == HostRequest.Outcome.DECLINED:
+        messages.info(request, _("This request was already answered: your institution declined it. Nothing changed."))
+    else:
+        messages.info(request, _("This request was already answered: nothing changed."))
+    return redirect("relocation-host:portal")
 
 
 def _render(request: HttpRequest, relocation: Relocation, stay: selectors.HostStay, *, status: int = 200,
@@ -68,7 +84,12 @@ def _action(name: str, run: Callable[[Relocation, Any, dict[str, Any]], Any], do
     @role_required(Role.HOST)
     @require_POST
     def view(request: HttpRequest, reference: str) -> HttpResponse:
-        relocation, stay = _own_or_404(request, reference)
+        found = selectors.host_stay(request.user, reference)
+        if found is None and name in ANSWERS:
+            return _already_answered(request, reference)
+        if found is None:
+            raise Http404(_("No such relocation."))
+        relocation, stay = found
         form = FORMS[name](request.POST)
         if not form.is_valid():
             messages.error(request, _("Nothing was changed: correct what is marked in the form."))

@@ -183,6 +183,14 @@ def host_stays(user: Any) -> list[HostStay]:
     return sorted(stays, key=lambda s: (not s.asked, s.starts_on, s.reference))
 
 
+def host_request_answered(user: Any, reference: str) -> HostRequest | None:
+    """The latest question to this user's institutions about `reference` that is no longer open
+    (declined, withdrawn), or None. It tells the host only what it was told when it was asked: a
+    reference it was never asked about, or another host's, finds nothing."""
+    return (HostRequest.objects.filter(host_id__in=host_ids_of(user), relocation__reference=reference)
+            .exclude(outcome=HostRequest.Outcome.PENDING).only("pk", "outcome").order_by("-asked_at", "-pk").first())
+
+
 def host_stay(user: Any, reference: str) -> tuple[Relocation, HostStay] | None:
     """One relocation of the host's, or None (the page answers 404: not its own, or no such one)."""
     relocation = relocations_for_host(user).filter(reference=reference).first()

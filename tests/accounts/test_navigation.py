@@ -38,11 +38,11 @@ def test_the_page_asked_for_still_wins_over_the_landing_page(client, finance):
     assert response["Location"] == "/cases/"
 
 
-def test_a_host_lands_on_the_host_pages_when_they_exist(host, monkeypatch):
+def test_a_host_lands_on_its_account_page_when_the_host_pages_are_not_installed(host, monkeypatch):
     from protect.accounts import landing
 
-    monkeypatch.setattr(landing, "_exists", lambda path: path == "/host/")
-    assert landing_url(host) == "/host/"
+    monkeypatch.setattr(landing, "_exists", lambda path: False)
+    assert landing_url(host) == "/accounts/"
 
 
 def _menu(page: str) -> list[str]:

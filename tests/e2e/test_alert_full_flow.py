@@ -4,8 +4,8 @@ The caseworker and the reviewer each work in a browser context of their own with
 logged in with their password and their authenticator code. A real Celery worker routes the
 drafted alert and sends the deliveries: e-mail through the worker's mail backend, a signed web
 hook to a small receiver this test runs on 127.0.0.1. Nothing moves the alert but the pages; the
-database is only read, to check each step. (The public page /alerts/<slug>/ is checked where it is
-built; here the desk and its delivery report show what went out.)
+database is only read, to check each step. A reader with no account, JavaScript off, follows the
+public page /alerts/<slug>/ and the Atom feed /alerts/feed/ from publication to the outcome.
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 from urllib.parse import urlparse
 
+import feedparser
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from tests.e2e.test_grant_full_flow import _submit, browsing, flash, log_in  # noqa: F401  (browsing: a fixture)
+from tests.e2e.test_grant_full_flow import _submit, browsing, flash, log_in, visited  # noqa: F401  (browsing: a fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -100,6 +101,23 @@ def wait_for(condition: Any, seconds: float = 30) -> bool:
 
 def delivery_report(page: Any) -> list[list[str]]:
     return [row.locator("td").all_inner_texts() for row in page.locator("main table.deliveries tbody tr").all()]
+
+
+def public_page(reader: Any, base_url: str, slug: str) -> str:
+    """The alert's public page as a reader without an account sees it (JavaScript off)."""
+    response = reader.goto(f"{base_url}/alerts/{slug}/")
+    assert response.status == 200
+    visited(reader)
+    return str(reader.locator("main").inner_text())
+
+
+def feed_entries(reader: Any, base_url: str) -> list[Any]:
+    """The Atom feed's entries, parsed with feedparser, which finds no error in it."""
+    response = reader.request.get(f"{base_url}/alerts/feed/")
+    assert response.ok and response.headers["content-type"].startswith("application/atom+xml")
+    feed = feedparser.parse(response.body())
+    assert not feed.bozo, feed.get("bozo_exception")
+    return list(feed.entries)
 
 
 def test_an_alert_is_drafted_translated_consented_approved_published_updated_and_closed_released(
@@ -204,6 +222,19 @@ def test_an_alert_is_drafted_translated_consented_approved_published_updated_and
     assert message["type"] == "alert.published"
     assert (message["data"]["reference"], message["data"]["title"]) == (ref, ENGLISH["Title"])
 
+    # … the public page and the feed show it, with the consented text only (facts were not made public)
+    reader = browsing.person("reader")
+    slug = Alert.objects.get(pk=alert.pk).public_slug
+    shown = public_page(reader, base, slug)
+    assert ENGLISH["Title"] in shown and ENGLISH["Summary"] in shown and ENGLISH["Requested actions"] in shown
+    assert ENGLISH["Facts"] not in shown and "Wanjiru" not in reader.content() and "Otieno" not in reader.content()
+    reader.goto(base + "/alerts/")
+    visited(reader)
+    _submit(reader.get_by_role("link", name=ENGLISH["Title"]))
+    assert urlparse(reader.url).path == f"/alerts/{slug}/"
+    assert [entry.title for entry in feed_entries(reader, base)] == [ENGLISH["Title"]]
+    assert FRENCH["Title"] in public_page(reader, base + "/fr", slug)  # the reviewed translation, in French
+
     # --- 4. an update goes out to the same recipients, once however often the form is posted ---
     update = desk_form(amina, ref, "update")
     update.get_by_label("What is new (in the source language)").fill("She was moved to a prison near the capital.")
@@ -215,6 +246,11 @@ def test_an_alert_is_drafted_translated_consented_approved_published_updated_and
         ("Partner network", "update", "sent"), ("UN Special Rapporteur", "update", "sent")]
     assert "She was moved to a prison near the capital." in amina.locator("main").inner_text()
     assert len(receiver.received) == 2 and json.loads(receiver.received[1][1])["type"] == "alert.updated"
+    # … and the public page and the feed show the update
+    assert "She was moved to a prison near the capital." in public_page(reader, base, slug)
+    entries = feed_entries(reader, base)
+    assert len(entries) == 2
+    assert any("She was moved to a prison near the capital." in (entry.get("summary") or "") for entry in entries)
 
     # --- 5. it closes with the outcome "released" ---
     amina.locator("main summary", has_text="Close with an outcome").click()
@@ -229,5 +265,7 @@ def test_an_alert_is_drafted_translated_consented_approved_published_updated_and
     assert alert_actions(amina, ref) == {"revoke-consent"}
     time.sleep(1)  # nothing more leaves after the outcome
     assert Delivery.objects.count() == 4 and len(receiver.received) == 2
+    # The public page shows the outcome.
+    assert re.search(r"Outcome:\s+Released", public_page(reader, base, slug))
 
     browsing.assert_clean()

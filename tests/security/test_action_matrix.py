@@ -196,6 +196,8 @@ ALERT_ACTIONS = [
     ("files/", "draft", _file, expect(**ALERT_TEAM)),
     ("reveal/", "draft", {}, expect(**ALERT_TEAM)),
     ("reveal/", "in_review", {}, expect(**ALERT_TEAM | {"reviewer": DONE})),
+    # Drafted at the desk, the alert has no requester to give a receipt to: its team is refused.
+    ("new-receipt/", "draft", _new_receipt, expect(**ALERT_TEAM | {"caseworker": REFUSED, "coordinator": REFUSED})),
 ]
 
 
