@@ -205,9 +205,7 @@ def test_every_post_action_of_an_alert_is_in_the_action_matrix():
     prefix = "alert-desk/<str:reference>/"
     alert_actions = {route.removeprefix(prefix) for route in all_routes()
                      if route.startswith(prefix) and route.count("/") == 3}
-    # new-receipt/: an alert is drafted by staff and has no receipt to replace, so no one is ever
-    # offered it (tests/cases/test_receipt_reissue.py proves the refusal).
-    assert alert_actions - {"files/<int:file_id>/", "new-receipt/"} == {suffix for suffix, *_ in ALERT_ACTIONS}
+    assert alert_actions - {"files/<int:file_id>/"} == {suffix for suffix, *_ in ALERT_ACTIONS}
 
 
 def _alert_snapshot(alert: Alert) -> tuple:
