@@ -24,7 +24,7 @@ import threading
 import time
 
 import requests
-from common import ROOT, emit, figures, peak_rss_mb, percentile, setup_django
+from common import ROOT, emit, figures, peak_rss_mb, setup_django
 
 
 def ensure_referrals(count: int) -> tuple[str, str, int]:
