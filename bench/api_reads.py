@@ -164,7 +164,7 @@ def main() -> None:
                 time.sleep(0.2)
         for name, kind, _size, path, partner in views:
             headers, jar = (token, None) if partner else ({}, cookies)
-            load(base + path, headers, args.clients * 4, args.clients, jar)  # warm every worker and thread
+            load(base + path, headers, args.clients * 2, args.clients, jar)  # warm every worker and thread
             results[name] = load(base + path, headers, args.requests, args.clients, jar)
             if kind in {"queue", "queue_floor", "api_list", "api_list_floor"} and _size == 50:
                 single[name] = load(base + path, headers, args.single, 1, jar)[0]

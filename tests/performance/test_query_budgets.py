@@ -129,3 +129,109 @@ def test_search_costs_the_same_for_one_and_three_results(client, caseworker, hot
     hotline_grant()
     assert len(client.get("/search/?q=Kestrel").context["defenders"]) == 3
     assert_budget(client, "/search/?q=Kestrel", SEARCH)
+
+
+AUDIT_PAGE = [
+    *STAFF,
+    "the people of the 'person' filter (id and user name only)",
+    # Reading the audit log is itself audited: log_event's own transaction.
+    "SAVEPOINT", "audit: the chain lock", "audit: the last event's sequence and hash", "audit: insert the event",
+    "RELEASE SAVEPOINT",
+    "the page of events (one more than the page: is there a next one)",
+    # Names of the page's targets: one query per kind of target on the page (here accounts only),
+    # never one per event; actors come with their label.
+    "the user names of the page's target accounts, by id",
+    *SESSION_SAVE,
+]
+
+
+def test_the_audit_page_costs_the_same_for_few_and_many_events(client, coordinator):
+    from protect.audit.services import log_event
+    from tests.helpers import make_user
+
+    login_verified(client, coordinator)
+    log_event("tests.thing.happened", actor=coordinator, target=coordinator, data={"n": 0})
+    assert_budget(client, "/audit/", AUDIT_PAGE)
+    for n in range(60):  # more than a page (50)
+        log_event("tests.thing.happened", actor=make_user(f"actor{n}"), target=coordinator, data={"n": n})
+    assert_budget(client, "/audit/", AUDIT_PAGE)
+
+
+USERS_LIST = [
+    *STAFF,
+    "the accounts",
+    "their roles (prefetched)",
+    "their teams (prefetched)",
+    *SESSION_SAVE,
+]
+
+
+def test_the_users_list_costs_the_same_for_few_and_many_accounts(client, coordinator):
+    from tests.helpers import make_user
+
+    login_verified(client, coordinator)
+    assert_budget(client, "/accounts/users/", USERS_LIST)
+    for n in range(25):
+        make_user(f"staff{n}", "caseworker")
+    assert_budget(client, "/accounts/users/", USERS_LIST)
+
+
+ALERT_DESK = [
+    *STAFF,
+    "team ids of the user (the case scope)",
+    "the alerts in the user's scope, by state",
+    "the alerts waiting for a follow-up update",
+    *SESSION_SAVE,
+]
+
+
+def test_the_alert_desk_costs_the_same_for_one_and_four_alerts(client, alert_in, caseworker):
+    alert_in("draft")
+    login_verified(client, caseworker)
+    assert_budget(client, "/alert-desk/", ALERT_DESK)
+    for _ in range(3):
+        alert_in("in_review")
+    assert_budget(client, "/alert-desk/", ALERT_DESK)
+
+
+RELOCATION_BOARD = [
+    *STAFF,
+    "team ids of the user (the case scope)",
+    # One query per column of the board, each with the defender and the host joined: requested,
+    # assessing, host matching, preparing, in residence, extended, ended, cancelled.
+    "stage 1", "stage 2", "stage 3", "stage 4", "stage 5", "stage 6", "stage 7", "stage 8",
+    "follow-up check-ins due, with their relocations",
+    *SESSION_SAVE,
+]
+
+
+def test_the_relocation_board_costs_the_same_for_one_and_seven_relocations(client, relocation_in, caseworker,
+                                                                          host_of):
+    login_verified(client, caseworker)
+    relocation_in("assessing")
+    assert_budget(client, "/relocations/", RELOCATION_BOARD)
+    for _ in range(3):
+        relocation_in("preparing", host=host_of(places=5))
+        relocation_in("assessing")
+    assert_budget(client, "/relocations/", RELOCATION_BOARD)
+
+
+HOST_PORTAL = [
+    *STAFF,
+    "the host institutions the user is a contact of",
+    "their stays (relocations placed with them; no narrative columns)",
+    "the requests sent to them, awaiting an answer",
+    "the requests' relocations (prefetched, ids only)",
+    "family members of the stays (age bands only, prefetched)",
+    *SESSION_SAVE,
+]
+
+
+def test_the_host_portal_costs_the_same_for_one_and_four_stays(client, relocation_in, host, host_of):
+    roomy = host_of(organisation="Roomy", places=10, family_places=5, contacts=[host])
+    relocation_in("in_residence", host=roomy)
+    login_verified(client, host)
+    assert_budget(client, "/host/", HOST_PORTAL)
+    for _ in range(3):
+        relocation_in("in_residence", host=roomy)
+    assert_budget(client, "/host/", HOST_PORTAL)
