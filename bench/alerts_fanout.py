@@ -27,7 +27,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from common import ROOT, bench_team, bench_user, setup_django
+from common import ROOT, bench_team, bench_user, emit, setup_django
 
 BENCH_DB = "postgres://postgres@127.0.0.1:5432/protect_bench_alerts"
 
@@ -174,6 +174,12 @@ def main() -> None:
     print(f"  floor     {floor:.2f} s ({args.recipients:,} signed POSTs in a row from one process), "
           f"{args.recipients / floor:.0f}/s")
     print(f"  ratio     {fanout / floor:.1f}x the floor")
+    emit([{"scenario": f"alert fan-out to {args.recipients:,} recipients", "kind": "fanout", "size": args.recipients,
+           "clients": 1, "p50": None, "p95": None, "max": fanout * 1000, "rps": args.recipients / fanout,
+           "queries": None, "rss_mb": None},
+          {"scenario": "  floor: the same signed POSTs in a row", "kind": "fanout_floor", "size": args.recipients,
+           "clients": 1, "p50": None, "p95": None, "max": floor * 1000, "rps": args.recipients / floor,
+           "queries": None, "rss_mb": None}])
 
 
 if __name__ == "__main__":

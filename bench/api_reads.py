@@ -1,13 +1,16 @@
-"""The partner API's reads under gunicorn: the referral list and one referral, beside a floor view
-(one raw SQL query returning the list's rows) and a hello-world view, in the same run.
+"""Reads under gunicorn, each beside the floor and the naive peer in the same run: the partner API's
+referral list (page sizes 10, 50, 100) and one referral, the caseworker's queue page and a case page,
+the naive peer (bench/api_urls.py: a DRF ModelViewSet over Grant, guardian's generic tables, offset
+pages), the floor (one raw SQL query, same rows, same renderer) and hello-world.
 
-Run: `.venv/bin/python bench/api_reads.py [--referrals 500] [--requests 600] [--clients 4]`
-(PostgreSQL and Redis; database `protect_bench`). gunicorn serves bench/api_settings.py (the
-project's settings and routes, plus the two comparison views) with the production config
-(protect/gunicorn.conf.py: 2 workers x 4 threads); the clients are threads with keep-alive sessions.
-Each partner request goes through everything a real one does: token, scope, throttle (counted in
-Redis), selectors, serializers, ETag and the audit event. Goals: list >= 0.6 x the floor's
-requests/s; detail >= 0.4 x hello-world's.
+Run: `.venv/bin/python bench/api_reads.py [--grants 100000] [--referrals 500] [--requests 800] [--clients 16]`
+(PostgreSQL and Redis; database `protect_bench`, filled by bench/dataset.py). gunicorn serves
+bench/api_settings.py (the project's settings and routes, plus the comparison views) with the
+production config (protect/gunicorn.conf.py: WEB_CONCURRENCY x WEB_THREADS, 2 x 4); the clients are
+threads with keep-alive sessions. Each partner request goes through everything a real one does:
+token, scope, throttle (counted in Redis), selectors, serializers, ETag and the audit event; each
+queue request the session, the second factor and the template. Goals (bench/run): list and queue
+>= 0.6 x the floor's requests/s and >= 25 x the naive peer's; detail >= 0.4 x hello-world's.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import threading
 import time
 
 import requests
-from common import ROOT, percentile, setup_django
+from common import ROOT, emit, figures, peak_rss_mb, setup_django
 
 
 def ensure_referrals(count: int) -> tuple[str, str, int]:
@@ -48,19 +51,15 @@ def ensure_referrals(count: int) -> tuple[str, str, int]:
     return raw, reference, partner.pk
 
 
-def query_counts(raw: str, paths: list[str]) -> list[int]:
+def query_count(client: object, path: str) -> int:
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
-    counts = []
-    for path in paths:
-        client.get(path)
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(path).status_code == 200, path
-        counts.append(len(queries))
-    return counts
+    client.get(path)  # type: ignore[attr-defined]
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)  # type: ignore[attr-defined]
+    assert response.status_code == 200, (path, response.status_code)
+    return len(queries)
 
 
 def free_port() -> int:
@@ -69,13 +68,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def load(url: str, headers: dict[str, str], total: int, clients: int) -> tuple[list[float], float]:
+def load(url: str, headers: dict[str, str], total: int, clients: int,
+         cookies: dict[str, str] | None = None) -> tuple[list[float], float]:
     timings: list[float] = []
     lock = threading.Lock()
     per_client = total // clients
 
     def run() -> None:
         session = requests.Session()
+        session.cookies.update(cookies or {})
         mine = []
         for _ in range(per_client):
             start = time.perf_counter()
@@ -94,18 +95,55 @@ def load(url: str, headers: dict[str, str], total: int, clients: int) -> tuple[l
     return timings, len(timings) / (time.perf_counter() - started)
 
 
+def session_cookie(user_id: int) -> tuple[object, dict[str, str]]:
+    """A logged-in, second-factor-verified session for the user: the Django test client that made it
+    (to count queries in-process) and its cookie (for the HTTP clients)."""
+    from django.conf import settings
+    from django.test import Client
+
+    from protect.accounts.models import User
+    from tests.helpers import login_verified
+
+    client = Client()
+    login_verified(client, User.objects.get(pk=user_id))
+    return client, {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--grants", type=int, default=100_000)
     parser.add_argument("--referrals", type=int, default=500)
-    parser.add_argument("--requests", type=int, default=600)
-    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--requests", type=int, default=800, help="requests per view at full concurrency")
+    parser.add_argument("--single", type=int, default=100, help="requests per view for the single-client p95")
+    parser.add_argument("--clients", type=int, default=16)
     args = parser.parse_args()
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.api_settings"
     url = setup_django()
-    raw, reference, partner_id = ensure_referrals(args.referrals)
-    paths = {"list": "/api/v1/referrals/", "detail": f"/api/v1/referrals/{reference}/",
-             "floor": f"/bench/floor/{partner_id}/", "hello": "/bench/hello/"}
-    counts = dict(zip(paths, query_counts(raw, list(paths.values())), strict=True))
+    from dataset import ensure_dataset
+    from django.test import Client
+
+    data = ensure_dataset(args.grants, referrals=args.referrals)
+    token = {"Authorization": f"Bearer {data.partner_token}"}
+    caseworker_client, cookies = session_cookie(data.caseworker_id)
+    partner_client = Client(HTTP_AUTHORIZATION=f"Bearer {data.partner_token}")
+    # (row name, kind, page size, path, as the partner (token) or the caseworker (session))
+    views: list[tuple[str, str, int | None, str, bool]] = []
+    for size in (10, 50, 100):
+        views += [(f"api list, {size} a page", "api_list", size, f"/api/v1/referrals/?page_size={size}", True),
+                  (f"  floor, {size}", "api_list_floor", size, f"/bench/floor/{data.partner_id}/?page_size={size}",
+                   True),
+                  (f"  naive peer, {size}", "api_list_naive", size, f"/bench/naive/grants/?page_size={size}", True)]
+    views += [
+        ("api detail (one referral)", "api_detail", None, f"/api/v1/referrals/{data.referral_reference}/", True),
+        ("queue page, 50 a page", "queue", 50, "/cases/", False),
+        ("  floor, 50 (same template engine)", "queue_floor", 50, f"/bench/queue-floor/{data.caseworker_id}/",
+         False),
+        ("  naive peer, 50 (as the caseworker)", "queue_naive", 50, "/bench/naive/grants/?page_size=50", False),
+        ("case page", "case_page", None, f"/cases/{data.open_grant_reference}/", False),
+        ("hello-world", "hello", None, "/bench/hello/", True),
+    ]
+    counts = {name: query_count(partner_client if partner else caseworker_client, path)
+              for name, _kind, _size, path, partner in views}
 
     port = free_port()
     env = os.environ | {"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "bench.api_settings", "PROTECT_ENV": "test",
@@ -115,32 +153,47 @@ def main() -> None:
          "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null", "--log-level", "warning"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
+    results: dict[str, tuple[list[float], float]] = {}
+    single: dict[str, list[float]] = {}
     try:
         for _ in range(150):
             try:
-                if requests.get(base + paths["hello"], timeout=2).status_code == 200:
+                if requests.get(base + "/bench/hello/", timeout=2).status_code == 200:
                     break
             except requests.RequestException:
                 time.sleep(0.2)
-        headers = {"Authorization": f"Bearer {raw}"}
-        results = {}
-        for name, path in paths.items():
-            load(base + path, headers, args.clients * 10, args.clients)  # warm every worker and thread
-            results[name] = load(base + path, headers, args.requests, args.clients)
+        for name, kind, _size, path, partner in views:
+            headers, jar = (token, None) if partner else ({}, cookies)
+            load(base + path, headers, args.clients * 2, args.clients, jar)  # warm every worker and thread
+            # The naive peer answers some 20 times slower: a quarter of the requests measure it as well.
+            total = max(args.clients * 2, args.requests // 4) if kind.endswith("_naive") else args.requests
+            results[name] = load(base + path, headers, total, args.clients, jar)
+            if kind in {"queue", "queue_floor", "api_list", "api_list_floor"} and _size == 50:
+                single[name] = load(base + path, headers, args.single, 1, jar)[0]
+        rss = peak_rss_mb(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
+    web_rss = max(mb for pid, mb in rss.items() if pid != server.pid)
 
-    print(f"partner API reads under gunicorn (2 workers x 4 threads), {args.requests} requests per view, "
-          f"{args.clients} client threads, {args.referrals} referrals of one partner")
-    print(f"  {'view':<10} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'queries':>8}")
-    for name, (timings, rate) in results.items():
-        print(f"  {name:<10} {percentile(timings, 0.5):8.1f} {percentile(timings, 0.95):8.1f} {rate:8.1f} "
-              f"{counts[name]:8d}")
-    list_ratio = results["list"][1] / results["floor"][1]
-    detail_ratio = results["detail"][1] / results["hello"][1]
-    print(f"  list / floor requests/s: {list_ratio:.2f} (goal >= 0.6)")
-    print(f"  detail / hello-world requests/s: {detail_ratio:.2f} (goal >= 0.4)")
+    rows: list[dict[str, object]] = []
+    print(f"reads under gunicorn ({os.environ.get('WEB_CONCURRENCY', '2')} workers x "
+          f"{os.environ.get('WEB_THREADS', '4')} threads), {data.grants:,} grants, {args.requests} requests per "
+          f"view, {args.clients} clients; single client {args.single} requests")
+    print(f"  {'view':<36} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'req/s':>8} {'queries':>8}")
+    for name, kind, size, _path, _partner in views:
+        timings, rate = results[name]
+        row: dict[str, object] = {"scenario": name, "kind": kind, "size": size, "clients": args.clients,
+                                  **figures(timings), "rps": rate, "queries": counts[name], "rss_mb": web_rss}
+        rows.append(row)
+        print(f"  {name:<36} {row['p50']:8.1f} {row['p95']:8.1f} {row['max']:8.1f} {rate:8.1f} {counts[name]:8d}")
+        if name in single:
+            one = {"scenario": f"{name.strip()}, 1 client", "kind": kind + "_single", "size": size, "clients": 1,
+                   **figures(single[name]), "rps": None, "queries": counts[name], "rss_mb": web_rss}
+            rows.append(one)
+            print(f"  {one['scenario']:<36} {one['p50']:8.1f} {one['p95']:8.1f} {one['max']:8.1f}")
+    print(f"  peak RSS of a web process: {web_rss:.0f} MB (goal <= 150 MB)")
+    emit(rows)
 
 
 if __name__ == "__main__":

@@ -59,3 +59,40 @@ def bench_team(name: str, region: str, languages: list[str], caseworkers: int):
     for n in range(caseworkers):
         team.members.add(bench_user(f"bench-{region}-cw{n}", "caseworker"))
     return team
+
+
+def peak_rss_mb(pid: int) -> dict[int, float]:
+    """Peak resident memory (VmHWM, MB) of a process and each of its descendants, by pid (Linux)."""
+    found: dict[int, float] = {}
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                found[current] = int(line.split()[1]) / 1024
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            pending.extend(int(child) for child in task.read_text().split())
+    return found
+
+
+def emit(rows: list[dict[str, object]]) -> None:
+    """Hand a scenario's rows to bench/run: appended as JSON lines to $BENCH_JSON when it is set.
+
+    A row: scenario, p50, p95, max (ms), rps, queries, rss_mb, plus what bench/run's goals read
+    (kind, size, clients). Missing figures are None."""
+    target = os.environ.get("BENCH_JSON")
+    if not target:
+        return
+    import json
+
+    with open(target, "a", encoding="utf-8") as out:
+        for row in rows:
+            out.write(json.dumps(row, default=str) + "\n")
+
+
+def figures(timings: list[float]) -> dict[str, float]:
+    return {"p50": percentile(timings, 0.5), "p95": percentile(timings, 0.95), "max": max(timings)}

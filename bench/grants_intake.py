@@ -23,7 +23,7 @@ import sys
 import time
 import uuid
 
-from common import ROOT, percentile, setup_django
+from common import ROOT, emit, figures, peak_rss_mb, percentile, setup_django
 
 
 def main() -> None:
@@ -47,6 +47,7 @@ def main() -> None:
 
     queue = f"protect-bench-{uuid.uuid4().hex[:6]}"
     env = os.environ | {"DATABASE_URL": database_url, "PROTECT_TASK_QUEUE": queue}
+    worker_rss: dict[int, float] = {}
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "protect", "worker", "--loglevel", "WARNING", "--concurrency",
          str(args.worker_concurrency), "--without-mingle", "--without-gossip", "-Q", queue],
@@ -84,6 +85,7 @@ def main() -> None:
         while Grant.objects.filter(pk__in=ids, routed_at__isnull=True).exists() and time.monotonic() < deadline:
             time.sleep(0.1)
         rows = list(Grant.objects.filter(pk__in=ids).values_list("submitted_at", "routed_at"))
+        worker_rss = peak_rss_mb(worker.pid)
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=30)
@@ -99,6 +101,12 @@ def main() -> None:
     if routed:
         print(f"  latency   p50 {percentile(routed, 0.5):.0f} ms   p95 {percentile(routed, 0.95):.0f} ms   "
               f"max {max(routed):.0f} ms   (goal: ≤ 1000 ms)")
+    rss = max(worker_rss.values(), default=0.0)
+    print(f"  peak RSS of a worker process: {rss:.0f} MB (goal <= 200 MB)")
+    emit([{"scenario": f"intake → routed at {args.rate:g}/s ({args.count})", "kind": "intake", "size": args.count,
+           "clients": 1, **(figures(routed) if routed else {"p50": None, "p95": None, "max": None}),
+           "rps": args.count / submitted_in, "queries": None, "rss_mb": rss, "routed": len(routed),
+           "count": args.count}])
 
 
 def time_the_pick(team: object, runs: int = 200) -> tuple[float, float]:

@@ -24,7 +24,7 @@ import statistics
 import time
 from collections.abc import Callable
 
-from common import percentile, setup_django
+from common import emit, figures, percentile, setup_django
 
 LANGUAGES = ["ar", "en", "es", "fr", "ru", "pt", "de", "nl", "tr", "sw"]
 COUNTRIES = ["BE", "DE", "NL", "FR", "ES", "TN", "MX", "CO", "KE", "ZA", "GE", "AM", "CA", "SE", "IE"]
@@ -208,6 +208,11 @@ def main() -> None:
     print(line("matching floor: one SQL query, same input rows", matching_floor))
     print(line(f"matching: rank {hosts:,} hosts and store (worker)", matching_times, matching_floor,
                f"{len(queries)} queries"))
+    rows: list[dict[str, object]] = [
+        {"scenario": f"matching over {hosts:,} hosts", "kind": "matching", "size": hosts, "clients": 1,
+         **figures(matching_times), "rps": None, "queries": len(queries), "rss_mb": None},
+        {"scenario": "  floor: one SQL query", "kind": "matching_floor", "size": hosts, "clients": 1,
+         **figures(matching_floor), "rps": None, "queries": 1, "rss_mb": None}]
 
     # --- the board ----------------------------------------------------------------------------
     coordinator, _ = User.objects.get_or_create(username="bench-coordinator")
@@ -231,6 +236,12 @@ def main() -> None:
         print(line(f"board floor ({label}): one SQL query, same rows", board_floor))
         print(line(f"board /relocations/ ({label})", board_times, board_floor,
                    f"{len(queries)} queries, {len(response.content) / 1024:.0f} KB"))
+        rows += [{"scenario": f"relocation page /relocations/ ({label})", "kind": "relocation_page",
+                  "size": None, "clients": 1, **figures(board_times), "rps": None, "queries": len(queries),
+                  "rss_mb": None},
+                 {"scenario": "  floor: one SQL query", "kind": "relocation_page_floor", "size": None, "clients": 1,
+                  **figures(board_floor), "rps": None, "queries": 1, "rss_mb": None}]
+    emit(rows)
 
 
 if __name__ == "__main__":

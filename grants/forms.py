@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from protect.cases import forms as case_forms
 from protect.cases.forms import amount_field, text_field, to_minor
 from protect.cases.models import Urgency
-from protect.core.forms import MultipleFileField
+from protect.core.forms import MultipleFileField, QuickSelect
 from protect.defenders.forms import NewDefenderForm
 
 from .models import Disbursement, Grant, NeedKind, RiskKind
@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
 
 class QueueFilterForm(case_forms.QueueFilterForm):
-    need = forms.ChoiceField(label=_("Need"), required=False, choices=[("", _("Any need")), *NeedKind.choices])
+    need = forms.ChoiceField(label=_("Need"), required=False, choices=[("", _("Any need")), *NeedKind.choices],
+                             widget=QuickSelect)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, statuses=Grant.Status.choices, **kwargs)

@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from protect.core.forms import QuickSelect
 from protect.defenders.regions import COUNTRIES, REGION_OF_COUNTRY
 
 from .models import Case, Urgency, VerifiedChannel
@@ -57,9 +58,10 @@ class QueueFilterForm(forms.Form):
     """GET filters of a queue; a value that does not validate is ignored, never an error page. A
     kind gives its statuses (and may add filters of its own)."""
 
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    urgency = forms.ChoiceField(label=_("Urgency"), required=False, choices=[("", _("Any urgency")), *Urgency.choices])
-    country = CountryField(label=_("Country"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, widget=QuickSelect)
+    urgency = forms.ChoiceField(label=_("Urgency"), required=False, choices=[("", _("Any urgency")), *Urgency.choices],
+                                widget=QuickSelect)
+    country = CountryField(label=_("Country"), required=False, widget=QuickSelect)
     new_reply = forms.BooleanField(label=_("Only new replies"), required=False)
     cursor = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 

@@ -1,0 +1,78 @@
+"""The benchmarks' data set, behind one function: ensure_dataset(size).
+
+Today it tops the database up with bench/datagen.py (grants) and the scenarios' own set-up
+(referrals here; hosts, relocations and alerts in their scripts). The seam: once
+`manage.py generate_bench_data` (issue 13) lands, ensure_dataset calls it instead of datagen, with
+relocations and alerts in proportion, and the scenarios stop making their own rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Dataset:
+    grants: int
+    caseworker_id: int
+    open_grant_reference: str
+    partner_id: int
+    partner_token: str
+    referral_reference: str
+
+
+def generate_bench_data_available() -> bool:
+    from django.core.management import get_commands
+
+    return "generate_bench_data" in get_commands()
+
+
+def ensure_dataset(size: int, *, referrals: int = 500) -> Dataset:
+    """At least `size` grants, the bench desks and caseworkers, a partner with `referrals` referrals,
+    and the generic object-permission rows the naive peer reads (copied from the direct ones)."""
+    if generate_bench_data_available():
+        from django.core.management import call_command
+
+        call_command("generate_bench_data", grants=size)  # the seam (issue 13); its options may differ
+    else:
+        from datagen import generate_grants
+
+        generate_grants(size)
+    from api_reads import ensure_referrals
+
+    from grants.models import Grant
+    from protect.accounts.models import User
+
+    token, reference, partner_id = ensure_referrals(referrals)
+    caseworker = User.objects.get(username="bench-africa-cw0")
+    open_grant = Grant.objects.filter(caseworker=caseworker, status="triage").order_by("pk").first()
+    assert open_grant is not None
+    ensure_generic_permissions([caseworker.pk, partner_id])
+    return Dataset(grants=Grant.objects.count(), caseworker_id=caseworker.pk,
+                   open_grant_reference=open_grant.reference, partner_id=partner_id, partner_token=token,
+                   referral_reference=reference)
+
+
+def ensure_generic_permissions(user_ids: list[int]) -> None:
+    """The naive peer's permission rows, in guardian's generic table: the caseworker's grants (from
+    the direct table) and the grants the partner referred."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM django_content_type WHERE app_label = 'grants' AND model = 'grant'")
+        ctype = cursor.fetchone()[0]
+        cursor.execute("SELECT id FROM auth_permission WHERE content_type_id = %s AND codename = 'view_grant'",
+                       [ctype])
+        view = cursor.fetchone()[0]
+        cursor.execute("DELETE FROM guardian_userobjectpermission WHERE content_type_id = %s AND user_id = ANY(%s)",
+                       [ctype, user_ids])
+        cursor.execute(
+            "INSERT INTO guardian_userobjectpermission (object_pk, content_type_id, permission_id, user_id) "
+            "SELECT content_object_id::text, %s, permission_id, user_id FROM grants_grantuserobjectpermission "
+            "WHERE permission_id = %s AND user_id = ANY(%s)", [ctype, view, user_ids])
+        cursor.execute(
+            "INSERT INTO guardian_userobjectpermission (object_pk, content_type_id, permission_id, user_id) "
+            "SELECT DISTINCT r.case_id::text, %s, %s, r.partner_id FROM api_referral r "
+            "WHERE r.case_type = 'grants.grant' AND r.partner_id = ANY(%s) ON CONFLICT DO NOTHING",
+            [ctype, view, user_ids])
+        cursor.execute("ANALYZE guardian_userobjectpermission")
