@@ -37,6 +37,9 @@ class CaseFact(models.Model):
         constraints = [models.UniqueConstraint(fields=["kind", "case_id"], name="casefact_once")]
         indexes = [models.Index(fields=["kind", "month"], name="casefact_kind_month")]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.case_id}"
+
 
 class MonthRollup(models.Model):
     kind = models.CharField(max_length=12)
@@ -56,3 +59,6 @@ class MonthRollup(models.Model):
         constraints = [models.UniqueConstraint(
             fields=["kind", "month", "region", "country", "organisation", "need", "profile"], name="monthrollup_once")]
         indexes = [models.Index(fields=["kind", "need", "profile", "month"], name="monthrollup_read")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.month:%Y-%m}"

@@ -35,7 +35,7 @@ def _fact_sql(kind: str) -> str:
         funded = ", ".join(f"'{s}'" for s in FUNDED)
         first_payment = f"(SELECT min(x.paid_on) FROM {_t('grants.Disbursement')} x WHERE x.grant_id = c.id)"
         return (
-            f"SELECT 'grant', c.id, " + common.format(
+            "SELECT 'grant', c.id, " + common.format(
                 month="date_trunc('month', coalesce(c.decided_at, c.submitted_at))::date",
                 counted=f"c.status IN ({funded})",
                 needs="ARRAY(SELECT jsonb_array_elements_text(c.needs::jsonb))") +
@@ -47,14 +47,14 @@ def _fact_sql(kind: str) -> str:
     if kind == "relocation":
         # People and EUR are filled in afterwards from the relocation's own arithmetic.
         return (
-            f"SELECT 'relocation', c.id, " + common.format(
+            "SELECT 'relocation', c.id, " + common.format(
                 month="date_trunc('month', coalesce(c.starts_on::timestamptz, c.submitted_at))::date",
                 counted="c.starts_on IS NOT NULL AND c.status <> 'cancelled'", needs="ARRAY[]::varchar[]") +
             f", 0, 0, 0, '', NULL, NULL, NULL "
             f"FROM {_t('relocation.Relocation')} c JOIN {defender} d ON d.id = c.defender_id {where}")
     updates = f"(SELECT count(*) FROM {_t('alerts.AlertUpdate')} u WHERE u.alert_id = c.id)"
     return (
-        f"SELECT 'alert', c.id, " + common.format(
+        "SELECT 'alert', c.id, " + common.format(
             month="date_trunc('month', coalesce(c.published_at, c.submitted_at))::date",
             counted="c.published_at IS NOT NULL", needs="ARRAY[]::varchar[]") +
         f", 0, 0, {updates}, coalesce(c.outcome, ''), NULL, NULL, NULL "
@@ -93,9 +93,8 @@ def _sum_months(kind: str, months: list[datetime.date] | None) -> None:
     """Sum the facts of `kind` again for these months (None: all), replacing their rollup rows."""
     table, facts = MonthRollup._meta.db_table, CaseFact._meta.db_table
     with connection.cursor() as cursor:
-        for month in months or [None]:
-            if month is not None:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(f"{kind}:{month}".encode())])
+        for month in months or []:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(f"{kind}:{month}".encode())])
         cursor.execute(
             f"DELETE FROM {table} WHERE kind = %(kind)s AND (%(months)s::date[] IS NULL OR month = ANY(%(months)s))",
             {"kind": kind, "months": months})
