@@ -112,8 +112,9 @@ class Generator:
         model.objects.bulk_create(rows, batch_size=BATCH)
         # submitted_at is auto_now_add: put it back where the generated case says it was.
         with connection.cursor() as cursor:
-            cursor.executemany(f"UPDATE {model._meta.db_table} SET submitted_at = %s WHERE id = %s",  # noqa: S608
-                               [(r._bench_submitted, r.pk) for r in rows])
+            cursor.execute(f"UPDATE {model._meta.db_table} t SET submitted_at = v.at "  # noqa: S608
+                           f"FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, at) WHERE t.id = v.id",
+                           [[r.pk for r in rows], [r._bench_submitted for r in rows]])
 
     def relocations(self, defenders: list[Any], *, year: int | None, families: list[int],
                     amounts: list[int] | None = None) -> int:
