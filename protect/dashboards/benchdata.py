@@ -82,7 +82,7 @@ class Generator:
 
         statuses = (["closed"] * 60 + ["reporting"] * 8 + ["disbursing"] * 4 + ["approved"] * 3 + ["rejected"] * 8 +
                     ["triage"] * 10 + ["under_review"] * 5 + ["referred"] * 2)
-        rows = []
+        rows, moments = [], []
         for i, defender in enumerate(defenders):
             submitted = _moment(self.rng, year, self.now)
             urgency = self.rng.choice(["critical", "high", "normal", "normal"])
@@ -103,24 +103,24 @@ class Generator:
                 decided_at=(submitted + datetime.timedelta(hours=self.rng.randrange(4, sla * 2)))
                 if decided else None,
             )
-            grant._bench_submitted = submitted
+            moments.append(submitted)
             rows.append(grant)
-        self._insert(Grant, rows)
+        self._insert(Grant, rows, moments)
         return len(rows)
 
-    def _insert(self, model: Any, rows: list[Any]) -> None:
+    def _insert(self, model: Any, rows: list[Any], moments: list[datetime.datetime]) -> None:
         model.objects.bulk_create(rows, batch_size=BATCH)
         # submitted_at is auto_now_add: put it back where the generated case says it was.
         with connection.cursor() as cursor:
             cursor.execute(f"UPDATE {model._meta.db_table} t SET submitted_at = v.at "  # noqa: S608
                            f"FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, at) WHERE t.id = v.id",
-                           [[r.pk for r in rows], [r._bench_submitted for r in rows]])
+                           [[r.pk for r in rows], moments])
 
     def relocations(self, defenders: list[Any], *, year: int | None, families: list[int],
                     amounts: list[int] | None = None) -> int:
         from relocation.models import BudgetLine, FamilyMember, Relocation
 
-        rows = []
+        rows, moments = [], []
         for defender in defenders:
             submitted = _moment(self.rng, year, self.now)
             starts = (submitted + datetime.timedelta(days=self.rng.randrange(0, 5))).date()
@@ -132,9 +132,9 @@ class Generator:
                 ends_on=starts + datetime.timedelta(days=30 * self.rng.randrange(3, 13)),
                 sla_due_at=submitted + datetime.timedelta(hours=240),
                 sla_near_at=submitted + datetime.timedelta(hours=180))
-            relocation._bench_submitted = submitted
+            moments.append(submitted)
             rows.append(relocation)
-        self._insert(Relocation, rows)
+        self._insert(Relocation, rows, moments)
         members = [FamilyMember(relocation=r, age_band=self.rng.choice(["0-11", "12-17", "18-64"]), needs="")
                    for r, count in zip(rows, families, strict=True) for _ in range(count)]
         FamilyMember.objects.bulk_create(members, batch_size=BATCH)
@@ -147,7 +147,7 @@ class Generator:
     def alerts(self, defenders: list[Any], *, year: int | None) -> int:
         from alerts.models import Alert
 
-        rows = []
+        rows, moments = [], []
         for defender in defenders:
             submitted = _moment(self.rng, year, self.now)
             published = submitted + datetime.timedelta(hours=self.rng.randrange(2, 48))
@@ -161,9 +161,9 @@ class Generator:
                 published_at=published, outcome=self.rng.choice(["released", "no_change"]) if closed else "",
                 sla_due_at=submitted + datetime.timedelta(hours=24),
                 sla_near_at=submitted + datetime.timedelta(hours=18))
-            alert._bench_submitted = submitted
+            moments.append(submitted)
             rows.append(alert)
-        self._insert(Alert, rows)
+        self._insert(Alert, rows, moments)
         return len(rows)
 
 
