@@ -87,6 +87,10 @@ REVIEWED: dict[str, str] = {
     "alerts.alertupdate.key": "an idempotency key a client generates (a random token)",
     "alerts.alert.public_slug": "the public page's address: random, never derived from the defender or the text",
 }
+# The dashboards' rollups: derived, non-identifying codes (kind of case, place, need, profile, outcome).
+REVIEWED |= {f"dashboards.{_m}.{_c}": CODE for _m, _cs in (("casefact", ("kind", "region", "country", "outcome")),
+                                                            ("monthrollup", ("kind", "region", "country", "need",
+                                                                             "profile"))) for _c in _cs}
 # What every kind of case shares (protect/cases/models.py Case): codes, references and hashes.
 for _kind in ("grants.grant", "relocation.relocation", "toykind.toy", "alerts.alert"):
     REVIEWED |= {f"{_kind}.reference": REFERENCE, f"{_kind}.country": CODE, f"{_kind}.region": CODE,

@@ -1,0 +1,20 @@
+"""Celery entry points of the dashboards: thin and safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="dashboards.refresh_case", acks_late=True, autoretry_for=(Exception,), retry_backoff=True,
+             max_retries=5)
+def refresh_case(kind: str, case_id: int) -> None:
+    from .services import rollup_refresh_case
+
+    rollup_refresh_case(kind=kind, case_id=case_id)
+
+
+@shared_task(name="dashboards.rebuild", acks_late=True)
+def rebuild() -> dict[str, int]:
+    from .services import rollups_rebuild
+
+    return rollups_rebuild()
