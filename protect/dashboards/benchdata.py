@@ -13,12 +13,19 @@ from __future__ import annotations
 
 import datetime
 import random
+import time
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
+
+from alerts.models import Alert
+from grants.models import Grant
+from protect.crypto.models import DataKey
+from protect.defenders.models import Defender, DefenderProfile
+from relocation.models import BudgetLine, FamilyMember, Relocation
 
 COUNTRIES = [("KE", "africa"), ("UG", "africa"), ("CD", "africa"), ("ZW", "africa"), ("NG", "africa"),
              ("EG", "mena"), ("SY", "mena"), ("TN", "mena"), ("IQ", "mena"),
@@ -58,8 +65,6 @@ class Generator:
         self.now = timezone.now()
 
     def defenders(self, n: int, *, kind: str = "person") -> list[Any]:
-        from protect.crypto.models import DataKey
-        from protect.defenders.models import Defender, DefenderProfile
 
         keys = [DataKey.generate() for _ in range(n)]
         DataKey.objects.bulk_create(keys, batch_size=BATCH)
@@ -78,7 +83,6 @@ class Generator:
 
     def grants(self, defenders: list[Any], *, year: int | None, amounts: list[int] | None = None,
                funded_only: bool = False) -> int:
-        from grants.models import Grant
 
         statuses = (["closed"] * 60 + ["reporting"] * 8 + ["disbursing"] * 4 + ["approved"] * 3 + ["rejected"] * 8 +
                     ["triage"] * 10 + ["under_review"] * 5 + ["referred"] * 2)
@@ -118,7 +122,6 @@ class Generator:
 
     def relocations(self, defenders: list[Any], *, year: int | None, families: list[int],
                     amounts: list[int] | None = None) -> int:
-        from relocation.models import BudgetLine, FamilyMember, Relocation
 
         rows, moments = [], []
         for defender in defenders:
@@ -145,7 +148,6 @@ class Generator:
         return len(rows)
 
     def alerts(self, defenders: list[Any], *, year: int | None) -> int:
-        from alerts.models import Alert
 
         rows, moments = [], []
         for defender in defenders:
@@ -190,7 +192,6 @@ def generate_first_year(year: int, *, log: Callable[[str], None] = print) -> dic
         gen.relocations(gen.defenders(73), year=year, families=families_for(73, 150, gen.rng),
                         amounts=_split(700_000 * 100, 73, gen.rng))
         gen.alerts(gen.defenders(430), year=year)
-        from grants.models import Grant
 
         # Decisions inside the year, so each grant counts in it.
         Grant.objects.filter(decided_at__year__gt=year, submitted_at__year=year).update(
@@ -202,7 +203,6 @@ def generate_first_year(year: int, *, log: Callable[[str], None] = print) -> dic
 def generate(grants: int, *, log: Callable[[str], None] = print, seed: int = 7) -> dict[str, int]:
     """`grants` emergency grants to defenders over the last eight years, with organisations,
     relocations and alerts in the first report's proportions; batches commit one by one."""
-    import time
 
     gen = Generator(seed=seed)
     made = {"grants": 0, "organisations": 0, "relocations": 0, "alerts": 0}

@@ -7,6 +7,7 @@ import io
 from collections.abc import Sequence
 
 from django.http import HttpResponse
+from openpyxl import Workbook
 
 HEADER = ("section", "figure", "count", "people", "eur")
 
@@ -28,7 +29,6 @@ def csv_response(rows: Sequence[Sequence[str]], filename: str) -> HttpResponse:
 
 
 def xlsx_response(rows: Sequence[Sequence[str]], filename: str) -> HttpResponse:
-    from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("figures")

@@ -9,8 +9,18 @@ them again from the case tables at any time."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+
+
+class CodeList(ArrayField):  # type: ignore[type-arg]
+    """A list of codes: a PostgreSQL array, which the rollups' SQL unnests. The rollups are
+    PostgreSQL's alone; on the SQLite demo the column is plain text and stays empty."""
+
+    def db_type(self, connection: Any) -> Any:
+        return super().db_type(connection) if connection.vendor == "postgresql" else "text"
 
 
 class CaseFact(models.Model):
@@ -23,8 +33,8 @@ class CaseFact(models.Model):
     region = models.CharField(max_length=30)
     country = models.CharField(max_length=2)
     organisation = models.BooleanField()
-    needs = ArrayField(models.CharField(max_length=30), default=list)
-    profiles = ArrayField(models.CharField(max_length=30), default=list)
+    needs = CodeList(models.CharField(max_length=30), default=list)
+    profiles = CodeList(models.CharField(max_length=30), default=list)
     eur_minor = models.BigIntegerField(default=0)
     people = models.IntegerField(default=0)
     updates = models.IntegerField(default=0)

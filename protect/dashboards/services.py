@@ -14,6 +14,10 @@ from typing import Any
 from django.apps import apps
 from django.db import connection, transaction
 
+from grants.models import FUNDED
+from protect.outbox.services import outbox_enqueue
+from relocation.selectors import relocation_people_and_eur
+
 from .models import CaseFact, MonthRollup
 
 KINDS = ("grant", "relocation", "alert")
@@ -30,7 +34,6 @@ def _fact_sql(kind: str) -> str:
               f"ARRAY(SELECT p.profile FROM {profile} p WHERE p.defender_id = c.defender_id ORDER BY 1)")
     where = "WHERE (%(ids)s::bigint[] IS NULL OR c.id = ANY(%(ids)s::bigint[]))"
     if kind == "grant":
-        from grants.models import FUNDED
 
         funded = ", ".join(f"'{s}'" for s in FUNDED)
         first_payment = f"(SELECT min(x.paid_on) FROM {_t('grants.Disbursement')} x WHERE x.grant_id = c.id)"
@@ -76,7 +79,6 @@ def _upsert_facts(kind: str, ids: list[int] | None) -> None:
 
 
 def _fill_relocation_money(ids: list[int] | None) -> None:
-    from relocation.selectors import relocation_people_and_eur
 
     if ids is None:
         ids = list(CaseFact.objects.filter(kind="relocation").values_list("case_id", flat=True))
@@ -111,6 +113,8 @@ def _sum_months(kind: str, months: list[datetime.date] | None) -> None:
 
 def rollup_refresh_case(*, kind: str, case_id: int) -> None:
     """Make one case's fact and its months' rollups true again (idempotent: run twice, same rows)."""
+    if connection.vendor != "postgresql":
+        return  # the rollups are PostgreSQL's: the SQLite demo keeps none (the page says so)
     if kind not in KINDS:
         raise ValueError(f"unknown kind of case: {kind}")
     with transaction.atomic():
@@ -123,6 +127,8 @@ def rollup_refresh_case(*, kind: str, case_id: int) -> None:
 def rollups_rebuild() -> dict[str, int]:
     """Every fact and rollup again from the case tables (bulk-loaded data; the nightly safety net)."""
     counts: dict[str, int] = {}
+    if connection.vendor != "postgresql":
+        return counts  # the rollups are PostgreSQL's: the SQLite demo keeps none (the page says so)
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(b"dashboards:rebuild")])
@@ -137,8 +143,6 @@ def queue_rollup_refresh(case: Any, by: Any, old: str, new: str) -> None:
     """The engine's transition hook: refresh through the outbox, so a committed change is counted
     even when the broker is down at that moment, and a rolled-back one never is."""
     kind = getattr(case, "kind", "")
-    if kind not in KINDS:
+    if kind not in KINDS or connection.vendor != "postgresql":
         return
-    from protect.outbox.services import outbox_enqueue
-
     outbox_enqueue(task_name="dashboards.refresh_case", kwargs={"kind": kind, "case_id": case.pk})

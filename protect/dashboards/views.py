@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
 from grants.models import NeedKind
@@ -26,6 +28,9 @@ from .selectors import (
     parse_filters,
     year_filters,
 )
+
+NO_ROLLUPS = _lazy("The dashboard reads rollups that PostgreSQL keeps; this demo runs on SQLite and has none. "
+                   "Run it with bin/serve (PostgreSQL and Redis) to see the figures.")
 
 
 def _charts(board: Dashboard) -> list[tuple[str, SafeString, list[Cell]]]:
@@ -49,6 +54,9 @@ def _context(request: HttpRequest) -> tuple[dict[str, object], int]:
         "regions": Region.choices, "needs": NeedKind.choices, "profiles": Profile.choices, "params": request.GET,
         "years": list(range(timezone.now().year, 2016, -1)),
     }
+    if connection.vendor != "postgresql":
+        context["error"] = NO_ROLLUPS
+        return context, 200
     try:
         filters = parse_filters(request.GET)
     except DashboardError as error:
@@ -69,6 +77,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 @role_required(*DASHBOARD_READERS)
 def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if connection.vendor != "postgresql":
+        return HttpResponse(NO_ROLLUPS, status=503, content_type="text/plain; charset=utf-8")
     try:
         filters = parse_filters(request.GET)
     except DashboardError as error:
@@ -84,6 +94,8 @@ def annual_report(request: HttpRequest, year: int) -> HttpResponse:
     if not 2000 <= year <= timezone.now().year:
         return render(request, "dashboards/report.html", {"error": _("No report for that year."), "year": year},
                       status=404)
+    if connection.vendor != "postgresql":
+        return render(request, "dashboards/report.html", {"error": NO_ROLLUPS, "year": year})
     board = donor_dashboard(year_filters(year))
     return render(request, "dashboards/report.html", {
         "year": year, "d": board, "charts": _charts(board), "suppress_below": SUPPRESS_BELOW,
@@ -97,6 +109,8 @@ def annual_report(request: HttpRequest, year: int) -> HttpResponse:
 def annual_report_export(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
     if not 2000 <= year <= timezone.now().year:
         return HttpResponse(_("No report for that year."), status=404, content_type="text/plain; charset=utf-8")
+    if connection.vendor != "postgresql":
+        return HttpResponse(NO_ROLLUPS, status=503, content_type="text/plain; charset=utf-8")
     rows = donor_dashboard(year_filters(year)).rows()
     name = f"protect-annual-report-{year}"
     return exports.xlsx_response(rows, name) if fmt == "xlsx" else exports.csv_response(rows, name)

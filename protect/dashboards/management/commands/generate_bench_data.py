@@ -12,6 +12,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from protect.dashboards.benchdata import generate, generate_first_year
+from protect.dashboards.services import rollups_rebuild
+
 
 class Command(BaseCommand):
     help = "Generate benchmark data in bulk (grants, organisations, relocations, alerts) and build the rollups."
@@ -22,8 +25,6 @@ class Command(BaseCommand):
         parser.add_argument("--no-rollups", action="store_true", help="skip the rollup rebuild")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from protect.dashboards.benchdata import generate, generate_first_year
-        from protect.dashboards.services import rollups_rebuild
 
         if settings.PROTECT_ENV == "production":
             raise CommandError("Refusing to generate benchmark data in production.")
