@@ -30,6 +30,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from protect.core.counters import count_hit
+
 _GLOBAL_PREFIX = "protect.accounts.login_failures"
 _clock = time.time  # the minute a failure counts in (tests pin it to a minute of their own)
 
@@ -91,13 +93,7 @@ def _minute_key() -> str:
 
 def global_failure_record() -> int:
     """Count one failed login in this minute; return the minute's count so far."""
-    key = _minute_key()
-    cache.add(key, 0, timeout=120)
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # the key expired between add and incr
-        cache.add(key, 1, timeout=120)
-        return 1
+    return count_hit(_minute_key(), expires=120)
 
 
 def logins_paused_for_everyone() -> bool:

@@ -14,6 +14,7 @@ import uuid
 import zoneinfo
 from base64 import b32encode
 from binascii import unhexlify
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -65,11 +66,17 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
         and holds no other role unless given it. Every role check goes through here."""
         cached = getattr(self, "_role_names", None)
         if cached is None:
-            cached = frozenset(self.groups.values_list("name", flat=True))
-            if self.is_superuser and self.is_active:
-                cached |= {Role.COORDINATOR.value}
-            self._role_names = cached
+            cached = self.remember_groups(self.groups.values_list("name", flat=True))
         return cached
+
+    def remember_groups(self, names: Iterable[str]) -> frozenset[str]:
+        """Hold the user's group names, read by the caller in a query of its own (the API reads
+        them with the token), as `role_names()` would have."""
+        roles = frozenset(names)
+        if self.is_superuser and self.is_active:
+            roles |= {Role.COORDINATOR.value}
+        self._role_names = roles
+        return roles
 
     def has_role(self, role: str) -> bool:
         return role in self.role_names()

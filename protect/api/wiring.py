@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -16,11 +18,12 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 
 from protect.accounts.authentication import ApiTokenAuthentication, token_of
 from protect.accounts.permissions import has_any_role
 from protect.accounts.roles import API_TOKEN_HOLDERS
+from protect.core.counters import count_hit
 
 from .errors import BodyTooLarge
 from .models import TokenRequest
@@ -42,18 +45,30 @@ class HasScope(permissions.BasePermission):
                     and has_any_role(request.user, API_TOKEN_HOLDERS))
 
 
-class PartnerThrottle(SimpleRateThrottle):
+class PartnerThrottle(BaseThrottle):
     """A request budget per token (`PROTECT_API_RATE`, e.g. "120/minute"); past it, 429 with
-    Retry-After. Counted in the shared cache (Redis), so every web process counts together."""
+    Retry-After. A fixed window counted in the shared cache (Redis), so every web process counts
+    together, in one round trip per request. The price of a fixed window: a client may spend one
+    window's budget at its end and the next at the start of the following one."""
 
-    scope = "partner"
-
-    def get_rate(self) -> str:
-        return str(settings.PROTECT_API_RATE)
-
-    def get_cache_key(self, request: Request, view: Any) -> str | None:
+    def allow_request(self, request: Request, view: Any) -> bool:
         token = token_of(request)
-        return None if token is None else f"throttle_partner_{token.pk}"
+        if token is None:
+            return True  # not a token request: authentication refuses it
+        allowed, period = api_rate(str(settings.PROTECT_API_RATE))
+        now = time.time()
+        window = int(now // period)
+        self.retry_after = period * (window + 1) - now
+        return count_hit(f"throttle.partner.{token.pk}.{window}", expires=period + 1) <= allowed
+
+    def wait(self) -> float | None:
+        return self.retry_after
+
+
+def api_rate(rate: str) -> tuple[int, int]:
+    """A DRF rate ("120/minute", "10/s") as (requests, seconds)."""
+    count, unit = rate.split("/")
+    return int(count), {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit.strip()[0]]
 
 
 class CappedJSONParser(JSONParser):
@@ -111,6 +126,14 @@ class PartnerView(GenericAPIView):  # type: ignore[type-arg]
             TokenRequest.objects.create(token=token, method=(request.method or "")[:8], path=request.path[:200],
                                         status=response.status_code, at=timezone.now())
         return response
+
+
+def instant(value: datetime | None) -> str | None:
+    """A moment as DRF's DateTimeField writes it (ISO 8601, UTC as "Z"), for rows built without one."""
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def _with_etag(request: Request, response: Response) -> Response:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 
-from django.core.cache import cache
+from protect.core.counters import count_hit
 
 _PREFIX = "protect.public.rate"
 _clock = time.time  # the minute a hit counts in (tests pin it)
@@ -26,11 +26,4 @@ def rate_key(*, bucket: str, now: float | None = None) -> str:
 
 def rate_limit_exceeded(*, bucket: str, per_minute: int) -> bool:
     """Count one hit on `bucket` in this minute; True once there were more than `per_minute`."""
-    key = rate_key(bucket=bucket)
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the key expired between add and incr
-        cache.add(key, 1, timeout=120)
-        count = 1
-    return count > per_minute
+    return count_hit(rate_key(bucket=bucket), expires=120) > per_minute

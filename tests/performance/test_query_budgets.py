@@ -33,12 +33,11 @@ from tests.api.conftest import Partner, grant_body  # noqa: E402
 STAFF = ["session: load", "user: load", "second factor: the session's device (django-otp)",
          "roles: the user's groups (role_required)"]
 SESSION_SAVE = ["SAVEPOINT", "session: save (SESSION_SAVE_EVERY_REQUEST)", "RELEASE SAVEPOINT"]
-# Every partner API request: the token (with its user) and the audit event of the read.
-PARTNER = ["token: look up by its prefix, with its user"]
+# Every partner API request: the token (with its user and roles) and the audit event of the read.
+PARTNER = ["token: look up by its prefix, with its user and their roles (a row per group)"]
 
 REFERRALS_LIST = [
     *PARTNER,
-    "the partner's roles (the scope check)",
     "the page of the partner's referrals (one more row than the page: the next cursor)",
     "their grants' status, urgency and dates, by id, still referred by this partner (one query per kind)",
     "the read's trace: api_tokenrequest (what this token asked for, and the answer)",
@@ -55,7 +54,6 @@ def test_the_referrals_list_costs_the_same_at_page_sizes_2_and_5(americas_casewo
 
 ALERTS_LIST = [
     *PARTNER,
-    "the partner's roles (the scope check)",
     "the page of public alerts (published or closed, consent in force), with defender and data key",
     "their translations (prefetched: the reader's language, else the source)",
     "their updates with their translations (prefetched)",
