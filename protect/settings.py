@@ -252,7 +252,7 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/cases/"
 LOGOUT_REDIRECT_URL = "/"
 SESSION_COOKIE_AGE = env_int("PROTECT_SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
-SESSION_SAVE_EVERY_REQUEST = True  # the idle clock restarts on every request
+SESSION_SAVE_EVERY_REQUEST = False  # the idle clock restarts at most once a minute (SessionLifetimeMiddleware)
 SESSION_ABSOLUTE_SECONDS = env_int("PROTECT_SESSION_ABSOLUTE_SECONDS", 12 * 3600, minimum=300)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

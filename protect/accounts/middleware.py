@@ -25,6 +25,10 @@ from .services import session_track
 
 AUTH_AT_SESSION_KEY = "protect_auth_at"  # when the password was given (Unix seconds)
 TRACKED_SESSION_KEY = "protect_tracked_key"  # the session key last recorded in UserSession
+IDLE_PUSHED_SESSION_KEY = "protect_idle_pushed_at"  # when the idle expiry was last pushed back (Unix seconds)
+# The idle expiry is pushed back at most once a minute: saving the session on every request was a
+# write on every page read (the queue's profile). The idle limit is thus 29 to 30 minutes.
+IDLE_PUSH_INTERVAL = 60
 
 # Pages anyone may see, including a person half-way through logging in. Everything else is closed
 # to an authenticated session that has not passed the second factor (default deny).
@@ -73,9 +77,21 @@ def track_session(request: HttpRequest, user: Any = None) -> None:
         session[TRACKED_SESSION_KEY] = key
 
 
+def push_idle_expiry(request: HttpRequest) -> None:
+    """Restart the idle clock (SESSION_COOKIE_AGE) of an active session, at most once a minute: the
+    session is saved, with a new expiry, only when it is marked modified."""
+    session = getattr(request, "session", None)
+    # A partner's token request has no session cookie: it must not be given one.
+    if session is None or session.session_key is None or not request.user.is_authenticated:
+        return
+    now = int(time.time())
+    if now - int(session.get(IDLE_PUSHED_SESSION_KEY, 0)) >= IDLE_PUSH_INTERVAL:
+        session[IDLE_PUSHED_SESSION_KEY] = now
+
+
 class SessionLifetimeMiddleware:
     """Log out a session 12 hours (SESSION_ABSOLUTE_SECONDS) after its password login, however
-    active it was. The idle limit is Django's own (SESSION_COOKIE_AGE, saved on every request)."""
+    active it was; and restart the idle clock of an active one (push_idle_expiry)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -86,6 +102,7 @@ class SessionLifetimeMiddleware:
             messages.info(request, _("Your session has ended. Please log in again."))
         response = self.get_response(request)
         track_session(request)
+        push_idle_expiry(request)
         return response
 
 

@@ -21,7 +21,7 @@ from protect.audit.services import log_event
 from protect.crypto.models import DataKey
 
 from .lockout import global_failure_record, typed_username
-from .middleware import AUTH_AT_SESSION_KEY, track_session
+from .middleware import AUTH_AT_SESSION_KEY, IDLE_PUSHED_SESSION_KEY, track_session
 from .models import AuthenticatorDevice, RecoveryCodeDevice, SealedDevice
 from .services import session_forget
 
@@ -38,6 +38,7 @@ def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: 
     if request is not None and hasattr(request, "session"):
         # The absolute session lifetime counts from here (SessionLifetimeMiddleware).
         request.session[AUTH_AT_SESSION_KEY] = int(time.time())
+        request.session[IDLE_PUSHED_SESSION_KEY] = int(time.time())  # saved now, with a fresh idle expiry
         track_session(request, user)
     log_event("accounts.login.succeeded", actor=user, target=user, data={"second_factor": "pending"})
 

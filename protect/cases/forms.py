@@ -12,7 +12,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from protect.core.forms import QuickSelect
-from protect.defenders.regions import COUNTRIES, REGION_OF_COUNTRY
+from protect.defenders.forms import country_choices
+from protect.defenders.regions import REGION_OF_COUNTRY
 
 from .models import Case, Urgency, VerifiedChannel
 
@@ -70,7 +71,7 @@ class QueueFilterForm(forms.Form):
         self.fields["status"].choices = [("", _("Open cases")), *statuses]  # type: ignore[attr-defined]
         # The countries a case can come from, named in the page's language.
         self.fields["country"].choices = [  # type: ignore[attr-defined]
-            ("", _("Any country")), *((code, name) for code, name in COUNTRIES if code in REGION_OF_COUNTRY)]
+            ("", _("Any country")), *((code, name) for code, name in country_choices() if code in REGION_OF_COUNTRY)]
 
 
 class QuestionForm(forms.Form):

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 
 from .models import Kind, Profile
@@ -23,7 +25,14 @@ def _sort_key(name: str) -> str:
 
 def country_choices() -> list[tuple[str, str]]:
     """(ISO code, name) of every country Protect knows, named and sorted in the active language."""
-    return sorted(((country.code, str(country.name)) for country in COUNTRIES), key=lambda item: _sort_key(item[1]))
+    return list(_named_countries(get_language()))
+
+
+@cache  # one entry per language: naming and sorting some 250 countries cost a queue page more than its rows
+def _named_countries(language: str | None) -> tuple[tuple[str, str], ...]:
+    with override(language):
+        return tuple(sorted(((country.code, str(country.name)) for country in COUNTRIES),
+                            key=lambda item: _sort_key(item[1])))
 
 
 class CountryField(forms.ChoiceField):

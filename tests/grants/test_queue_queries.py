@@ -26,7 +26,6 @@ REQUEST_QUERIES = [
     "second factor: the session's device (django-otp)",
     "roles: role_required (User.role_names, cached on the user for the whole request)",
 ]
-SESSION_SAVE = ["SAVEPOINT", "session: save (SESSION_SAVE_EVERY_REQUEST)", "RELEASE SAVEPOINT"]
 
 QUEUE_QUERIES = [
     *REQUEST_QUERIES,
@@ -34,7 +33,6 @@ QUEUE_QUERIES = [
     "the page of grants, with defender, team and caseworker joined (and each one's last message direction)",
     "the count of each tab, under the same filters (one aggregate)",
     "the user's unseen notifications",
-    *SESSION_SAVE,
 ]
 
 CASE_PAGE_QUERIES = [
@@ -55,7 +53,6 @@ CASE_PAGE_QUERIES = [
     "SAVEPOINT", "audit: the chain lock", "audit: the last event's sequence and hash", "audit: insert the view event",
     "RELEASE SAVEPOINT",
     "the user's notifications about this case: seen now",
-    *SESSION_SAVE,
 ]
 
 
@@ -96,7 +93,7 @@ def test_the_queue_costs_the_same_queries_for_5_and_60_grants(client, caseworker
     with django_assert_num_queries(len(QUEUE_QUERIES)):
         response = client.get("/cases/")
     assert len(response.context["rows"]) == QUEUE_PAGE_SIZE and response.context["next_cursor"]
-    assert len(QUEUE_QUERIES) == 11
+    assert len(QUEUE_QUERIES) == 8
 
 
 def test_the_queue_is_in_deadline_order_with_overdue_cases_first_and_marked(client, caseworker, many_grants):
@@ -210,8 +207,9 @@ def test_the_case_page_costs_the_same_queries_with_1_and_10_messages_notes_files
         assert len(response.context["messages_list"]) == 2 * n and len(response.context["notes"]) == n
         assert len(response.context["files"]) == n and len(response.context["timeline"]) >= 4 * n
         assert f"Answer {n - 1}." in response.content.decode()
-    assert len(CASE_PAGE_QUERIES) == 24  # 18 before the case kernel, 17 with it, 5 more to audit the view,
-    # 1 more for the defender's work beside the safe-contact notes, 1 to mark what the user was told as seen
+    assert len(CASE_PAGE_QUERIES) == 21  # 18 before the case kernel, 17 with it, 5 more to audit the view,
+    # 1 more for the defender's work beside the safe-contact notes, 1 to mark what the user was told as seen,
+    # 3 fewer once the session stopped being saved on every read
 
 
 def test_the_inboxes_cost_the_same_queries_for_1_and_6_grants(
@@ -238,10 +236,10 @@ def test_the_inboxes_cost_the_same_queries_for_1_and_6_grants(
 
     # Payments: request queries (roles are read once there and reused), grants, their disbursements
     # (prefetched), relocation stipends (the other section of the one inbox), session save.
-    payments_queries = len(REQUEST_QUERIES) + 3 + len(SESSION_SAVE)
+    payments_queries = len(REQUEST_QUERIES) + 3
     # Review inbox: request queries, the grants (guardian assignments as subqueries; a reviewer has
     # no team, so no team query), session save.
-    review_queries = len(REQUEST_QUERIES) + 1 + len(SESSION_SAVE)
+    review_queries = len(REQUEST_QUERIES) + 1
     login_verified(client, finance)
     approved()
     client.get("/cases/payments/")

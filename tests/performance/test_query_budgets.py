@@ -32,7 +32,6 @@ from tests.api.conftest import Partner, grant_body  # noqa: E402
 # Every request of a staff page starts and ends with these (middleware and decorators).
 STAFF = ["session: load", "user: load", "second factor: the session's device (django-otp)",
          "roles: the user's groups (role_required)"]
-SESSION_SAVE = ["SAVEPOINT", "session: save (SESSION_SAVE_EVERY_REQUEST)", "RELEASE SAVEPOINT"]
 # Every partner API request: the token (with its user and roles) and the audit event of the read.
 PARTNER = ["token: look up by its prefix, with its user and their roles (a row per group)"]
 
@@ -76,7 +75,6 @@ PAYMENTS = [
     "grants to pay (approved or disbursing, visible to finance)",
     "their disbursements (prefetched: what is paid so far)",
     "relocation stipends due (the relocation section of the kernel's payments inbox)",
-    *SESSION_SAVE,
 ]
 
 
@@ -92,7 +90,6 @@ def test_the_payments_inbox_costs_the_same_for_one_and_three_grants(client, fina
 REVIEW_INBOX = [
     *STAFF,
     "grants sent to the reviewer (as reviewer or second approver), with defender, team and caseworker",
-    *SESSION_SAVE,
 ]
 
 
@@ -115,7 +112,6 @@ SEARCH = [
     # The search is audited (cases.search.ran, counts only): log_event's own transaction.
     "SAVEPOINT", "audit: the chain lock", "audit: the last event's sequence and hash", "audit: insert the event",
     "RELEASE SAVEPOINT",
-    *SESSION_SAVE,
 ]
 
 
@@ -139,7 +135,6 @@ AUDIT_PAGE = [
     # Names of the page's targets: one query per kind of target on the page (here accounts only),
     # never one per event; actors come with their label.
     "the user names of the page's target accounts, by id",
-    *SESSION_SAVE,
 ]
 
 
@@ -160,7 +155,6 @@ USERS_LIST = [
     "the accounts",
     "their roles (prefetched)",
     "their teams (prefetched)",
-    *SESSION_SAVE,
 ]
 
 
@@ -179,7 +173,6 @@ ALERT_DESK = [
     "team ids of the user (the case scope)",
     "the alerts in the user's scope, by state",
     "the alerts waiting for a follow-up update",
-    *SESSION_SAVE,
 ]
 
 
@@ -199,7 +192,6 @@ RELOCATION_BOARD = [
     # assessing, host matching, preparing, in residence, extended, ended, cancelled.
     "stage 1", "stage 2", "stage 3", "stage 4", "stage 5", "stage 6", "stage 7", "stage 8",
     "follow-up check-ins due, with their relocations",
-    *SESSION_SAVE,
 ]
 
 
@@ -221,7 +213,6 @@ HOST_PORTAL = [
     "the requests sent to them, awaiting an answer",
     "the requests' relocations (prefetched, ids only)",
     "family members of the stays (age bands only, prefetched)",
-    *SESSION_SAVE,
 ]
 
 
