@@ -12,7 +12,7 @@ from django.utils.safestring import SafeData, SafeString
 
 def _text(value: Any) -> str:
     """Escaped as the template would: text marked safe stays as it is."""
-    return value if isinstance(value, SafeData) else escape(str(value))
+    return str(value) if isinstance(value, SafeData) else escape(str(value))
 
 
 def _attrs(attrs: dict[str, Any]) -> str:
