@@ -136,7 +136,7 @@ def main() -> None:
     views += [
         ("api detail (one referral)", "api_detail", None, f"/api/v1/referrals/{data.referral_reference}/", True),
         ("queue page, 50 a page", "queue", 50, "/cases/", False),
-        ("  floor, 50 (same template engine)", "queue_floor", 50, f"/bench/queue-floor/{data.caseworker_id}/",
+        ("  floor, 50 (the same template)", "queue_floor", 50, f"/bench/queue-floor/{data.caseworker_id}/",
          False),
         ("  naive peer, 50 (as the caseworker)", "queue_naive", 50, "/bench/naive/grants/?page_size=50", False),
         ("case page", "case_page", None, f"/cases/{data.open_grant_reference}/", False),

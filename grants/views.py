@@ -30,6 +30,7 @@ from protect.cases.contact import safe_contact
 from protect.cases.deadlines import due_phrase
 from protect.cases.errors import CaseError
 from protect.cases.forms import money, to_major, to_minor
+from protect.cases.models import Urgency
 from protect.cases.selectors import notifications_for
 from protect.cases.services.casefile import case_ask_requester
 from protect.cases.views import CaseViews, NoteForm, UploadForm, queue_scopes, record_once
@@ -47,6 +48,9 @@ S = Grant.Status
 CONFIDENTIAL_FIELDS = ["incident", "threat", "need_details", "other_funding", "endorsers",
                        "defender.legal_name", "defender.contacts"]
 NEED_LABELS = dict(NeedKind.choices)
+# By code too: Django's get_<field>_display rebuilds its choices mapping on every call, twice a row.
+STATUS_LABELS = dict(Grant.Status.choices)
+URGENCY_LABELS = dict(Urgency.choices)
 RISK_LABELS = dict(RiskKind.choices)
 REGION_LABELS = dict(Region.choices)
 
@@ -65,6 +69,8 @@ def _row(grant: Grant, now: Any) -> dict[str, Any]:
     awaiting = GRANT_WORKFLOW.in_group(grant, "awaiting_decision")  # decided: no deadline to count down
     return {
         "grant": grant,
+        "status": STATUS_LABELS.get(grant.status, grant.status),
+        "urgency": URGENCY_LABELS.get(grant.urgency, grant.urgency),
         "needs": [NEED_LABELS.get(code, code) for code in grant.needs],
         "overdue": case_selectors.is_overdue(grant, now),
         "due": due_phrase(grant.sla_due_at, now) if awaiting else "",

@@ -30,6 +30,7 @@ REQUEST_QUERIES = [
 QUEUE_QUERIES = [
     *REQUEST_QUERIES,
     "team ids of the user (grants.permissions.team_ids_of)",
+    "the grants assigned to the user, by their own or their groups' object permission (access.assigned_ids)",
     "the page of grants, with defender, team and caseworker joined (and each one's last message direction)",
     "the count of each tab, under the same filters (one aggregate)",
     "the user's unseen notifications",
@@ -38,8 +39,10 @@ QUEUE_QUERIES = [
 CASE_PAGE_QUERIES = [
     *REQUEST_QUERIES,
     "team ids of the user",
+    "the grants assigned to the user to view (access.assigned_ids)",
     "the grant, with defender, data key, team, people and report joined",
     "its approvals with their approvers (prefetched: the page and the workflow's rules read them)",
+    "the grants assigned to the user to change (access.assigned_ids)",
     "may the user act on it (GRANT_WORKFLOW.available's object check, once for every step)",
     "messages with their authors",
     "notes with their authors",
@@ -93,7 +96,7 @@ def test_the_queue_costs_the_same_queries_for_5_and_60_grants(client, caseworker
     with django_assert_num_queries(len(QUEUE_QUERIES)):
         response = client.get("/cases/")
     assert len(response.context["rows"]) == QUEUE_PAGE_SIZE and response.context["next_cursor"]
-    assert len(QUEUE_QUERIES) == 8
+    assert len(QUEUE_QUERIES) == 9
 
 
 def test_the_queue_is_in_deadline_order_with_overdue_cases_first_and_marked(client, caseworker, many_grants):
@@ -207,9 +210,9 @@ def test_the_case_page_costs_the_same_queries_with_1_and_10_messages_notes_files
         assert len(response.context["messages_list"]) == 2 * n and len(response.context["notes"]) == n
         assert len(response.context["files"]) == n and len(response.context["timeline"]) >= 4 * n
         assert f"Answer {n - 1}." in response.content.decode()
-    assert len(CASE_PAGE_QUERIES) == 21  # 18 before the case kernel, 17 with it, 5 more to audit the view,
+    assert len(CASE_PAGE_QUERIES) == 23  # 18 before the case kernel, 17 with it, 5 more to audit the view,
     # 1 more for the defender's work beside the safe-contact notes, 1 to mark what the user was told as seen,
-    # 3 fewer once the session stopped being saved on every read
+    # 3 fewer once the session stopped being saved on every read, 2 more for the assigned ids (view, change)
 
 
 def test_the_inboxes_cost_the_same_queries_for_1_and_6_grants(
@@ -235,11 +238,11 @@ def test_the_inboxes_cost_the_same_queries_for_1_and_6_grants(
         return services.grant_submit_for_review(grant=grant, by=caseworker, reviewer=reviewer)
 
     # Payments: request queries (roles are read once there and reused), grants, their disbursements
-    # (prefetched), relocation stipends (the other section of the one inbox), session save.
+    # (prefetched), relocation stipends (the other section of the one inbox).
     payments_queries = len(REQUEST_QUERIES) + 3
-    # Review inbox: request queries, the grants (guardian assignments as subqueries; a reviewer has
-    # no team, so no team query), session save.
-    review_queries = len(REQUEST_QUERIES) + 1
+    # Review inbox: request queries, the reviewer's assigned grants (access.assigned_ids), the grants
+    # (a reviewer has no team, so no team query).
+    review_queries = len(REQUEST_QUERIES) + 2
     login_verified(client, finance)
     approved()
     client.get("/cases/payments/")
