@@ -94,8 +94,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     page = selectors.grant_queue(request.user, filters, need=data.get("need", ""), cursor=data.get("cursor", ""))
     counts = selectors.grant_queue_counts(request.user, filters, [key for key, _label in scopes],
                                           need=data.get("need", ""))
+    tabs = [(key, label, case_selectors.queue_count_label(counts.get(key, 0))) for key, label in scopes]
     return render(request, "grants/staff/queue.html", {
-        "form": form, "scopes": [(key, label, counts.get(key, 0)) for key, label in scopes], "scope": scope,
+        "form": form, "scopes": tabs, "scope": scope,
         "rows": [_row(g, page.now) for g in page.rows], "next_cursor": page.next_cursor,
         "paged": bool(data.get("cursor")), "notifications": notifications_for(request.user),
     })

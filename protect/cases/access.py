@@ -26,6 +26,7 @@ from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
 from protect.accounts.roles import ASSIGNABLE, CASE_HANDLERS, Role
 from protect.audit.services import log_event
+from protect.core.sql import InIds
 from protect.workflow import workflow_for
 
 from .models import Case
@@ -53,32 +54,14 @@ def _codename(model: type[models.Model], verb: str) -> str:
     return f"{verb}_{model._meta.model_name}"
 
 
-def assigned_ids(user: Any, model: type[Case], verb: str = "view") -> list[int]:
-    """The cases of `model` on which `user` (or one of their groups) holds the object permission,
-    read once per user object (a request's user lives for the request), as team_ids_of is.
-
-    A plain list, not a subquery: in the queue's OR with the team and the caseworker, a subquery
-    made PostgreSQL filter every open case, where a list lets it combine its indexes."""
-    known: dict[tuple[str, str], list[int]] = user.__dict__.setdefault("_protect_assigned", {})
-    key = (model._meta.label_lower, verb)
-    if key not in known:
-        codename = _codename(model, verb)
-        user_rows = get_user_obj_perms_model(model).objects.filter(  # type: ignore[arg-type, attr-defined]
-            user=user, permission__codename=codename).values_list("content_object_id", flat=True)
-        group_rows = get_group_obj_perms_model(model).objects.filter(  # type: ignore[arg-type, attr-defined]
-            group__in=user.groups.all(), permission__codename=codename).values_list("content_object_id", flat=True)
-        known[key] = sorted(set(user_rows.union(group_rows)))
-    return known[key]
-
-
 def assigned_q(user: Any, model: type[Case], verb: str = "view") -> Q:
     """Cases of `model` on which `user` (or one of their groups) holds the object permission."""
-    return Q(pk__in=assigned_ids(user, model, verb))
-
-
-def _forget_assignments(user: Any) -> None:
-    if user is not None:
-        user.__dict__.pop("_protect_assigned", None)
+    codename = _codename(model, verb)
+    user_rows = get_user_obj_perms_model(model).objects.filter(  # type: ignore[arg-type, attr-defined]
+        user=user, permission__codename=codename).values("content_object_id")
+    group_rows = get_group_obj_perms_model(model).objects.filter(  # type: ignore[arg-type, attr-defined]
+        group__in=user.groups.all(), permission__codename=codename).values("content_object_id")
+    return Q(InIds("pk", user_rows)) | Q(InIds("pk", group_rows))
 
 
 def _reach(user: Any, model: type[Case], roles: frozenset[str], verb: str) -> Q:
@@ -133,7 +116,6 @@ def case_grant_access(*, case: Case, user: Any = None, group: Any = None) -> Non
         permission = f"{label}.{_codename(type(case), verb)}"
         if user is not None:
             assign_perm(permission, user, case)
-            _forget_assignments(user)
         if group is not None:
             assign_perm(permission, group, case)
 
@@ -145,7 +127,6 @@ def case_revoke_access(*, case: Case, user: Any = None, group: Any = None) -> No
         permission = f"{label}.{_codename(type(case), verb)}"
         if user is not None:
             remove_perm(permission, user, case)
-            _forget_assignments(user)
         if group is not None:
             remove_perm(permission, group, case)
 
@@ -171,7 +152,6 @@ def cases_revoke_team_member_access(*, team: Any, user: Any, by: Any) -> int:
         cases = sorted(set(rows.values_list("content_object_id", flat=True)))
         if cases:
             rows.delete()
-            _forget_assignments(user)
             revoked += len(cases)
             log_event(f"{model._meta.label_lower}.team_access_revoked", actor=by, target=team,
                       data={"user_id": user.pk, "case_ids": cases})

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -92,7 +92,8 @@ def mine_q(user: Any, model: type[Case], *personal: str) -> Q:
     return mine
 
 
-def _queue_filtered(user: Any, model: type[C], filters: QueueFilters, narrow: Q | None) -> QuerySet[C]:
+def _queue_filtered(user: Any, model: type[C], filters: QueueFilters, narrow: Q | None, *, rows: bool = True,
+                    ) -> QuerySet[C]:
     """The queue's cases before its tab (scope) and page: visible, filtered, each annotated with the
     direction of its last message (a correlated subquery on the case's message index)."""
     queryset = cases_visible_to(user, model)
@@ -106,6 +107,8 @@ def _queue_filtered(user: Any, model: type[C], filters: QueueFilters, narrow: Q 
         queryset = queryset.filter(country=filters.country.upper()[:2])
     if narrow is not None:
         queryset = queryset.filter(narrow)
+    if not (rows or filters.new_reply):
+        return queryset  # a count needs no message direction unless it filters on it
     messages = model._meta.get_field("messages").related_model
     last = messages._default_manager.filter(case=OuterRef("pk")).order_by("-created_at", "-pk")  # type: ignore[union-attr]
     queryset = queryset.annotate(last_message_direction=Subquery(last.values("direction")[:1]))  # type: ignore[assignment]
@@ -141,16 +144,25 @@ def case_queue(
     return QueuePage(rows=rows[:limit], next_cursor=next_cursor, now=timezone.now())
 
 
+# A tab shows "1000+" beyond this: counting a whole desk's open cases cost the page more than its rows.
+QUEUE_COUNT_CAP = 1000
+
+
 def case_queue_counts(
     user: Any, model: type[Case], filters: QueueFilters, scopes: list[str], *, narrow: Q | None = None,
     personal: tuple[str, ...] = (),
 ) -> dict[str, int]:
-    """How many cases each tab holds under the same filters: one query, a conditional count per tab."""
-    counts = {scope: Count("pk", filter=_scope_q(user, model, scope, personal)) if scope != "all" else Count("pk")
-              for scope in scopes}
-    if not counts:
-        return {}
-    return _queue_filtered(user, model, filters, narrow).order_by().aggregate(**counts)
+    """How many cases each tab holds under the same filters, up to QUEUE_COUNT_CAP + 1 (read as
+    "more than the cap"): one query per tab, each stopping after the cap, so a tab costs the same
+    whether it holds a thousand open cases or fifty thousand."""
+    filtered = _queue_filtered(user, model, filters, narrow, rows=False).order_by()
+    return {scope: filtered.filter(_scope_q(user, model, scope, personal))[: QUEUE_COUNT_CAP + 1].count()
+            for scope in scopes}
+
+
+def queue_count_label(count: int) -> str:
+    """A tab's count as shown: exact up to the cap, then "1000+"."""
+    return str(count) if count <= QUEUE_COUNT_CAP else f"{QUEUE_COUNT_CAP}+"
 
 
 def has_new_reply(case: Case) -> bool:

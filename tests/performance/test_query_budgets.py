@@ -89,7 +89,6 @@ def test_the_payments_inbox_costs_the_same_for_one_and_three_grants(client, fina
 
 REVIEW_INBOX = [
     *STAFF,
-    "the grants assigned to the reviewer (object permissions, as a list: access.assigned_ids)",
     "grants sent to the reviewer (as reviewer or second approver), with defender, team and caseworker",
 ]
 
@@ -109,9 +108,6 @@ SEARCH = [
     # One query per installed kind of case (the test settings add tests/toykind): grants,
     # relocations, alerts, toys, by reference, each in the user's scope.
     "grants", "relocations", "alerts", "toys",
-    # Before each, the cases of that kind assigned to the user (access.assigned_ids, a list the
-    # kind's query combines with its indexes).
-    "assigned grants", "assigned relocations", "assigned alerts", "assigned toys",
     "defenders by reference, pseudonym or blind-index hash, in the user's scope",
     # The search is audited (cases.search.ran, counts only): log_event's own transaction.
     "SAVEPOINT", "audit: the chain lock", "audit: the last event's sequence and hash", "audit: insert the event",
@@ -175,7 +171,6 @@ def test_the_users_list_costs_the_same_for_few_and_many_accounts(client, coordin
 ALERT_DESK = [
     *STAFF,
     "team ids of the user (the case scope)",
-    "the alerts assigned to the user (access.assigned_ids)",
     "the alerts in the user's scope, by state",
     "the alerts waiting for a follow-up update",
 ]
@@ -193,7 +188,6 @@ def test_the_alert_desk_costs_the_same_for_one_and_four_alerts(client, alert_in,
 RELOCATION_BOARD = [
     *STAFF,
     "team ids of the user (the case scope)",
-    "the relocations assigned to the user (access.assigned_ids, read once for the eight columns)",
     # One query per column of the board, each with the defender and the host joined: requested,
     # assessing, host matching, preparing, in residence, extended, ended, cancelled.
     "stage 1", "stage 2", "stage 3", "stage 4", "stage 5", "stage 6", "stage 7", "stage 8",
