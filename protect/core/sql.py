@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import BooleanField, Expression, F, QuerySet, Subquery
@@ -27,15 +28,15 @@ class InIds(Expression):
     def get_source_expressions(self) -> list[Any]:
         return [self.column, self.ids]
 
-    def set_source_expressions(self, exprs: list[Any]) -> None:
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
         self.column, self.ids = exprs
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         column, column_params = compiler.compile(self.column)
         ids, ids_params = compiler.compile(self.ids)
-        return f"{column} IN {ids}", [*column_params, *ids_params]
+        return f"{column} IN {ids}", (*column_params, *ids_params)
 
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         column, column_params = compiler.compile(self.column)
         ids, ids_params = compiler.compile(self.ids)
-        return f"{column} = ANY(ARRAY{ids})", [*column_params, *ids_params]
+        return f"{column} = ANY(ARRAY{ids})", (*column_params, *ids_params)
