@@ -16,6 +16,8 @@ from typing import Any
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
+KINDS = ("grant", "relocation", "alert")  # the kinds of case the rollups count
+
 
 class CodeList(ArrayField):  # type: ignore[type-arg]
     """A list of codes (or numbers): a PostgreSQL array, which the rollups' SQL unnests. The rollups are
@@ -57,6 +59,9 @@ class CaseFact(models.Model):
         return f"{self.kind} {self.case_id}"
 
 
+_SUMMED = ["organisation", "region", "country", "cases", "eur_minor", "people", "updates", "outcomes"]
+
+
 class MonthRollup(models.Model):
     kind = models.CharField(max_length=12)
     month = models.DateField()
@@ -74,7 +79,12 @@ class MonthRollup(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(
             fields=["kind", "month", "region", "country", "organisation", "need", "profile"], name="monthrollup_once")]
-        indexes = [models.Index(fields=["kind", "need", "profile", "month"], name="monthrollup_read")]
+        # The page's sums read one need (or one profile) across the other: each from an index
+        # holding every column it sums, so a year of a million grants is an index-only scan.
+        indexes = [models.Index(fields=["kind", "need", "profile", "month"], name="monthrollup_read",
+                                include=_SUMMED),
+                   models.Index(fields=["kind", "profile", "need", "month"], name="monthrollup_by_profile",
+                                include=_SUMMED)]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.month:%Y-%m}"
@@ -116,9 +126,11 @@ class DefenderRollup(models.Model):
     defenders = models.IntegerField()
 
     class Meta:
+        # Also the page's read: one profile (and women's) at a time, a range of months, since
+        # before it; `defenders` rides along for an index-only scan.
         constraints = [models.UniqueConstraint(
             fields=["scope", "region", "country", "need", "profile", "women", "month", "since"],
-            name="defenderrollup_once")]
+            include=["defenders"], name="defenderrollup_once")]
 
     def __str__(self) -> str:
         return f"defenders {self.month:%Y-%m} since {self.since:%Y-%m}"

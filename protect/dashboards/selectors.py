@@ -33,7 +33,7 @@ from protect.core.errors import ProtectError
 from protect.defenders.models import Profile, Region
 from protect.defenders.regions import REGION_OF_COUNTRY
 
-from .models import WOMEN_PROFILE, DefenderRollup, HoursRollup, MonthRollup
+from .models import KINDS, WOMEN_PROFILE, DefenderRollup, HoursRollup, MonthRollup
 
 SUPPRESS_BELOW = 5
 COUNT_ROUNDED_TO = 5
@@ -255,7 +255,8 @@ class Dashboard:
 
 
 def _rollups(filters: Filters) -> QuerySet[MonthRollup]:
-    rows = MonthRollup.objects.filter(month__gte=filters.start, month__lt=filters.end)
+    # Every kind named, so each sum reads the rollup's indexes from their first column.
+    rows = MonthRollup.objects.filter(kind__in=KINDS, month__gte=filters.start, month__lt=filters.end)
     if filters.region:
         rows = rows.filter(region=filters.region)
     if filters.country:
@@ -311,14 +312,17 @@ def _people_and_hours(filters: Filters) -> dict[str, Any]:
     scope = _scope(filters)
     # Women among this view's defenders: the women's profile rows, or their own chain among the
     # defenders of another profile (models.DefenderRollup).
-    women = ("profile = %(profile)s AND women" if filters.profile not in {"", WOMEN_PROFILE}
-             else "profile = %(women)s AND NOT women")
+    other_profile = filters.profile not in {"", WOMEN_PROFILE}
+    params["women_profile"] = filters.profile if other_profile else WOMEN_PROFILE
+    params["women_rows"] = other_profile
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT coalesce(sum(defenders) FILTER (WHERE profile = %(profile)s AND NOT women), 0), "
-            f"coalesce(sum(defenders) FILTER (WHERE {women}), 0) FROM {DefenderRollup._meta.db_table} "
-            f"WHERE {scope} AND need = %(need)s AND profile IN (%(profile)s, %(women)s) "
-            f"AND month >= %(start)s AND month < %(end)s AND since < %(start)s", params)
+        # One index range each: every column of the rollup's key fixed but the month and since.
+        defenders_in = (f"SELECT coalesce(sum(defenders), 0) FROM {DefenderRollup._meta.db_table} WHERE {scope} "
+                        f"AND need = %(need)s AND profile = %({{profile}})s AND women = %({{women}})s "
+                        f"AND month >= %(start)s AND month < %(end)s AND since < %(start)s")
+        cursor.execute(f"SELECT ({defenders_in.format(profile='profile', women='everyone')}), "
+                       f"({defenders_in.format(profile='women_profile', women='women_rows')})",
+                       params | {"everyone": False})
         defenders, women_count = cursor.fetchone()
         cursor.execute(
             f"SELECT measure, hours, grants FROM {HoursRollup._meta.db_table} "

@@ -20,9 +20,8 @@ from grants.models import FUNDED
 from protect.outbox.services import outbox_enqueue
 from relocation.selectors import relocation_people_and_eur
 
-from .models import FIRST_TIME, WOMEN_PROFILE, CaseFact, DefenderRollup, HoursRollup, MonthRollup
+from .models import FIRST_TIME, KINDS, WOMEN_PROFILE, CaseFact, DefenderRollup, HoursRollup, MonthRollup
 
-KINDS = ("grant", "relocation", "alert")
 _CASE_MODELS = {"grant": "grants.Grant", "relocation": "relocation.Relocation", "alert": "alerts.Alert"}
 
 
@@ -240,6 +239,8 @@ def rollups_rebuild() -> dict[str, int]:
             _sum_months(kind, None)
             counts[kind] = CaseFact.objects.filter(kind=kind, counted=True).count()
         _defender_months(None, 1)
+        for model in (CaseFact, MonthRollup, DefenderRollup, HoursRollup):  # the page's plans: fresh statistics
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
     return counts
 
 
