@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 
-from common import ROOT, percentile, setup_django
+from common import ROOT, emit, percentile, setup_django
 
 DB = "postgres://postgres@127.0.0.1:5432/protect_bench_dash"
 
@@ -72,21 +72,24 @@ def main() -> None:
     from grants.models import Grant
     from protect.accounts.models import User
     from protect.dashboards.benchdata import generate
+    from protect.dashboards.models import DefenderRollup
     from protect.dashboards.services import rollups_rebuild
     from tests.helpers import login_verified
 
-    have = Grant.objects.count()
-    if have < args.grants:
-        started = time.perf_counter()
-        generate(args.grants - have)
-        print(f"generated {args.grants - have} grants (+ organisations, relocations, alerts) "
-              f"in {time.perf_counter() - started:.0f} s", flush=True)
+    # Emergency grants to defenders: grants to organisations come on top, in proportion.
+    have = Grant.objects.filter(defender__kind="person").count()
+    if have < args.grants or not DefenderRollup.objects.exists():
+        if have < args.grants:
+            started = time.perf_counter()
+            generate(args.grants - have)
+            print(f"generated {args.grants - have} grants (+ organisations, relocations, alerts) "
+                  f"in {time.perf_counter() - started:.0f} s", flush=True)
         started = time.perf_counter()
         rollups_rebuild()
         print(f"rollups rebuilt in {time.perf_counter() - started:.0f} s", flush=True)
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
-    total = Grant.objects.count()
+    total = Grant.objects.filter(defender__kind="person").count()
 
     donor, _ = User.objects.get_or_create(username="bench-donor")
     donor.groups.set([Group.objects.get_or_create(name="donor")[0]])
@@ -115,14 +118,23 @@ def main() -> None:
             direct.append((time.perf_counter() - began) * 1000)
     p50, p95 = statistics.median(page), percentile(page, 0.95)
     d50, d95 = statistics.median(direct), percentile(direct, 0.95)
-    print(f"grants in the database: {total}")
-    print(f"dashboard page (rollups)       p50 {p50:8.1f} ms   p95 {p95:8.1f} ms   ({len(page)} requests)")
-    print(f"direct aggregate (case tables) p50 {d50:8.1f} ms   p95 {d95:8.1f} ms   (floor of the naive path)")
-    print(f"speed-up: p50 {d50 / p50:5.1f}x   p95 {d95 / p95:5.1f}x   (goal >= 10x, p95 <= 100 ms)")
-    freshness(total)
+    size = f"{total:,} grants"
+    print(f"\ndonor dashboard at {size} ({len(page)} requests each, {len(views)} views, same run)")
+    print(f"{'':34} {'p50 ms':>9} {'p95 ms':>9} {'max ms':>9}")
+    print(f"{'page (rollups, full Django stack)':34} {p50:9.1f} {p95:9.1f} {max(page):9.1f}")
+    print(f"{'direct aggregate (case tables)':34} {d50:9.1f} {d95:9.1f} {max(direct):9.1f}")
+    print(f"{'page faster by':34} {d50 / p50:8.1f}x {d95 / p95:8.1f}x   (goals: >= 10x at both; page p95 <= 100 ms)")
+    emit([{"scenario": f"dashboard page at {size}", "kind": "dashboard", "size": total, "p50": p50, "p95": p95,
+           "max": max(page), "rps": None, "queries": None, "rss_mb": None},
+          {"scenario": f"  direct aggregate at {size}", "kind": "dashboard_direct", "size": total, "p50": d50,
+           "p95": d95, "max": max(direct), "rps": None, "queries": None, "rss_mb": None}])
+    lag = freshness(total)
+    emit([{"scenario": "dashboard freshness lag (max = lag, ms)", "kind": "dashboard_freshness", "size": total,
+           "p50": None, "p95": None, "max": None if lag is None else lag * 1000, "lag_s": lag, "rps": None,
+           "queries": None, "rss_mb": None}])
 
 
-def freshness(total: int) -> None:
+def freshness(total: int) -> float | None:
     """Approve-like change of one grant's amount, queued as the engine's hook queues it, seen in the
     rollups by a real worker; the lag from commit to the rollup holding it."""
     from django.db import transaction
@@ -153,11 +165,12 @@ def freshness(total: int) -> None:
                                              country=grant.country, organisation=False).values_list(
                 "eur_minor", flat=True).first() or 0
             if now == before + 100:
-                print(f"freshness lag after a change: {time.perf_counter() - committed:.2f} s (goal <= 60 s)")
-                break
+                lag = time.perf_counter() - committed
+                print(f"freshness lag after a change: {lag:.2f} s (goal <= 60 s)")
+                return lag
             time.sleep(0.05)
-        else:
-            print("freshness lag after a change: not seen within 60 s")
+        print("freshness lag after a change: not seen within 60 s")
+        return None
     finally:
         worker.terminate()
         worker.wait(timeout=30)

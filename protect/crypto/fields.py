@@ -195,11 +195,15 @@ class EncryptedField(_FieldBase):
         if crypto_id is None:
             raise CryptoError(f"{type(instance).__name__} has no crypto_id: its encrypted fields cannot be bound.")
         row = crypto_id.bytes if isinstance(crypto_id, uuid.UUID) else uuid.UUID(str(crypto_id)).bytes
-        prefix = self.__dict__.get("_aad_prefix")
+        return self.aad_prefix() + row
+
+    def aad_prefix(self) -> bytes:
+        """The associated data before the row's crypto_id: the same for every row of this column."""
+        prefix: bytes | None = self.__dict__.get("_aad_prefix")
         if prefix is None:  # computed on first use: the table name is final only once models are ready
             table = self.model._meta.db_table.encode()
             prefix = self._aad_prefix = _AAD_PREFIX + table + b"\x00" + str(self.column).encode() + b"\x00"
-        return prefix + row
+        return prefix
 
     def _data_key(self, instance: Encrypted) -> SealingKey:
         key = instance.get_data_key()

@@ -88,9 +88,15 @@ def unpad(data: bytes) -> bytes:
 
 
 def seal(cipher: AESGCM, plaintext: bytes, aad: bytes) -> bytes:
-    nonce = os.urandom(NONCE_BYTES)
-    version = bytes([SEALED_VERSION])
-    return version + nonce + cipher.encrypt(nonce, pad(plaintext), version + aad)
+    return seal_padded(cipher, pad(plaintext), bytes([SEALED_VERSION]) + aad)
+
+
+def seal_padded(cipher: AESGCM, padded: bytes, versioned_aad: bytes, nonce: bytes | None = None) -> bytes:
+    """seal() with the padding and the version byte of the associated data done by the caller: a
+    bulk loader sealing one value for many rows pads it once, and draws the random nonces of a
+    row's columns in one call (protect.crypto.bulk). A nonce is never reused under a key."""
+    nonce = nonce or os.urandom(NONCE_BYTES)
+    return versioned_aad[:1] + nonce + cipher.encrypt(nonce, padded, versioned_aad)
 
 
 def unseal(cipher: AESGCM, blob: bytes, aad: bytes) -> bytes:

@@ -4,8 +4,10 @@
 needs, profiles, amounts, dates, counts): no name, reference, narrative or free text, so
 crypto-shredding a defender changes no figure. `MonthRollup` sums the facts per month and
 dimension; a need and a profile of '' mean "any", so a page filtered on neither reads the '' rows
-and no sum counts a grant twice for its two needs. Both are derived: `rollups_rebuild()` makes
-them again from the case tables at any time."""
+and no sum counts a grant twice for its two needs. What does not add up month by month has a
+rollup of its own, so the page reads none of the facts: `DefenderRollup` for distinct defenders,
+`HoursRollup` for the response-time percentiles. All are derived: `rollups_rebuild()` makes them
+again from the case tables at any time."""
 
 from __future__ import annotations
 
@@ -14,9 +16,11 @@ from typing import Any
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
+KINDS = ("grant", "relocation", "alert")  # the kinds of case the rollups count
+
 
 class CodeList(ArrayField):  # type: ignore[type-arg]
-    """A list of codes: a PostgreSQL array, which the rollups' SQL unnests. The rollups are
+    """A list of codes (or numbers): a PostgreSQL array, which the rollups' SQL unnests. The rollups are
     PostgreSQL's alone; on the SQLite demo the column is plain text and stays empty."""
 
     def db_type(self, connection: Any) -> Any:
@@ -47,10 +51,15 @@ class CaseFact(models.Model):
         constraints = [models.UniqueConstraint(fields=["kind", "case_id"], name="casefact_once")]
         indexes = [models.Index(fields=["kind", "month"], name="casefact_kind_month"),
                    # The page's aggregate reads the counted facts of a period, of every kind at once.
-                   models.Index(fields=["month"], condition=models.Q(counted=True), name="casefact_counted_month")]
+                   models.Index(fields=["month"], condition=models.Q(counted=True), name="casefact_counted_month"),
+                   # A case's refresh reads its defender's facts again (DefenderRollup).
+                   models.Index(fields=["defender_id"], name="casefact_defender")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.case_id}"
+
+
+_SUMMED = ["organisation", "region", "country", "cases", "eur_minor", "people", "updates", "outcomes"]
 
 
 class MonthRollup(models.Model):
@@ -70,7 +79,83 @@ class MonthRollup(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(
             fields=["kind", "month", "region", "country", "organisation", "need", "profile"], name="monthrollup_once")]
-        indexes = [models.Index(fields=["kind", "need", "profile", "month"], name="monthrollup_read")]
+        # The page's sums read one need (or one profile) across the other: each from an index
+        # holding every column it sums, so a year of a million grants is an index-only scan.
+        indexes = [models.Index(fields=["kind", "need", "profile", "month"], name="monthrollup_read",
+                                include=_SUMMED),
+                   models.Index(fields=["kind", "profile", "need", "month"], name="monthrollup_by_profile",
+                                include=_SUMMED)]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.month:%Y-%m}"
+
+
+class Scope(models.TextChoices):
+    """Which place filter a row of a non-additive rollup answers: a defender counted once in a
+    region is not the sum of their countries, nor everyone the sum of the regions."""
+
+    ALL = "all"
+    REGION = "region"  # country is ''
+    COUNTRY = "country"
+
+
+WOMEN_PROFILE = "women_hrd"  # the share of women and gender-diverse defenders is a headline of its own
+
+# `since` of a defender's first counted month: before any period a page can ask for.
+FIRST_TIME = "0001-01-01"
+
+
+class DefenderRollup(models.Model):
+    """Distinct defenders for any period, from rows per month: each month a defender has a counted
+    case in (within a scope, need and profile) is one row-count at (month, since), `since` being
+    the defender's previous such month. The defenders of the months [start, end) are then the
+    counts with start <= month < end and since < start: each one once, at their first month in
+    the period, whatever its length. `women` rows repeat the chain of women and gender-diverse
+    defenders for the other profiles, for the women's share of a view filtered on one of them.
+
+    Need: a grant's kind of need. Under a need filter only grants count, as in the headline."""
+
+    scope = models.CharField(max_length=7, choices=Scope.choices)
+    region = models.CharField(max_length=30, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    need = models.CharField(max_length=30, blank=True)  # '' = any need
+    profile = models.CharField(max_length=30, blank=True)  # '' = any profile
+    women = models.BooleanField(default=False)
+    month = models.DateField()
+    since = models.DateField()  # FIRST_TIME: no counted month before
+    defenders = models.IntegerField()
+
+    class Meta:
+        # Also the page's read: one profile (and women's) at a time, a range of months, since
+        # before it; `defenders` rides along for an index-only scan.
+        constraints = [models.UniqueConstraint(
+            fields=["scope", "region", "country", "need", "profile", "women", "month", "since"],
+            include=["defenders"], name="defenderrollup_once")]
+
+    def __str__(self) -> str:
+        return f"defenders {self.month:%Y-%m} since {self.since:%Y-%m}"
+
+
+class HoursRollup(models.Model):
+    """Grants by whole hours taken (submission to decision, to first payment) per month, scope,
+    need and profile, one row of buckets each: percentiles are read from them, to the hour.
+    `hours` lists the hours that occur (floor; negative when paid on the day, before that hour),
+    `grants` how many grants took each. `within_sla` counts the grants decided within their
+    deadline (one bucket, hour 0)."""
+
+    scope = models.CharField(max_length=7, choices=Scope.choices)
+    region = models.CharField(max_length=30, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    need = models.CharField(max_length=30, blank=True)
+    profile = models.CharField(max_length=30, blank=True)
+    month = models.DateField()
+    measure = models.CharField(max_length=10)  # "decision", "payment", "within_sla"
+    hours = CodeList(models.IntegerField(), default=list)
+    grants = CodeList(models.IntegerField(), default=list)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["scope", "region", "country", "need", "profile", "month", "measure"], name="hoursrollup_once")]
+
+    def __str__(self) -> str:
+        return f"{self.measure} {self.month:%Y-%m}"

@@ -12,12 +12,14 @@ Protection, in three layers, so that neither one page nor a pair of pages gives 
   between two reloads).
 - A view whose defenders number fewer than SUPPRESS_BELOW gives no number at all.
 
-Reads cost the same few queries whatever the number of cases: the month rollups for counts and
-amounts, and one aggregate over the narrow fact table for distinct defenders and response times."""
+Reads cost the same few queries whatever the number of cases, each over rows per month (and
+dimension), never over the cases or their facts: the month rollups for counts and amounts, the
+defender rollup for distinct defenders, hour buckets for the response-time percentiles."""
 
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,13 +31,13 @@ from django.utils.translation import gettext_lazy as _
 from grants.models import NeedKind
 from protect.core.errors import ProtectError
 from protect.defenders.models import Profile, Region
+from protect.defenders.regions import REGION_OF_COUNTRY
 
-from .models import CaseFact, MonthRollup
+from .models import KINDS, WOMEN_PROFILE, DefenderRollup, HoursRollup, MonthRollup
 
 SUPPRESS_BELOW = 5
 COUNT_ROUNDED_TO = 5
 EUR_ROUNDED_TO = 1000
-WOMEN_PROFILE = "women_hrd"
 
 
 class DashboardError(ProtectError):
@@ -253,7 +255,8 @@ class Dashboard:
 
 
 def _rollups(filters: Filters) -> QuerySet[MonthRollup]:
-    rows = MonthRollup.objects.filter(month__gte=filters.start, month__lt=filters.end)
+    # Every kind named, so each sum reads the rollup's indexes from their first column.
+    rows = MonthRollup.objects.filter(kind__in=KINDS, month__gte=filters.start, month__lt=filters.end)
     if filters.region:
         rows = rows.filter(region=filters.region)
     if filters.country:
@@ -271,38 +274,74 @@ def _sums(rows: QuerySet[MonthRollup], *by: str) -> dict[Any, dict[str, int]]:
     return out
 
 
-def _facts_summary(filters: Filters) -> dict[str, Any]:
-    """Distinct defenders, response times and the women's share, in one aggregate over the facts."""
-    where = ["counted", "month >= %(start)s", "month < %(end)s"]
-    params: dict[str, Any] = {"start": filters.start, "end": filters.end}
-    for column in ("region", "country"):
-        if getattr(filters, column):
-            where.append(f"{column} = %({column})s")
-            params[column] = getattr(filters, column)
-    if filters.need:
-        where.append("(kind <> 'grant' OR needs @> ARRAY[%(need)s]::varchar[])")
-        params["need"] = filters.need
-    if filters.profile:
-        where.append("profiles @> ARRAY[%(profile)s]::varchar[]")
-        params["profile"] = filters.profile
-    grant = "kind = 'grant'"
-    sql = (
-        f"SELECT count(DISTINCT defender_id), "
-        f"count(DISTINCT defender_id) FILTER (WHERE profiles @> ARRAY['{WOMEN_PROFILE}']::varchar[]), "
-        f"count(hours_to_decision) FILTER (WHERE {grant}), "
-        f"percentile_cont(0.5) WITHIN GROUP (ORDER BY hours_to_decision) FILTER (WHERE {grant}), "
-        f"percentile_cont(0.9) WITHIN GROUP (ORDER BY hours_to_decision) FILTER (WHERE {grant}), "
-        f"count(*) FILTER (WHERE {grant} AND hours_to_decision <= sla_hours), "
-        f"count(hours_to_payment) FILTER (WHERE {grant}), "
-        f"percentile_cont(0.5) WITHIN GROUP (ORDER BY hours_to_payment) FILTER (WHERE {grant}), "
-        f"percentile_cont(0.9) WITHIN GROUP (ORDER BY hours_to_payment) FILTER (WHERE {grant}) "
-        f"FROM {CaseFact._meta.db_table} WHERE {' AND '.join(where)}"
-    )
+def _scope(filters: Filters) -> str:
+    """The rows of a non-additive rollup that answer this place filter (see models.Scope). A
+    country's region is the one it belongs to: every case takes both from its defender."""
+    if filters.country:
+        return "scope = 'country' AND region = %(scope_region)s AND country = %(country)s"
+    if filters.region:
+        return "scope = 'region' AND region = %(region)s AND country = ''"
+    return "scope = 'all' AND region = '' AND country = ''"
+
+
+def _nth(hours: list[tuple[int, int]], k: int) -> int:
+    """The k-th smallest (from 0) of the values given as (whole hour, how many), sorted by hour."""
+    seen = 0
+    for hour, count in hours:
+        seen += count
+        if seen > k:
+            return hour
+    raise IndexError(k)
+
+
+def _percentile(hours: list[tuple[int, int]], n: int, fraction: float) -> float:
+    """percentile_cont of `n` values given as (whole hour, how many), sorted by hour."""
+    position = fraction * (n - 1)
+    below = int(position)
+    low = _nth(hours, below)
+    return float(low) if position == below else low + (position - below) * (_nth(hours, below + 1) - low)
+
+
+def _people_and_hours(filters: Filters) -> dict[str, Any]:
+    """Distinct defenders, the women's share and the response times, from their own rollups:
+    two queries over rows per month, never over the facts of the cases."""
+    params: dict[str, Any] = {
+        "start": filters.start, "end": filters.end, "region": filters.region, "country": filters.country,
+        "scope_region": filters.region or REGION_OF_COUNTRY.get(filters.country, ""), "need": filters.need,
+        "profile": filters.profile, "women": WOMEN_PROFILE}
+    scope = _scope(filters)
+    # Women among this view's defenders: the women's profile rows, or their own chain among the
+    # defenders of another profile (models.DefenderRollup).
+    other_profile = filters.profile not in {"", WOMEN_PROFILE}
+    params["women_profile"] = filters.profile if other_profile else WOMEN_PROFILE
+    params["women_rows"] = other_profile
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    keys = ("defenders", "women", "decided", "dec_p50", "dec_p90", "within_sla", "paid", "pay_p50", "pay_p90")
-    return dict(zip(keys, row, strict=True))
+        # One index range each: every column of the rollup's key fixed but the month and since.
+        defenders_in = (f"SELECT coalesce(sum(defenders), 0) FROM {DefenderRollup._meta.db_table} WHERE {scope} "
+                        f"AND need = %(need)s AND profile = %({{profile}})s AND women = %({{women}})s "
+                        f"AND month >= %(start)s AND month < %(end)s AND since < %(start)s")
+        cursor.execute(f"SELECT ({defenders_in.format(profile='profile', women='everyone')}), "
+                       f"({defenders_in.format(profile='women_profile', women='women_rows')})",
+                       params | {"everyone": False})
+        defenders, women_count = cursor.fetchone()
+        cursor.execute(
+            f"SELECT measure, hours, grants FROM {HoursRollup._meta.db_table} "
+            f"WHERE {scope} AND need = %(need)s AND profile = %(profile)s AND month >= %(start)s "
+            f"AND month < %(end)s", params)
+        buckets: dict[str, Counter[int]] = {"decision": Counter(), "payment": Counter(), "within_sla": Counter()}
+        for measure, row_hours, row_grants in cursor.fetchall():
+            counter = buckets[measure]
+            for hour, count in zip(row_hours, row_grants, strict=True):
+                counter[hour] += count
+    hours = {measure: sorted(counter.items()) for measure, counter in buckets.items()}
+    summary: dict[str, Any] = {"defenders": defenders, "women": women_count,
+                               "within_sla": sum(count for _hour, count in hours["within_sla"])}
+    for measure, prefix, count_key in (("decision", "dec", "decided"), ("payment", "pay", "paid")):
+        n = sum(count for _hour, count in hours[measure])
+        summary[count_key] = n
+        summary[f"{prefix}_p50"] = _percentile(hours[measure], n, 0.5) if n else None
+        summary[f"{prefix}_p90"] = _percentile(hours[measure], n, 0.9) if n else None
+    return summary
 
 
 def _hours(value: float | None, n: int) -> float | None:
@@ -312,7 +351,7 @@ def _hours(value: float | None, n: int) -> float | None:
 
 def donor_dashboard(filters: Filters | None = None) -> Dashboard:
     filters = filters or year_filters(timezone.now().year)
-    facts = _facts_summary(filters)
+    facts = _people_and_hours(filters)
     board = Dashboard(filters=filters)
     if facts["defenders"] < SUPPRESS_BELOW:
         # Fewer people than the threshold in the whole view: no figure, not even "<5" cells,

@@ -3,7 +3,9 @@ again; and a full rebuild for bulk-loaded data or as the beat's safety net.
 
 Facts are computed in SQL from the case tables (the same statement for one case or for all), so
 the incremental and the bulk paths cannot disagree. A month is summed again under an advisory
-lock so two workers refreshing cases of the same month never interleave their delete and insert."""
+lock so two workers refreshing cases of the same month never interleave their delete and insert.
+Distinct defenders do not add up by month: a case's refresh takes its defender's rows away and
+adds them back from the facts (DefenderRollup), under a lock per defender."""
 
 from __future__ import annotations
 
@@ -18,9 +20,9 @@ from grants.models import FUNDED
 from protect.outbox.services import outbox_enqueue
 from relocation.selectors import relocation_people_and_eur
 
-from .models import CaseFact, MonthRollup
+from .models import FIRST_TIME, KINDS, WOMEN_PROFILE, CaseFact, DefenderRollup, HoursRollup, MonthRollup
 
-KINDS = ("grant", "relocation", "alert")
+_CASE_MODELS = {"grant": "grants.Grant", "relocation": "relocation.Relocation", "alert": "alerts.Alert"}
 
 
 def _t(label: str) -> str:
@@ -79,27 +81,36 @@ def _upsert_facts(kind: str, ids: list[int] | None) -> None:
 
 
 def _fill_relocation_money(ids: list[int] | None) -> None:
-
+    """People and planned EUR of relocation facts, from the relocation's own arithmetic (Python),
+    written back by one UPDATE per 2,000 relocations."""
     if ids is None:
         ids = list(CaseFact.objects.filter(kind="relocation").values_list("case_id", flat=True))
     for start in range(0, len(ids), 2000):
         batch = relocation_people_and_eur(ids[start:start + 2000])
         with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {CaseFact._meta.db_table} SET people = %s, eur_minor = CASE WHEN counted THEN %s ELSE 0 END "
-                f"WHERE kind = 'relocation' AND case_id = %s",
-                [(people, eur, pk) for pk, (people, eur) in batch.items()])
+            cursor.execute(
+                f"UPDATE {CaseFact._meta.db_table} f SET people = v.people, "
+                f"eur_minor = CASE WHEN f.counted THEN v.eur ELSE 0 END "
+                f"FROM unnest(%s::bigint[], %s::int[], %s::bigint[]) AS v(case_id, people, eur) "
+                f"WHERE f.kind = 'relocation' AND f.case_id = v.case_id",
+                [list(batch), [people for people, _eur in batch.values()], [eur for _people, eur in batch.values()]])
+
+
+def _month_locks(cursor: Any, kind: str, months: list[datetime.date] | None) -> None:
+    for month in months or []:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(f"{kind}:{month}".encode())])
 
 
 def _sum_months(kind: str, months: list[datetime.date] | None) -> None:
-    """Sum the facts of `kind` again for these months (None: all), replacing their rollup rows."""
+    """Sum the facts of `kind` again for these months (None: all), replacing their rollup rows
+    (and, for grants, their response-time buckets)."""
     table, facts = MonthRollup._meta.db_table, CaseFact._meta.db_table
+    args = {"kind": kind, "months": months}
     with connection.cursor() as cursor:
-        for month in months or []:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(f"{kind}:{month}".encode())])
+        _month_locks(cursor, kind, months)
         cursor.execute(
             f"DELETE FROM {table} WHERE kind = %(kind)s AND (%(months)s::date[] IS NULL OR month = ANY(%(months)s))",
-            {"kind": kind, "months": months})
+            args)
         cursor.execute(
             f"INSERT INTO {table} (kind, month, region, country, organisation, need, profile, cases, eur_minor, "
             f"people, updates, outcomes) "
@@ -108,7 +119,88 @@ def _sum_months(kind: str, months: list[datetime.date] | None) -> None:
             f"FROM {facts} f CROSS JOIN LATERAL unnest(ARRAY['']::varchar[] || f.needs) AS n(need) "
             f"CROSS JOIN LATERAL unnest(ARRAY['']::varchar[] || f.profiles) AS p(profile) "
             f"WHERE f.counted AND f.kind = %(kind)s AND (%(months)s::date[] IS NULL OR f.month = ANY(%(months)s)) "
-            f"GROUP BY 1, 2, 3, 4, 5, 6, 7", {"kind": kind, "months": months})
+            f"GROUP BY 1, 2, 3, 4, 5, 6, 7", args)
+        if kind == "grant":
+            hours = HoursRollup._meta.db_table
+            cursor.execute(f"DELETE FROM {hours} WHERE (%(months)s::date[] IS NULL OR month = ANY(%(months)s))", args)
+            cursor.execute(f"INSERT INTO {hours} (scope, region, country, need, profile, month, measure, hours, "
+                           f"grants) SELECT {_BYTEWISE}, array_agg(hour ORDER BY hour), "
+                           f"array_agg(grants ORDER BY hour) FROM ({_HOURS_SQL.format(facts=facts)}) h "
+                           f"GROUP BY 1, 2, 3, 4, 5, 6, 7", args)
+
+
+# Codes sort byte by byte: the language's collation would cost more than the rest of the rebuild.
+_BYTEWISE = ('scope COLLATE "C", region COLLATE "C", country COLLATE "C", need COLLATE "C", '
+             'profile COLLATE "C", month, measure COLLATE "C"')
+
+# Grants by whole hours taken, at each scope in one pass (a grouping set per scope), one row of
+# buckets per month, scope, need, profile and measure.
+_HOURS_SQL = (
+    "SELECT CASE WHEN GROUPING(f.region) = 1 THEN 'all' WHEN GROUPING(f.country) = 1 THEN 'region' "
+    "ELSE 'country' END AS scope, CASE WHEN GROUPING(f.region) = 1 THEN '' ELSE f.region END AS region, "
+    "CASE WHEN GROUPING(f.country) = 1 THEN '' ELSE f.country END AS country, n.need, p.profile, f.month, "
+    "m.measure, m.hour, count(*) AS grants FROM {facts} f "
+    "CROSS JOIN LATERAL unnest(ARRAY['']::varchar[] || f.needs) AS n(need) "
+    "CROSS JOIN LATERAL unnest(ARRAY['']::varchar[] || f.profiles) AS p(profile) "
+    "CROSS JOIN LATERAL (VALUES ('decision', floor(f.hours_to_decision)::int), "
+    "('payment', floor(f.hours_to_payment)::int), "
+    "('within_sla', CASE WHEN f.hours_to_decision <= f.sla_hours THEN 0 END)) AS m(measure, hour) "
+    "WHERE f.counted AND f.kind = 'grant' AND m.hour IS NOT NULL "
+    "AND (%(months)s::date[] IS NULL OR f.month = ANY(%(months)s)) "
+    "GROUP BY GROUPING SETS ((n.need, p.profile, f.month, m.measure, m.hour), "
+    "(f.region, n.need, p.profile, f.month, m.measure, m.hour), "
+    "(f.region, f.country, n.need, p.profile, f.month, m.measure, m.hour))")
+
+# Each counted month of a defender, per scope and need (a grant's: relocations and alerts count
+# under no need filter), with the defender's previous such month; a second case in the same
+# month gives that month as its previous one and is left out. Profiles are a defender's, the
+# same on all their facts, so one chain serves every profile: rows are counted per set of
+# profiles first, then repeated per profile, and again among women and gender-diverse defenders
+# for the other profiles.
+_DEFENDER_MONTHS_SQL = (
+    "WITH e AS (SELECT f.defender_id, f.month, f.region, f.country, n.need, f.profiles FROM {facts} f "
+    "CROSS JOIN LATERAL unnest(ARRAY['']::varchar[] || CASE WHEN f.kind = 'grant' THEN f.needs "
+    "ELSE ARRAY[]::varchar[] END) AS n(need) "
+    "WHERE f.counted AND (%(defenders)s::bigint[] IS NULL OR f.defender_id = ANY(%(defenders)s::bigint[]))), "
+    "chained AS (SELECT month, region, country, need, profiles, "
+    "lag(month) OVER (PARTITION BY defender_id, need ORDER BY month) AS since_all, "
+    "lag(month) OVER (PARTITION BY defender_id, need, region ORDER BY month) AS since_region, "
+    "lag(month) OVER (PARTITION BY defender_id, need, region, country ORDER BY month) AS since_country FROM e), "
+    "by_profiles AS (SELECT s.scope, s.region, s.country, c.need, c.profiles, c.month, "
+    "coalesce(s.since, DATE '{first}') AS since, count(*) AS n FROM chained c "
+    "CROSS JOIN LATERAL (VALUES ('all', '', '', c.since_all), ('region', c.region, '', c.since_region), "
+    "('country', c.region, c.country, c.since_country)) AS s(scope, region, country, since) "
+    "WHERE s.since IS DISTINCT FROM c.month GROUP BY 1, 2, 3, 4, 5, 6, 7) "
+    "SELECT b.scope, b.region, b.country, b.need, p.profile, w.women, b.month, b.since, b.n FROM by_profiles b "
+    "CROSS JOIN LATERAL unnest(ARRAY['']::varchar[] || b.profiles) AS p(profile) "
+    "CROSS JOIN LATERAL unnest(CASE WHEN p.profile NOT IN ('', '{women}') "
+    "AND b.profiles @> ARRAY['{women}']::varchar[] THEN ARRAY[false, true] ELSE ARRAY[false] END) AS w(women)")
+
+
+def _defender_months(defenders: list[int] | None, sign: int) -> None:
+    """Add (sign 1) or take away (sign -1) these defenders' rows (None: everyone's, into an empty
+    table). Rows that fall to 0 stay and count nothing; the rebuild leaves none."""
+    table = DefenderRollup._meta.db_table
+    keys = "scope, region, country, need, profile, women, month, since"
+    select = _DEFENDER_MONTHS_SQL.format(facts=CaseFact._meta.db_table, women=WOMEN_PROFILE, first=FIRST_TIME)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({keys}, defenders) SELECT scope COLLATE \"C\", region COLLATE \"C\", "
+            f"country COLLATE \"C\", need COLLATE \"C\", profile COLLATE \"C\", women, month, since, "
+            f"%(sign)s * sum(n) FROM ({select}) e GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 "
+            f"ON CONFLICT ({keys}) DO UPDATE SET defenders = {table}.defenders + EXCLUDED.defenders",
+            {"defenders": defenders, "sign": sign})
+
+
+def _lock_defenders(cursor: Any, defenders: list[int]) -> None:
+    # Two cases of one defender refreshed at once would each take away and add back the same
+    # rows from what they read: one after the other, each reads what the other wrote.
+    for defender in sorted(defenders):
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_DEFENDER_LOCKS, defender % 2**31])
+
+
+_DEFENDER_LOCKS = zlib.crc32(b"dashboards:defender") % 2**31
+_REBUILD_LOCK = zlib.crc32(b"dashboards:rebuild")
 
 
 def rollup_refresh_case(*, kind: str, case_id: int) -> None:
@@ -117,25 +209,38 @@ def rollup_refresh_case(*, kind: str, case_id: int) -> None:
         return  # the rollups are PostgreSQL's: the SQLite demo keeps none (the page says so)
     if kind not in KINDS:
         raise ValueError(f"unknown kind of case: {kind}")
-    with transaction.atomic():
-        before = set(CaseFact.objects.filter(kind=kind, case_id=case_id).values_list("month", flat=True))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_REBUILD_LOCK])
+        before = list(CaseFact.objects.filter(kind=kind, case_id=case_id).values_list("month", "defender_id"))
+        cursor.execute(f"SELECT defender_id FROM {_t(_CASE_MODELS[kind])} WHERE id = %s", [case_id])
+        defenders = sorted({defender for _month, defender in before} | {row[0] for row in cursor.fetchall()})
+        _lock_defenders(cursor, defenders)
+        _defender_months(defenders, -1)
         _upsert_facts(kind, [case_id])
         after = set(CaseFact.objects.filter(kind=kind, case_id=case_id).values_list("month", flat=True))
-        _sum_months(kind, sorted(before | after))
+        _sum_months(kind, sorted({month for month, _defender in before} | after))
+        _defender_months(defenders, 1)
 
 
 def rollups_rebuild() -> dict[str, int]:
-    """Every fact and rollup again from the case tables (bulk-loaded data; the nightly safety net)."""
+    """Every fact and rollup again from the case tables (bulk-loaded data; the nightly safety net):
+    a handful of INSERT … SELECT over whole tables, whatever their size."""
     counts: dict[str, int] = {}
     if connection.vendor != "postgresql":
         return counts  # the rollups are PostgreSQL's: the SQLite demo keeps none (the page says so)
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(b"dashboards:rebuild")])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_REBUILD_LOCK])
+        cursor.execute("SET LOCAL work_mem TO '256MB'")  # the sorts of a whole table: in memory when they fit
+        cursor.execute("SET LOCAL jit TO off")  # compiling costs seconds a statement and saves less here
+        for model in (CaseFact, MonthRollup, DefenderRollup, HoursRollup):
+            cursor.execute(f"DELETE FROM {model._meta.db_table}")
         for kind in KINDS:
             _upsert_facts(kind, None)
             _sum_months(kind, None)
             counts[kind] = CaseFact.objects.filter(kind=kind, counted=True).count()
+        _defender_months(None, 1)
+        for model in (CaseFact, MonthRollup, DefenderRollup, HoursRollup):  # the page's plans: fresh statistics
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
     return counts
 
 
