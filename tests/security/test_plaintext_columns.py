@@ -90,6 +90,10 @@ REVIEWED: dict[str, str] = {
 # The dashboards' rollups: derived, non-identifying codes (kind of case, place, need, profile, outcome).
 REVIEWED |= {f"dashboards.{_m}.{_c}": CODE for _m, _cs in (("casefact", ("kind", "region", "country", "outcome")),
                                                             ("monthrollup", ("kind", "region", "country", "need",
+                                                                             "profile")),
+                                                            ("defenderrollup", ("region", "country", "need",
+                                                                                "profile")),
+                                                            ("hoursrollup", ("measure", "region", "country", "need",
                                                                              "profile"))) for _c in _cs}
 # What every kind of case shares (protect/cases/models.py Case): codes, references and hashes.
 for _kind in ("grants.grant", "relocation.relocation", "toykind.toy", "alerts.alert"):
