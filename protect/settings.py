@@ -229,7 +229,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "api-idempotency-purge": {"task": "api.purge_idempotency_keys", "schedule": timedelta(hours=1)},
     "api-audit-token-requests": {"task": "api.audit_token_requests", "schedule": timedelta(seconds=10)},
     "alerts-follow-ups": {"task": "alerts.follow_ups", "schedule": timedelta(hours=1)},
-    "dashboards-rebuild": {"task": "dashboards.rebuild", "schedule": timedelta(hours=6)},
+    "dashboards-reconcile": {"task": "dashboards.reconcile", "schedule": timedelta(hours=6)},
 }
 
 # --- Authentication and sessions ----------------------------------------------------------

@@ -13,8 +13,8 @@ def refresh_case(kind: str, case_id: int) -> None:
     rollup_refresh_case(kind=kind, case_id=case_id)
 
 
-@shared_task(name="dashboards.rebuild", acks_late=True)
-def rebuild() -> dict[str, int]:
-    from .services import rollups_rebuild
+@shared_task(name="dashboards.reconcile", acks_late=True)
+def reconcile() -> dict[str, int]:
+    from .services import rollups_reconcile
 
-    return rollups_rebuild()
+    return rollups_reconcile()
