@@ -37,7 +37,7 @@ def generate_grants(total: int, *, batch: int = 2000, seed: int = 7) -> int:
     from django.utils import timezone
     from guardian.models import Permission
 
-    from grants.models import Grant, GrantUserObjectPermission
+    from grants.models import OPEN, Grant, GrantUserObjectPermission
     from protect.crypto.services import data_key_create
     from protect.defenders.models import Defender
 
@@ -93,7 +93,9 @@ def generate_grants(total: int, *, batch: int = 2000, seed: int = 7) -> int:
                     "WHERE id = ANY(%s)", [[g.pk for g in grants]],
                 )
             perms = []
-            for grant in grants:
+            # Personal permissions live only while a case is open: the engine takes them away
+            # when it leaves the open group (case_revoke_personal_access).
+            for grant in (grant for grant in grants if grant.status in OPEN):
                 for permission in (view, change):
                     perms.append(GrantUserObjectPermission(permission=permission, user=grant.caseworker,
                                                            content_object=grant))

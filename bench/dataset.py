@@ -36,6 +36,7 @@ def ensure_dataset(size: int, *, referrals: int = 500) -> Dataset:
     from datagen import generate_grants
 
     generate_grants(size)
+    drop_closed_personal_permissions()
     from api_reads import ensure_referrals
 
     from grants.models import Grant
@@ -49,6 +50,21 @@ def ensure_dataset(size: int, *, referrals: int = 500) -> Dataset:
     return Dataset(grants=Grant.objects.count(), caseworker_id=caseworker.pk,
                    open_grant_reference=open_grant.reference, partner_id=partner_id, partner_token=token,
                    referral_reference=reference)
+
+
+def drop_closed_personal_permissions() -> None:
+    """Take away personal permissions on grants that are no longer open, as the engine does when a
+    case leaves the open group (case_revoke_personal_access); data sets made before datagen knew
+    this kept them. Idempotent."""
+    from django.db import connection
+
+    from grants.models import OPEN
+
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM grants_grantuserobjectpermission p USING grants_grant g "
+                       "WHERE g.id = p.content_object_id AND NOT g.status = ANY(%s)", [OPEN])
+        if cursor.rowcount:
+            cursor.execute("VACUUM ANALYZE grants_grantuserobjectpermission")
 
 
 def ensure_generic_permissions(user_ids: list[int]) -> None:

@@ -21,8 +21,7 @@ from protect.cases.selectors import (
 
 from .models import Approval, Disbursement, Grant
 
-QUEUE_DEFERRED = ("incident", "threat", "need_details", "other_funding", "endorsers", "review_note", "decision_note",
-                  "report_waiver_reason")
+QUEUE_COLUMNS = ("needs",)  # a grant's row shows its kinds of need beside what every case's row shows
 PERSONAL = ("reviewer", "second_approver")  # a grant is also "mine" when sent to me for a decision
 
 
@@ -48,7 +47,7 @@ def _need_q(need: str) -> Q | None:
 def grant_queue(user: Any, filters: QueueFilters, *, need: str = "", cursor: str = "",
                 limit: int = 50) -> QueuePage[Grant]:
     return case_queue(user, Grant, filters, cursor=cursor, limit=limit, narrow=_need_q(need), personal=PERSONAL,
-                      deferred=QUEUE_DEFERRED)
+                      columns=QUEUE_COLUMNS)
 
 
 def grant_queue_counts(user: Any, filters: QueueFilters, scopes: list[str], *, need: str = "") -> dict[str, int]:
