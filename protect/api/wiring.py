@@ -1,5 +1,5 @@
 """What every partner endpoint shares: token authentication with scopes, a throttle per token,
-a capped JSON parser, ETags on reads, and an audit event per request naming the token."""
+a capped JSON parser, filters, ETags on reads, and an audit event per request naming the token."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import permissions
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import CursorPagination
@@ -87,6 +88,17 @@ class CappedJSONParser(JSONParser):
         return super().parse(stream, media_type, parser_context)
 
 
+class AskedFilters(DjangoFilterBackend):
+    """django-filter, when the request names one of the view's filters: the unfiltered page, what
+    partner systems poll, then builds no filter form."""
+
+    def filter_queryset(self, request: Request, queryset: Any, view: Any) -> Any:
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None or not set(request.query_params) & set(filterset_class.base_filters):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
 class NewestFirst(CursorPagination):
     """Opaque cursors: a list stays stable while new rows arrive."""
 
@@ -103,6 +115,7 @@ class PartnerView(GenericAPIView):  # type: ignore[type-arg]
     permission_classes = [HasScope]
     throttle_classes = [PartnerThrottle]
     parser_classes = [CappedJSONParser]
+    filter_backends = [AskedFilters]
     scopes: dict[str, str] = {}
 
     def idempotent(self, request: Request, produce: Callable[[], tuple[int, dict[str, Any]]]) -> Response:
