@@ -1,24 +1,13 @@
-"""The data generator the benchmarks share: many defenders and grants, fast, realistic enough.
-
-Rows are bulk-inserted (encrypted fields are still sealed one by one by their pre_save), spread over
-regions, statuses, urgencies, needs and deadlines, and assigned to the bench teams' caseworkers the
-way routing would. Idempotent: it only tops the database up to the requested number of grants.
+"""The data the grant scenarios share: `manage.py generate_bench_data`'s cases (by COPY, in the first
+annual report's proportions), put on the bench desks as routing would put them. Idempotent: it
+only tops the database up to the requested number of grants to defenders.
 """
 
 from __future__ import annotations
 
-import random
-import time
-from datetime import timedelta
-from decimal import Decimal
-
 REGIONS = [("africa", ["KE", "UG", "CD", "ZW", "NG"], "en"), ("mena", ["EG", "SY", "TN", "IQ"], "ar"),
            ("americas", ["CO", "MX", "HN", "BR"], "es"), ("asia_pacific", ["PH", "MM", "KH"], "en"),
            ("europe_central_asia", ["BY", "RU", "TR", "AZ"], "ru")]
-STATUSES = ["triage"] * 20 + ["info_requested"] * 5 + ["under_review"] * 8 + ["approved"] * 4 + \
-    ["disbursing"] * 3 + ["reporting"] * 5 + ["closed"] * 45 + ["rejected"] * 7 + ["referred"] * 2 + ["withdrawn"]
-NEEDS = ["physical_security", "digital_security", "communications", "security_training", "secure_transport", "legal",
-         "medical", "humanitarian", "urgent_relocation", "monitoring_advocacy", "other"]
 
 
 def ensure_teams() -> dict[str, tuple[object, list[object]]]:
@@ -31,77 +20,47 @@ def ensure_teams() -> dict[str, tuple[object, list[object]]]:
     return teams
 
 
-def generate_grants(total: int, *, batch: int = 2000, seed: int = 7) -> int:
-    """Top the database up to `total` grants; returns how many were added."""
-    from django.db import connection, transaction
-    from django.utils import timezone
+def generate_grants(total: int) -> int:
+    """Top the database up to `total` grants to defenders with `manage.py generate_bench_data`
+    (grants to organisations, relocations and alerts in proportion), then put every grant not yet
+    on a desk on its region's bench desk; returns how many grants to defenders were added."""
+    from django.core.management import call_command
+
+    from grants.models import Grant
+
+    missing = total - Grant.objects.filter(defender__kind="person").count()
+    if missing > 0:
+        call_command("generate_bench_data", grants=missing)
+    assign_to_desks(ensure_teams())
+    return max(missing, 0)
+
+
+def assign_to_desks(teams: dict[str, tuple[object, list[object]]]) -> None:
+    """What routing does, in bulk: each grant with no team goes to its region's desk and one of its
+    caseworkers; while it is open, that caseworker holds the personal permissions on it (the engine
+    takes them away when a case leaves the open group)."""
+    from django.db import connection
     from guardian.models import Permission
 
-    from grants.models import OPEN, Grant, GrantUserObjectPermission
-    from protect.crypto.services import data_key_create
-    from protect.defenders.models import Defender
+    from grants.models import OPEN
 
-    existing = Grant.objects.count()
-    if existing >= total:
-        return 0
-    rng = random.Random(seed + existing)
-    teams = ensure_teams()
-    view = Permission.objects.get(codename="view_grant", content_type__app_label="grants")
-    change = Permission.objects.get(codename="change_grant", content_type__app_label="grants")
-    now = timezone.now()
-    added = 0
-    started = time.perf_counter()
-    while existing + added < total:
-        size = min(batch, total - existing - added)
-        with transaction.atomic():
-            defenders = []
-            for n in range(size):
-                region, countries, _ = REGIONS[rng.randrange(len(REGIONS))]
-                defender = Defender(pseudonym=f"Bench defender {existing + added + n}", kind="person",
-                                    legal_name=f"Person {rng.randrange(10**9)}", country=rng.choice(countries),
-                                    region=region, contacts={"signal": f"+1555{rng.randrange(10**7):07d}"},
-                                    risk_notes="Bench risk notes")
-                defender.data_key = data_key_create()
-                defenders.append(defender)
-            Defender.objects.bulk_create(defenders, batch_size=500)
-            grants = []
-            for defender in defenders:
-                team, caseworkers = teams[defender.region]
-                submitted = now - timedelta(hours=rng.randrange(1, 24 * 365))
-                urgency = rng.choice(["critical", "high", "normal", "normal"])
-                hours = {"critical": 24, "high": 72, "normal": 240}[urgency]
-                status = rng.choice(STATUSES)
-                amount = rng.randrange(200, 9000) * 100
-                grant = Grant(
-                    defender=defender, status=status, channel=rng.choice(["public_form", "hotline", "partner"]),
-                    language=REGIONS[[r[0] for r in REGIONS].index(defender.region)][2], country=defender.country,
-                    region=defender.region, risk_kinds=["threats"], urgency=urgency,
-                    needs=sorted(rng.sample(NEEDS, rng.randrange(1, 3))), amount_requested_minor=amount,
-                    currency="EUR", eur_rate=Decimal(1), amount_requested_eur_minor=amount,
-                    incident="Bench incident narrative " * 4, threat="Bench threat", team=team,
-                    caseworker=rng.choice(caseworkers), routed_at=submitted + timedelta(seconds=1),
-                    sla_due_at=submitted + timedelta(hours=hours),
-                    sla_near_at=submitted + timedelta(hours=hours * 0.75),
-                )
-                grants.append(grant)
-            Grant.objects.bulk_create(grants, batch_size=500)
-            # submitted_at is auto_now_add: put it back where the generated deadline says it was.
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "UPDATE grants_grant SET submitted_at = sla_due_at - CASE urgency WHEN 'critical' THEN "
-                    "interval '24 hours' WHEN 'high' THEN interval '72 hours' ELSE interval '240 hours' END "
-                    "WHERE id = ANY(%s)", [[g.pk for g in grants]],
-                )
-            perms = []
-            # Personal permissions live only while a case is open: the engine takes them away
-            # when it leaves the open group (case_revoke_personal_access).
-            for grant in (grant for grant in grants if grant.status in OPEN):
-                for permission in (view, change):
-                    perms.append(GrantUserObjectPermission(permission=permission, user=grant.caseworker,
-                                                           content_object=grant))
-            GrantUserObjectPermission.objects.bulk_create(perms, batch_size=2000)
-        added += size
-        print(f"  generated {existing + added}/{total} grants ({time.perf_counter() - started:.0f} s)", flush=True)
+    codenames = ("view_grant", "change_grant")
+    permissions = list(Permission.objects.filter(codename__in=codenames, content_type__app_label="grants")
+                       .values_list("pk", flat=True))
+    assigned = 0
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")  # visibility map and statistics, as autovacuum gives a live database
-    return added
+        for region, (team, caseworkers) in teams.items():
+            cursor.execute(
+                "UPDATE grants_grant SET team_id = %s, caseworker_id = (%s::bigint[])[1 + id %% %s], "
+                "routed_at = submitted_at + interval '1 second' WHERE region = %s AND team_id IS NULL",
+                [team.pk, [c.pk for c in caseworkers], len(caseworkers), region])  # type: ignore[attr-defined]
+            assigned += cursor.rowcount
+        if not assigned:
+            return
+        cursor.execute(
+            "INSERT INTO grants_grantuserobjectpermission (permission_id, user_id, content_object_id) "
+            "SELECT p, g.caseworker_id, g.id FROM grants_grant g CROSS JOIN unnest(%s::int[]) AS p "
+            "WHERE g.status = ANY(%s) AND g.caseworker_id IS NOT NULL ON CONFLICT DO NOTHING", [permissions, OPEN])
+        cursor.execute("VACUUM ANALYZE grants_grant")  # visibility map and statistics, as autovacuum gives
+        cursor.execute("VACUUM ANALYZE grants_grantuserobjectpermission")
+    print(f"  {assigned} grants put on the bench desks", flush=True)

@@ -1,9 +1,9 @@
 """The benchmarks' data set, behind one function: ensure_dataset(size).
 
-Today it tops the database up with bench/datagen.py (grants) and the scenarios' own set-up
-(referrals here; hosts, relocations and alerts in their scripts). The seam: once
-`manage.py generate_bench_data` (issue 13) lands, ensure_dataset calls it instead of datagen, with
-relocations and alerts in proportion, and the scenarios stop making their own rows.
+It tops the database up with `manage.py generate_bench_data` (grants, grants to organisations,
+relocations and alerts in proportion) and puts the grants on the bench desks (bench/datagen.py),
+then adds the scenarios' own rows: a partner's referrals here; hosts, and the relocations and
+alert recipients their scenarios need, in their scripts.
 """
 
 from __future__ import annotations
@@ -21,18 +21,9 @@ class Dataset:
     referral_reference: str
 
 
-def generate_bench_data_available() -> bool:
-    from django.core.management import get_commands
-
-    return "generate_bench_data" in get_commands()
-
-
 def ensure_dataset(size: int, *, referrals: int = 500) -> Dataset:
     """At least `size` grants, the bench desks and caseworkers, a partner with `referrals` referrals,
     and the generic object-permission rows the naive peer reads (copied from the direct ones)."""
-    # generate_bench_data (protect/dashboards) adds grants without the bench desks and caseworkers
-    # these scenarios log in as, so the grant scenarios keep datagen until the two are one; the
-    # dashboard scenario (bench/dashboard.py) uses generate_bench_data on its own database.
     from datagen import generate_grants
 
     generate_grants(size)
