@@ -2,7 +2,7 @@
 
 Run: `.venv/bin/python bench/grants_intake.py [--rate 10] [--count 100] [--grants 100000]`
 (PostgreSQL + Redis, as bin/test finds them; a database `protect_bench` of its own, topped up to
-`--grants` grants by datagen.py, ~45% of them open and assigned to the bench desks' caseworkers).
+`--grants` grants by datagen.py: generate_bench_data's, ~30% of them open, on the bench desks).
 Each request goes through `grant_submit_public` (the public form's service: defender + grant +
 outbox row in one transaction); the worker routes it (team by region and language, least-loaded
 caseworker, permissions). Latency = routed_at − submitted_at, both written by the database's clock.

@@ -1,7 +1,7 @@
 """Queue page and case page latency at 100k grants, with their query counts.
 
 Run: `.venv/bin/python bench/grants_pages.py [--grants 100000] [--runs 30]` (PostgreSQL; a database
-`protect_bench` of its own, topped up to --grants by bench/datagen.py the first time: ~90 s for 100k).
+`protect_bench` of its own, topped up to --grants by bench/datagen.py the first time: ~60 s for 100k).
 Requests go through Django's full stack (middleware, second factor, templates) with the test
 client, as a caseworker of one desk and as a coordinator; the time is the server side only.
 """
