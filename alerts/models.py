@@ -146,15 +146,11 @@ class AlertGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Alert, on_delete=models.CASCADE)
 
 
-class AlertTranslation(EncryptedModel):
-    """The alert in another language; used only once reviewed by someone other than its translator."""
+class ReviewedTranslation(EncryptedModel):
+    """A text in another language, written by one person and used only once reviewed by another
+    (a database constraint holds the two apart)."""
 
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="translations")
     language = models.CharField(max_length=5, choices=settings.LANGUAGES)
-    title = EncryptedTextField()
-    summary = EncryptedTextField()
-    facts = EncryptedTextField()
-    requested_actions = EncryptedTextField()
     written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -162,11 +158,29 @@ class AlertTranslation(EncryptedModel):
     reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        abstract = True
+
+    @property
+    def is_reviewed(self) -> bool:
+        return self.reviewed_at is not None
+
+
+_REVIEWED_BY_ANOTHER = models.Q(reviewed_by__isnull=True) | ~models.Q(reviewed_by=models.F("written_by"))
+
+
+class AlertTranslation(ReviewedTranslation):
+    """The alert in another language; used only once reviewed by someone other than its translator."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="translations")
+    title = EncryptedTextField()
+    summary = EncryptedTextField()
+    facts = EncryptedTextField()
+    requested_actions = EncryptedTextField()
+
+    class Meta:
         constraints = [
             models.UniqueConstraint(fields=["alert", "language"], name="one_translation_per_language"),
-            models.CheckConstraint(name="translation_reviewed_by_another",
-                                   condition=models.Q(reviewed_by__isnull=True)
-                                   | ~models.Q(reviewed_by=models.F("written_by"))),
+            models.CheckConstraint(name="translation_reviewed_by_another", condition=_REVIEWED_BY_ANOTHER),
         ]
 
     def __str__(self) -> str:
@@ -174,10 +188,6 @@ class AlertTranslation(EncryptedModel):
 
     def get_data_key(self) -> DataKey:
         return self.alert.get_data_key()
-
-    @property
-    def is_reviewed(self) -> bool:
-        return self.reviewed_at is not None
 
 
 class AlertUpdate(EncryptedModel):
@@ -199,24 +209,16 @@ class AlertUpdate(EncryptedModel):
         return self.alert.get_data_key()
 
 
-class AlertUpdateTranslation(EncryptedModel):
+class AlertUpdateTranslation(ReviewedTranslation):
     """An update's news in another language; shown on the public page only once reviewed by a second person."""
 
     update = models.ForeignKey(AlertUpdate, on_delete=models.CASCADE, related_name="translations")
-    language = models.CharField(max_length=5, choices=settings.LANGUAGES)
     news = EncryptedTextField()
-    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    updated_at = models.DateTimeField(auto_now=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
-    reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["update", "language"], name="one_update_translation_per_language"),
-            models.CheckConstraint(name="update_translation_reviewed_by_another",
-                                   condition=models.Q(reviewed_by__isnull=True)
-                                   | ~models.Q(reviewed_by=models.F("written_by"))),
+            models.CheckConstraint(name="update_translation_reviewed_by_another", condition=_REVIEWED_BY_ANOTHER),
         ]
 
     def __str__(self) -> str:
@@ -224,10 +226,6 @@ class AlertUpdateTranslation(EncryptedModel):
 
     def get_data_key(self) -> DataKey:
         return self.update.get_data_key()
-
-    @property
-    def is_reviewed(self) -> bool:
-        return self.reviewed_at is not None
 
 
 class AlertFollowUp(models.Model):
