@@ -5,17 +5,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from protect.accounts.roles import Role
 from tests.helpers import make_user
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _database_url_for_test_db() -> str:
@@ -39,42 +34,21 @@ def test_database_url(django_db_setup, django_db_blocker) -> str:
 
 @pytest.fixture
 def celery_worker_process(test_database_url) -> Iterator[subprocess.Popen[bytes]]:
-    """A real Celery worker in its own process, on Redis, using the test database.
+    """A real Celery worker in its own process, on Redis, using the test database (started and
+    stopped by tests/outbound.py's Workers, which the delivery tests use for several at once).
 
     Tests that rely on it must commit their data (transactional_db), as the worker has its own
     connection. One worker per test: transactional tests empty the database between them, and the
     content types Django then recreates get new ids that a longer-lived worker has cached."""
     from django.conf import settings
 
+    from tests.outbound import Workers
+
     if not os.environ.get("REDIS_URL"):
         pytest.skip("the real-worker tests need REDIS_URL (run them through bin/test)")
-    env = os.environ | {"DATABASE_URL": test_database_url, "PROTECT_TASK_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE}
-    log = open(ROOT / "var" / "test-worker.log", "wb")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "protect", "worker", "--loglevel", "INFO", "--concurrency", "2",
-         "--hostname", f"test-{os.getpid()}@%h", "--without-mingle", "--without-gossip"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    from protect.core.tasks import ping
-
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if ping.apply_async(expires=5).get(timeout=5) == "pong":
-                break
-        except Exception:
-            pass
-        if worker.poll() is not None or time.monotonic() > deadline:
-            worker.kill()
-            log.close()
-            raise RuntimeError("the Celery worker did not start; see var/test-worker.log")
-    yield worker
-    worker.terminate()
-    try:
-        worker.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-    log.close()
+    pool = Workers(test_database_url, settings.CELERY_TASK_DEFAULT_QUEUE)
+    yield pool.start()
+    pool.stop_all()
 
 
 @pytest.fixture(autouse=True)
