@@ -29,7 +29,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.routers import SimpleRouter
 
 from grants.forms import QueueFilterForm
-from grants.models import Grant, NeedKind
+from grants.models import OPEN, Grant, NeedKind
 from grants.views import STATUS_LABELS, URGENCY_LABELS
 from protect.urls import urlpatterns as project_urlpatterns
 
@@ -45,7 +45,7 @@ SELECT g.reference, g.status, g.urgency, g.country, g.needs, g.sla_due_at, d.pse
        COALESCE(NULLIF(u.display_name, ''), u.username) AS caseworker
 FROM grants_grant g JOIN defenders_defender d ON d.id = g.defender_id
 LEFT JOIN accounts_user u ON u.id = g.caseworker_id
-WHERE g.caseworker_id = %s AND g.status IN ('triage', 'info_requested', 'under_review')
+WHERE g.caseworker_id = %s AND g.status = ANY(%s)
 ORDER BY g.sla_due_at, g.id LIMIT %s
 """
 
@@ -69,7 +69,7 @@ def queue_floor(request: HttpRequest, user_id: int) -> HttpResponse:
     """The queue page's own template and filter form, its rows from one raw SQL query: what the
     page costs with no scoping, no tab counts and no models (the request's session, user and
     second factor are read as for the page, by the middleware)."""
-    rows = _rows(QUEUE_FLOOR_SQL, [user_id, _size(request, 50)])
+    rows = _rows(QUEUE_FLOOR_SQL, [user_id, OPEN, _size(request, 50)])  # the queue's default: every open case
     if request.GET.get("format") == "json":
         return JsonResponse({"results": rows})
     needs = dict(NeedKind.choices)
