@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -20,16 +20,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from grants.models import Grant
 from protect.accounts.permissions import has_any_role, is_coordinator, role_required
 from protect.accounts.roles import CASE_HANDLERS, DECIDERS, INTAKE, Role
 from protect.audit.phrases import describe
 from protect.cases import forms as case_forms
 from protect.cases import selectors as case_selectors
+from protect.cases.models import Case
 from protect.cases.views import CaseViews, NoteForm, UploadForm, case_or_404, record_once
 from protect.core.errors import NotFound, ProtectError, form_errors_from
 from protect.defenders.selectors import defender_get_visible
-from relocation.models import Relocation
 
 from . import forms as alert_forms
 from . import selectors
@@ -89,9 +88,11 @@ def desk(request: HttpRequest) -> HttpResponse:
         "follow_ups": selectors.alerts_due_for_follow_up(request.user)})
 
 
-def _linked(request: HttpRequest, model: type[Any], reference: str, field: str) -> Any:
+def _linked(request: HttpRequest, link: str, reference: str, field: str) -> Any:
+    """The case an alert's `link` (its grant or relocation) names, if this user may see it."""
     if not reference.strip():
         return None
+    model = cast(type[Case], Alert._meta.get_field(link).related_model)
     try:
         return case_selectors.case_get_for(request.user, model, reference.strip().upper())
     except NotFound:
@@ -114,8 +115,8 @@ def alert_new(request: HttpRequest) -> HttpResponse:
             by=request.user, defender=defender, language=data["language"], urgency=data["urgency"],
             title=data["title"], summary=data["summary"], facts=data["facts"],
             requested_actions=data["requested_actions"],
-            grant=_linked(request, Grant, data["grant_reference"], "grant_reference"),
-            relocation=_linked(request, Relocation, data["relocation_reference"], "relocation_reference"))
+            grant=_linked(request, "grant", data["grant_reference"], "grant_reference"),
+            relocation=_linked(request, "relocation", data["relocation_reference"], "relocation_reference"))
         return alert, None
 
     return record_once(request, form_class=alert_forms.DraftForm, template="alerts/staff/new.html",

@@ -162,6 +162,12 @@ class Grant(Case):
     def sla_hours(cls) -> Mapping[str, float]:
         return settings.PROTECT_GRANT_SLA_HOURS
 
+    def relocation_brief(self) -> Mapping[str, str] | None:
+        if NeedKind.URGENT_RELOCATION not in self.needs:
+            return None
+        return {"risk": "\n\n".join(part for part in (self.incident, self.threat) if part),
+                "why_relocation": self.need_details, "other_funders": self.other_funding}
+
 
 class GrantUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Grant, on_delete=models.CASCADE)

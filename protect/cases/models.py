@@ -119,6 +119,12 @@ class Case(EncryptedModel):
         """Hours to answer, by urgency: each kind reads its own setting."""
         raise NotImplementedError(f"{cls.__name__} must say how long it may wait (sla_hours).")
 
+    def relocation_brief(self) -> Mapping[str, str] | None:
+        """What a temporary relocation opened from this case starts with (its risk, why relocation,
+        other funders), or None when the case does not ask for one. A kind that can lead to a
+        relocation says so; the relocation reads only this, never the kind's own fields."""
+        return None
+
 
 def case_indexes(prefix: str, open_statuses: list[str]) -> list[models.Index]:
     """The queue walks open cases in deadline order: partial indexes on open statuses let it stop

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from grants.models import Grant, NeedKind
 from protect.accounts.permissions import has_any_role, has_role
 from protect.accounts.roles import INTAKE, Role
 from protect.audit.services import log_event
@@ -109,24 +108,25 @@ def relocation_refer_from_partner(*, partner: Any, defender_data: dict[str, Any]
     return relocation
 
 
-def relocation_create_from_grant(*, grant: Grant, by: Any) -> Relocation:
+def relocation_create_from_grant(*, grant: Any, by: Any) -> Relocation:
     """Open a relocation for a grant's defender when the grant's need is urgent relocation. The
-    relocation keeps the link to the grant; asked twice, the open one is returned."""
+    relocation keeps the link to the grant (whatever `Relocation.grant` points to: this module reads
+    the case only through the kernel's Case, `relocation_brief` included); asked twice, the open
+    one is returned."""
     if not has_any_role(by, INTAKE) or not can_act(by, grant):
         raise PermissionDenied("Only the grant's caseworkers and coordinators open a relocation from it.")
-    if NeedKind.URGENT_RELOCATION not in grant.needs:
+    brief = grant.relocation_brief()
+    if brief is None:
         raise RelocationError("This grant's needs do not include urgent relocation.", code="not_relocation_need",
                               field="grant")
     with transaction.atomic():
-        Grant.objects.select_for_update().get(pk=grant.pk)  # two clicks open one relocation
-        existing = grant.relocations.exclude(status=Relocation.Status.CANCELLED).first()
+        type(grant)._default_manager.select_for_update().get(pk=grant.pk)  # two clicks open one relocation
+        existing = Relocation.objects.filter(grant=grant).exclude(status=Relocation.Status.CANCELLED).first()
         if existing is not None:
             return existing
-        risk = "\n\n".join(part for part in (grant.incident, grant.threat) if part)
         relocation = Relocation(
             defender=grant.defender, grant=grant, channel=grant.channel, language=grant.language,
-            recorded_by=by, urgency=grant.urgency, applicant=Relocation.Applicant.DEFENDER,
-            risk=risk, why_relocation=grant.need_details, other_funders=grant.other_funding,
+            recorded_by=by, urgency=grant.urgency, applicant=Relocation.Applicant.DEFENDER, **brief,
         )
         case_register(case=relocation, actor=by, with_requester_secrets=False, audit_data={"grant_id": grant.pk})
         case_grant_access(case=relocation, user=by)
