@@ -99,13 +99,27 @@ class Scope(models.TextChoices):
     COUNTRY = "country"
 
 
+class ScopedRollup(models.Model):
+    """The keys every non-additive rollup row starts with: which place filter it answers, the
+    place, and the need and profile ('' = any)."""
+
+    scope = models.CharField(max_length=7, choices=Scope.choices)
+    region = models.CharField(max_length=30, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    need = models.CharField(max_length=30, blank=True)  # '' = any need
+    profile = models.CharField(max_length=30, blank=True)  # '' = any profile
+
+    class Meta:
+        abstract = True
+
+
 WOMEN_PROFILE = "women_hrd"  # the share of women and gender-diverse defenders is a headline of its own
 
 # `since` of a defender's first counted month: before any period a page can ask for.
 FIRST_TIME = "0001-01-01"
 
 
-class DefenderRollup(models.Model):
+class DefenderRollup(ScopedRollup):
     """Distinct defenders for any period, from rows per month: each month a defender has a counted
     case in (within a scope, need and profile) is one row-count at (month, since), `since` being
     the defender's previous such month. The defenders of the months [start, end) are then the
@@ -115,11 +129,6 @@ class DefenderRollup(models.Model):
 
     Need: a grant's kind of need. Under a need filter only grants count, as in the headline."""
 
-    scope = models.CharField(max_length=7, choices=Scope.choices)
-    region = models.CharField(max_length=30, blank=True)
-    country = models.CharField(max_length=2, blank=True)
-    need = models.CharField(max_length=30, blank=True)  # '' = any need
-    profile = models.CharField(max_length=30, blank=True)  # '' = any profile
     women = models.BooleanField(default=False)
     month = models.DateField()
     since = models.DateField()  # FIRST_TIME: no counted month before
@@ -136,18 +145,13 @@ class DefenderRollup(models.Model):
         return f"defenders {self.month:%Y-%m} since {self.since:%Y-%m}"
 
 
-class HoursRollup(models.Model):
+class HoursRollup(ScopedRollup):
     """Grants by whole hours taken (submission to decision, to first payment) per month, scope,
     need and profile, one row of buckets each: percentiles are read from them, to the hour.
     `hours` lists the hours that occur (floor; negative when paid on the day, before that hour),
     `grants` how many grants took each. `within_sla` counts the grants decided within their
     deadline (one bucket, hour 0)."""
 
-    scope = models.CharField(max_length=7, choices=Scope.choices)
-    region = models.CharField(max_length=30, blank=True)
-    country = models.CharField(max_length=2, blank=True)
-    need = models.CharField(max_length=30, blank=True)
-    profile = models.CharField(max_length=30, blank=True)
     month = models.DateField()
     measure = models.CharField(max_length=10)  # "decision", "payment", "within_sla"
     hours = CodeList(models.IntegerField(), default=list)
