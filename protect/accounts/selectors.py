@@ -107,13 +107,23 @@ def _token_sql() -> str:
 def _from_row(model: type[M], fields: Any, values: tuple[Any, ...]) -> M:
     """A model instance from raw column values, converted as the ORM's compiler converts them (the
     backend's converters, then the field's: JSON, and time zones on SQLite)."""
-    converted = []
-    for field, value in zip(fields, values, strict=True):
-        column = field.get_col(model._meta.db_table)
-        for convert in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
-            value = convert(value, column, connection)
-        converted.append(value)
+    converted = list(values)
+    for index, column, converters in _converters(model, tuple(fields)):
+        for convert in converters:
+            converted[index] = convert(converted[index], column, connection)
     return model.from_db(connection.alias, [f.attname for f in fields], converted)
+
+
+@cache
+def _converters(model: type[Model], fields: tuple[Any, ...]) -> list[tuple[int, Any, list[Any]]]:
+    """The converters of each column that has any, found once: every API request reads a token."""
+    found = []
+    for index, field in enumerate(fields):
+        column = field.get_col(model._meta.db_table)
+        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if converters:
+            found.append((index, column, converters))
+    return found
 
 
 def usernames_of(ids: list[str]) -> dict[str, str]:

@@ -31,6 +31,31 @@ class Referral(models.Model):
         return self.reference
 
 
+class ReferralStatus(models.Model):
+    """A referral with its case's status, whatever the kind: a database view (migration 0003, a
+    UNION of one join per kind a partner may refer), so the partner's list and a referral's read
+    are one plain query. Read only."""
+
+    partner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+")
+    case_type = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20)
+    reference = models.CharField(max_length=12)
+    created_at = models.DateTimeField()
+    referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+",
+                                    null=True)  # the case's own field, which the kernel's scope reads
+    status = models.CharField(max_length=20)
+    urgency = models.CharField(max_length=10)
+    submitted_at = models.DateTimeField()
+    status_changed_at = models.DateTimeField(null=True)
+
+    class Meta:
+        managed = False
+        db_table = "api_referralstatus"
+
+    def __str__(self) -> str:
+        return self.reference
+
+
 class IdempotentRequest(SelfKeyedModel):
     """The first answer to a POST carrying an `Idempotency-Key`: the same key with the same body
     gets it again, with another body a 422. Kept 24 hours (`api.purge_idempotency_keys`). The answer

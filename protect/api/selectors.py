@@ -3,7 +3,6 @@ another partner is simply not found."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -14,54 +13,48 @@ from protect.cases.models import Case
 from protect.cases.registry import case_model
 from protect.delivery.models import Delivery
 
-from .models import Referral, WebhookSubscription
+from .models import Referral, ReferralStatus, WebhookSubscription
 
 
 def referrals_for(*, partner: Any) -> QuerySet[Referral]:
     return Referral.objects.filter(partner=partner)
 
 
-REFERRAL_PAGE_COLUMNS = ("id", "case_type", "case_id", "kind", "reference")
-CASE_STATUS_COLUMNS = ("id", "reference", "status", "urgency", "submitted_at", "status_changed_at")
+STATUS_COLUMNS = ("id", "case_type", "kind", "reference", "status", "urgency", "submitted_at", "status_changed_at")
 
 
-def referral_page_rows(*, partner: Any) -> QuerySet[Referral, dict[str, Any]]:
-    """This partner's referrals as plain rows (what a page of the list needs, nothing more): a read
-    that every partner system polls should not build a model per row."""
-    return referrals_for(partner=partner).values(*REFERRAL_PAGE_COLUMNS)
+def referral_page_rows(*, partner: Any, **where: Any) -> QuerySet[ReferralStatus, dict[str, Any]]:
+    """This partner's referrals with their cases' status, as plain rows, in one query: the list
+    every partner system polls. A referral whose case the partner may no longer see is left out:
+    the kernel lets a partner see the cases it referred (protect/cases/access.py case_scope, the
+    case's `referred_by`), the one rule the view's rows can be held to."""
+    return ReferralStatus.objects.filter(partner_id=partner.pk, referred_by_id=partner.pk, **where).values(
+        *STATUS_COLUMNS)
 
 
-def referral_statuses(*, partner: Any, referrals: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The status of each referral of a page, in the page's order: one query per kind of case,
-    scoped again by the kernel (a referral whose case the partner may no longer see is left out).
-    Each status is told in the partner's words, translated once per status, not once per row."""
-    referrals = list(referrals)
-    by_type: dict[str, list[int]] = defaultdict(list)
-    for referral in referrals:
-        by_type[referral["case_type"]].append(referral["case_id"])
-    found: dict[str, dict[str, Any]] = {}
-    for label, ids in by_type.items():
-        model = case_model(label)
-        sentences: dict[str, str] = {}
-        for case in case_scope(partner, model._default_manager.filter(pk__in=ids)).values(  # type: ignore[misc]
-                *CASE_STATUS_COLUMNS):
-            status = case["status"]
-            if status not in sentences:
-                sentences[status] = str(model.REQUESTER_SENTENCES.get(status, ""))
-            found[case["reference"]] = case | {"status_text": sentences[status]}
-    return [found[r["reference"]] | {"kind": r["kind"]} for r in referrals if r["reference"] in found]
+def referral_statuses(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Each row of a page with its status told in the partner's words, translated once per kind and
+    status, not once per row."""
+    sentences: dict[tuple[str, str], str] = {}
+    statuses = []
+    for row in rows:
+        said = (row["case_type"], row["status"])
+        if said not in sentences:
+            sentences[said] = str(case_model(said[0]).REQUESTER_SENTENCES.get(said[1], ""))
+        statuses.append({**row, "status_text": sentences[said]})
+    return statuses
 
 
 def referral_status(*, partner: Any, reference: str) -> dict[str, Any] | None:
     """One referral's status row, or None when it is not this partner's."""
-    row = referral_page_rows(partner=partner).filter(reference=(reference or "").strip().upper()).first()
-    statuses = [] if row is None else referral_statuses(partner=partner, referrals=[row])
-    return statuses[0] if statuses else None
+    rows = referral_statuses(referral_page_rows(partner=partner, reference=(reference or "").strip().upper()))
+    return rows[0] if rows else None  # references are unique
 
 
 def referral_case(*, partner: Any, reference: str) -> Case | None:
     """The case behind one of this partner's referrals (to read or write its messages), or None."""
-    row = referral_page_rows(partner=partner).filter(reference=(reference or "").strip().upper()).first()
+    row = referrals_for(partner=partner).filter(reference=(reference or "").strip().upper()).values(
+        "case_type", "case_id").first()
     if row is None:
         return None
     model = case_model(row["case_type"])

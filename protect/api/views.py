@@ -21,7 +21,7 @@ from protect.core.errors import PROBLEM_MEDIA_TYPE
 from protect.public.pages import public_url
 
 from . import examples, selectors, services
-from .models import Referral, WebhookSubscription
+from .models import Referral, ReferralStatus, WebhookSubscription
 from .serializers import (
     AlertPageOut,
     AlertQuery,
@@ -71,7 +71,7 @@ class ReferralFilter(django_filters.FilterSet):
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
-        model = Referral
+        model = ReferralStatus
         fields = ["kind", "created_after", "created_before"]
 
 
@@ -93,7 +93,7 @@ class ReferralsView(PartnerView):
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         assert page is not None
-        rows = selectors.referral_statuses(partner=request.user, referrals=page)
+        rows = selectors.referral_statuses(page)
         return self.get_paginated_response(referral_rows(rows))
 
     @extend_schema(operation_id="referrals_create", summary="Refer a grant request or a relocation",

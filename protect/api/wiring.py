@@ -7,11 +7,10 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import permissions
 from rest_framework.generics import GenericAPIView
@@ -27,8 +26,7 @@ from protect.accounts.roles import API_TOKEN_HOLDERS
 from protect.core.counters import count_hit
 
 from .errors import BodyTooLarge
-from .models import TokenRequest
-from .services import idempotent, request_fingerprint
+from .services import idempotent, request_fingerprint, token_request_record
 
 
 class HasScope(permissions.BasePermission):
@@ -136,16 +134,18 @@ class PartnerView(GenericAPIView):  # type: ignore[type-arg]
         token = token_of(request)
         if token is not None:
             # Every request a token makes reaches the audit chain, with the token's identity.
-            TokenRequest.objects.create(token=token, method=(request.method or "")[:8], path=request.path[:200],
-                                        status=response.status_code, at=timezone.now())
+            token_request_record(token=token, method=request.method or "", path=request.path,
+                                 status=response.status_code)
         return response
 
 
 def instant(value: datetime | None) -> str | None:
-    """A moment as DRF's DateTimeField writes it (ISO 8601, UTC as "Z"), for rows built without one."""
+    """A moment as DRF's DateTimeField writes it in UTC (ISO 8601, "Z"), for rows built without one.
+    Always UTC, whatever zone a session activated: partner systems compare these across requests,
+    and the lookup of the active zone was the costliest part of a list page's rows."""
     if value is None:
         return None
-    text = timezone.localtime(value).isoformat()
+    text = value.astimezone(UTC).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 

@@ -3,11 +3,14 @@ partner's own list, idempotent POSTs, and nothing of anyone else."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from grants.models import Grant
 from protect.api.models import Referral
 from protect.audit.models import AuditEvent
+from protect.cases.access import case_scope
 from relocation.models import Relocation
 from tests.api.conftest import grant_body, relocation_body
 
@@ -112,3 +115,37 @@ def test_every_request_made_with_a_token_is_audited_with_the_token(helpline):
     assert [(e.data["method"], e.data["status"], e.data["token"]) for e in events] == [
         ("POST", 201, helpline.token.prefix), ("GET", 200, helpline.token.prefix)]
     assert all(e.actor_id == helpline.account.pk for e in events)
+
+
+def test_the_list_tells_each_kind_its_own_status_and_times_in_utc(helpline):
+    grant_ref = helpline.refer()["reference"]
+    relocation_ref = helpline.refer(relocation_body())["reference"]
+    Relocation.objects.filter(reference=relocation_ref).update(
+        status=Relocation.Status.ASSESSING, status_changed_at=datetime(2026, 3, 4, 5, 6, 7, 80, tzinfo=UTC))
+    listed = {row["reference"]: row for row in helpline.get("/api/v1/referrals/").json()["results"]}
+    for model, reference in ((Grant, grant_ref), (Relocation, relocation_ref)):
+        case = model.objects.get(reference=reference)
+        row = listed[reference]
+        assert (row["kind"], row["status"], row["urgency"]) == (case.kind, case.status, case.urgency)
+        assert row["status_text"] == str(model.REQUESTER_SENTENCES[case.status])
+        assert row["submitted_at"] == case.submitted_at.isoformat().replace("+00:00", "Z")
+        changed = case.status_changed_at
+        assert row["status_changed_at"] == (changed and changed.isoformat().replace("+00:00", "Z"))
+        assert helpline.get(f"/api/v1/referrals/{reference}/").json() == row
+
+
+def test_a_referral_whose_case_the_partner_may_no_longer_see_is_left_out(helpline, other_partner):
+    kept, moved = helpline.refer()["reference"], helpline.refer()["reference"]
+    Grant.objects.filter(reference=moved).update(referred_by=other_partner.account)
+    listed = helpline.get("/api/v1/referrals/").json()["results"]
+    assert [row["reference"] for row in listed] == [kept]
+    assert helpline.get(f"/api/v1/referrals/{moved}/").status_code == 404
+
+
+def test_the_list_shows_exactly_the_referred_cases_the_kernel_lets_the_partner_see(helpline, other_partner):
+    mine = {helpline.refer()["reference"], helpline.refer(relocation_body())["reference"]}
+    other_partner.refer()
+    seen = {case.reference for model in (Grant, Relocation)
+            for case in case_scope(helpline.account, model.objects.all())}
+    listed = {row["reference"] for row in helpline.get("/api/v1/referrals/").json()["results"]}
+    assert listed == seen == mine

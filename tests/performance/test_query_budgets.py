@@ -37,8 +37,8 @@ PARTNER = ["token: look up by its prefix, with its user and their roles (a row p
 
 REFERRALS_LIST = [
     *PARTNER,
-    "the page of the partner's referrals (one more row than the page: the next cursor)",
-    "their grants' status, urgency and dates, by id, still referred by this partner (one query per kind)",
+    "the page of the partner's referrals with their cases' status, urgency and dates, still referred by this "
+    "partner (api_referralstatus, a view joining each kind; one more row than the page: the next cursor)",
     "the read's trace: api_tokenrequest (what this token asked for, and the answer)",
 ]
 
