@@ -15,7 +15,6 @@ from protect.cases.selectors import (
     QueuePage,
     case_get_for,
     case_queue,
-    case_queue_counts,
     cases_visible_to,
 )
 
@@ -44,14 +43,10 @@ def _need_q(need: str) -> Q | None:
     return Q(needs__icontains=f'"{need}"')  # SQLite (the demo) has no JSON containment; codes are quoted words
 
 
-def grant_queue(user: Any, filters: QueueFilters, *, need: str = "", cursor: str = "",
-                limit: int = 50) -> QueuePage[Grant]:
+def grant_queue(user: Any, filters: QueueFilters, *, need: str = "", cursor: str = "", limit: int = 50,
+                count_scopes: tuple[str, ...] = ()) -> QueuePage[Grant]:
     return case_queue(user, Grant, filters, cursor=cursor, limit=limit, narrow=_need_q(need), personal=PERSONAL,
-                      columns=QUEUE_COLUMNS)
-
-
-def grant_queue_counts(user: Any, filters: QueueFilters, scopes: list[str], *, need: str = "") -> dict[str, int]:
-    return case_queue_counts(user, Grant, filters, scopes, narrow=_need_q(need), personal=PERSONAL)
+                      columns=QUEUE_COLUMNS, count_scopes=count_scopes)
 
 
 def grants_to_review(user: Any) -> QuerySet[Grant]:

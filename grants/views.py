@@ -91,10 +91,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = case_selectors.QueueFilters(scope=scope, status=data.get("status", ""),
                                           urgency=data.get("urgency", ""), country=data.get("country", ""),
                                           new_reply=bool(data.get("new_reply")))
-    page = selectors.grant_queue(request.user, filters, need=data.get("need", ""), cursor=data.get("cursor", ""))
-    counts = selectors.grant_queue_counts(request.user, filters, [key for key, _label in scopes],
-                                          need=data.get("need", ""))
-    tabs = [(key, label, case_selectors.queue_count_label(counts.get(key, 0))) for key, label in scopes]
+    page = selectors.grant_queue(request.user, filters, need=data.get("need", ""), cursor=data.get("cursor", ""),
+                                 count_scopes=tuple(key for key, _label in scopes))
+    tabs = [(key, label, case_selectors.queue_count_label(page.counts.get(key, 0))) for key, label in scopes]
     return render(request, "grants/staff/queue.html", {
         "form": form, "scopes": tabs, "scope": scope,
         "rows": [_row(g, page.now) for g in page.rows], "next_cursor": page.next_cursor,

@@ -18,6 +18,7 @@ from protect.accounts.roles import ASSIGNABLE
 from protect.audit.models import AuditEvent
 from protect.audit.selectors import audit_events_for
 from protect.core.errors import NotFound
+from protect.core.sql import capped_counts
 from protect.defenders.models import Defender
 from protect.defenders.selectors import defenders_visible_to
 from protect.workflow import workflow_for
@@ -64,6 +65,7 @@ class QueuePage(Generic[C]):
     rows: list[C]
     next_cursor: str | None
     now: datetime
+    counts: dict[str, int]  # cases in each tab asked for (case_queue's count_scopes), capped
 
 
 def _encode_cursor(case: Case) -> str:
@@ -92,10 +94,9 @@ def mine_q(user: Any, model: type[Case], *personal: str) -> Q:
     return mine
 
 
-def _queue_filtered(user: Any, model: type[C], filters: QueueFilters, narrow: Q | None, *, rows: bool = True,
-                    ) -> QuerySet[C]:
-    """The queue's cases before its tab (scope) and page: visible, filtered, each annotated with the
-    direction of its last message (a correlated subquery on the case's message index)."""
+def _queue_filtered(user: Any, model: type[C], filters: QueueFilters, narrow: Q | None) -> QuerySet[C]:
+    """The queue's cases before its tab (scope) and page: visible and filtered. When the filters ask
+    for new replies only, each is annotated with the direction of its last message (see below)."""
     queryset = cases_visible_to(user, model)
     if filters.status:
         queryset = queryset.filter(status=filters.status)
@@ -107,14 +108,20 @@ def _queue_filtered(user: Any, model: type[C], filters: QueueFilters, narrow: Q 
         queryset = queryset.filter(country=filters.country.upper()[:2])
     if narrow is not None:
         queryset = queryset.filter(narrow)
-    if not (rows or filters.new_reply):
-        return queryset  # a count needs no message direction unless it filters on it
+    if filters.new_reply:
+        queryset = _with_last_message(queryset, model).filter(
+            last_message_direction=CaseMessage.Direction.FROM_REQUESTER)
+    return queryset
+
+
+def _with_last_message(queryset: QuerySet[C], model: type[C]) -> QuerySet[C]:
+    """Each case with the direction of its last message (a correlated subquery on the case's
+    message index): a requester's answer after the last question is a "new reply"."""
+    if "last_message_direction" in queryset.query.annotations:
+        return queryset
     messages = model._meta.get_field("messages").related_model
     last = messages._default_manager.filter(case=OuterRef("pk")).order_by("-created_at", "-pk")  # type: ignore[union-attr]
-    queryset = queryset.annotate(last_message_direction=Subquery(last.values("direction")[:1]))  # type: ignore[assignment]
-    if filters.new_reply:
-        queryset = queryset.filter(last_message_direction=CaseMessage.Direction.FROM_REQUESTER)
-    return queryset
+    return queryset.annotate(last_message_direction=Subquery(last.values("direction")[:1]))  # type: ignore[return-value]
 
 
 def _scope_q(user: Any, model: type[Case], scope: str, personal: tuple[str, ...]) -> Q:
@@ -129,17 +136,28 @@ def _scope_q(user: Any, model: type[Case], scope: str, personal: tuple[str, ...]
 # else is loaded: at fifty rows, building the unused columns (and the team) cost more than the query.
 QUEUE_ROW = ("reference", "status", "sla_due_at", "country", "urgency", "defender__pseudonym",
              "caseworker__username", "caseworker__display_name")
+# A tab shows "1000+" beyond this: counting a whole desk's open cases cost the page more than its rows.
+QUEUE_COUNT_CAP = 1000
 
 
 def case_queue(
     user: Any, model: type[C], filters: QueueFilters, *, cursor: str = "", limit: int = QUEUE_PAGE_SIZE,
     narrow: Q | None = None, personal: tuple[str, ...] = (), columns: tuple[str, ...] = (),
+    count_scopes: tuple[str, ...] = (),
 ) -> QueuePage[C]:
     """The queue: earliest deadline first (so overdue cases lead), keyset-paginated, one query
     whatever the page. `narrow` is the kind's own filter; `columns` what its rows show beyond
-    QUEUE_ROW (never an encrypted one). Each row carries `last_message_direction`: a requester's
-    answer after the last question is a "new reply"."""
-    queryset = _queue_filtered(user, model, filters, narrow).filter(_scope_q(user, model, filters.scope, personal))
+    QUEUE_ROW (never an encrypted one). Each row carries `last_message_direction`.
+
+    With `count_scopes`, the page also says how many cases each of those tabs holds under the same
+    filters, up to QUEUE_COUNT_CAP + 1 (read as "more than the cap"), all in one more query, each
+    tab's count stopping after the cap: a tab costs the same whether it holds a thousand open cases
+    or fifty thousand. The scope and filters are composed once for the rows and the counts."""
+    filtered = _queue_filtered(user, model, filters, narrow)
+    scopes = {scope: _scope_q(user, model, scope, personal) for scope in {filters.scope, *count_scopes}}
+    counts = capped_counts({scope: filtered.order_by().filter(scopes[scope]).values("pk")[: QUEUE_COUNT_CAP + 1]
+                            for scope in count_scopes})
+    queryset = _with_last_message(filtered, model).filter(scopes[filters.scope])
     position = _decode_cursor(cursor) if cursor else None
     if position is not None:
         due, pk = position
@@ -147,23 +165,7 @@ def case_queue(
     queryset = queryset.select_related(None).select_related("defender", "caseworker").only(*QUEUE_ROW, *columns)
     rows = list(queryset.order_by("sla_due_at", "pk")[: limit + 1])
     next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
-    return QueuePage(rows=rows[:limit], next_cursor=next_cursor, now=timezone.now())
-
-
-# A tab shows "1000+" beyond this: counting a whole desk's open cases cost the page more than its rows.
-QUEUE_COUNT_CAP = 1000
-
-
-def case_queue_counts(
-    user: Any, model: type[Case], filters: QueueFilters, scopes: list[str], *, narrow: Q | None = None,
-    personal: tuple[str, ...] = (),
-) -> dict[str, int]:
-    """How many cases each tab holds under the same filters, up to QUEUE_COUNT_CAP + 1 (read as
-    "more than the cap"): one query per tab, each stopping after the cap, so a tab costs the same
-    whether it holds a thousand open cases or fifty thousand."""
-    filtered = _queue_filtered(user, model, filters, narrow, rows=False).order_by()
-    return {scope: filtered.filter(_scope_q(user, model, scope, personal))[: QUEUE_COUNT_CAP + 1].count()
-            for scope in scopes}
+    return QueuePage(rows=rows[:limit], next_cursor=next_cursor, now=timezone.now(), counts=counts)
 
 
 def queue_count_label(count: int) -> str:

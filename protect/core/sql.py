@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import BooleanField, Expression, F, QuerySet, Subquery
 
 
@@ -40,3 +42,26 @@ class InIds(Expression):
         column, column_params = compiler.compile(self.column)
         ids, ids_params = compiler.compile(self.ids)
         return f"{column} = ANY(ARRAY{ids})", (*column_params, *ids_params)
+
+
+def capped_counts(querysets: Mapping[str, QuerySet[Any, Any]]) -> dict[str, int]:
+    """The number of rows of each queryset (each sliced to its cap by the caller), all in one round
+    trip: `SELECT (SELECT COUNT(*) FROM (…) AS rows), …`. A queryset that can match nothing counts 0
+    without being sent."""
+    parts: list[tuple[str, str]] = []
+    params: list[Any] = []
+    counts: dict[str, int] = {}
+    for name, queryset in querysets.items():
+        try:
+            sql, part_params = queryset.query.sql_with_params()
+        except EmptyResultSet:
+            counts[name] = 0
+            continue
+        # The text is the ORM's own compiled query; every value stays a parameter.
+        parts.append((name, f"(SELECT COUNT(*) FROM ({sql}) AS counted)"))  # noqa: S608
+        params.extend(part_params)
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(part for _name, part in parts), params)
+            counts |= dict(zip((name for name, _part in parts), cursor.fetchone(), strict=True))
+    return {name: counts[name] for name in querysets}

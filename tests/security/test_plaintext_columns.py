@@ -44,6 +44,9 @@ REVIEWED: dict[str, str] = {
     "api.tokenrequest.method": CODE,
     "api.tokenrequest.path": "an API path: /api/v1/ and a case reference at most, never a query string",
     "api.referral.reference": REFERENCE, "api.referral.case_type": CODE, "api.referral.kind": CODE,
+    # A view over api_referral and the cases' status columns (migration api 0003): it stores nothing.
+    "api.referralstatus.reference": REFERENCE, "api.referralstatus.case_type": CODE,
+    "api.referralstatus.kind": CODE, "api.referralstatus.status": CODE, "api.referralstatus.urgency": CODE,
     "accounts.authenticatordevice.name": STAFF, "accounts.recoverycodedevice.name": STAFF,
     "accounts.recoverycode.digest": HASH,
     # crypto
