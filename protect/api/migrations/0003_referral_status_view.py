@@ -1,6 +1,6 @@
 """The partner's list reads each referral with its case's status in one query: a view with one join
-per kind a partner may refer (protect/api/selectors.py REFERRED_KINDS). A new referable kind adds
-its branch here, in a migration of its own."""
+per kind a partner may refer (KINDS below). A new referable kind adds its branch in a migration of
+its own, which replaces the view."""
 
 from django.db import migrations, models
 
