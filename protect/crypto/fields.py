@@ -47,6 +47,7 @@ from django.db import models
 from django.db.models.query_utils import DeferredAttribute
 from django.utils.dateparse import parse_date
 
+from . import primitives
 from .errors import CryptoError, DecryptionError
 from .reporting import report_decryption_failure
 
@@ -82,8 +83,6 @@ class SealingKey(Protocol):
 
     def seal(self, plaintext: bytes, aad: bytes) -> bytes: ...
 
-    def unseal(self, blob: bytes, aad: bytes) -> bytes: ...
-
 
 class Encrypted(Protocol):
     """A row with encrypted fields: its bound identifier and the key that seals its values."""
@@ -114,6 +113,25 @@ class _SealedForWrite:
         self.data = data
 
 
+_UNLOADED = object()
+OPENER = "_crypto_opener"  # in a row's __dict__: (its data key, the key's cipher, its crypto_id's bytes)
+
+
+def _opener(instance: Any, field: EncryptedField) -> tuple[Any, AESGCM, bytes]:
+    """The row's data key, its cipher and the row part of the associated data, found once per row
+    and kept on it (EncryptedField.decrypt reads them there): a page of rows opens every field with
+    the same few objects. The key is asked again once destroyed (destroy() drops its cipher): an
+    erased record raises for every field, NULL ones included, as DataKey.cipher() does."""
+    key = field._data_key(instance)
+    cipher = key.cipher()
+    crypto_id = getattr(instance, "crypto_id", None)
+    if crypto_id is None:
+        raise CryptoError(f"{type(instance).__name__} has no crypto_id: its encrypted fields cannot be bound.")
+    row = crypto_id.bytes if isinstance(crypto_id, uuid.UUID) else uuid.UUID(str(crypto_id)).bytes
+    kept = instance.__dict__[OPENER] = (key, cipher, row)
+    return kept
+
+
 class EncryptedAttribute(DeferredAttribute):
     """Decrypts on first access (after Django's deferred loading), then caches the plaintext.
 
@@ -125,8 +143,10 @@ class EncryptedAttribute(DeferredAttribute):
     def __get__(self, instance: Any, cls: Any = None) -> Any:
         if instance is None:
             return self
-        value = super().__get__(instance, cls)
-        if isinstance(value, Sealed):
+        value = instance.__dict__.get(self.field.attname, _UNLOADED)
+        if value is _UNLOADED:  # a deferred field: Django loads it
+            value = super().__get__(instance, cls)
+        if type(value) is Sealed:
             value = self.field.decrypt(instance, value)
             instance.__dict__[self.field.attname] = value
         return value
@@ -213,18 +233,26 @@ class EncryptedField(_FieldBase):
 
     def decrypt(self, instance: Encrypted, sealed: Sealed) -> Any:
         try:
-            key = self._data_key(instance)
+            kept = instance.__dict__.get(OPENER)
+            if kept is None or kept[0].__dict__.get("_cipher") is not kept[1]:
+                kept = _opener(instance, self)
             if sealed.ciphertext is None:
-                key.cipher()  # an erased record raises for every field, NULL ones included
                 return None
-            data = key.unseal(sealed.ciphertext, self.aad(instance))
+            prefix = self.__dict__.get("_aad_prefix") or self.aad_prefix()
+            data = primitives.unseal(kept[1], sealed.ciphertext, prefix + kept[2])
         except DecryptionError as exc:
             report_decryption_failure(instance=instance, field_name=self.name, error=exc)
             raise
         seen = _decrypted.get()
         if seen is not None:
-            seen.add(f"{self.model._meta.label_lower}.{self.name}")
+            seen.add(self._label())
         return self.from_bytes(data)
+
+    def _label(self) -> str:
+        label: str | None = self.__dict__.get("_decrypted_label")
+        if label is None:
+            label = self._decrypted_label = f"{self.model._meta.label_lower}.{self.name}"
+        return label
 
     def pre_save(self, model_instance: Any, add: bool) -> Any:
         value = getattr(model_instance, self.attname)  # decrypts an untouched value: proves it authentic

@@ -36,9 +36,6 @@ class MigrationDataKey:
     def seal(self, plaintext: bytes, aad: bytes) -> bytes:
         return primitives.seal(self._cipher, plaintext, aad)
 
-    def unseal(self, blob: bytes, aad: bytes) -> bytes:
-        return primitives.unseal(self._cipher, blob, aad)
-
 
 def seal_under(row: Any, data_key_row: Any) -> None:
     """Let the historical `row` seal its encrypted fields under `data_key_row` when saved."""

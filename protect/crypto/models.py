@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from . import primitives
 from .errors import DataKeyDestroyed
-from .fields import EncryptedField, EncryptedTextField
+from .fields import OPENER, EncryptedField, EncryptedTextField
 from .keys import MasterKeyRing, master_keyring
 
 
@@ -72,9 +72,6 @@ class DataKey(models.Model):
     def seal(self, plaintext: bytes, aad: bytes) -> bytes:
         return primitives.seal(self.cipher(), plaintext, aad)
 
-    def unseal(self, blob: bytes, aad: bytes) -> bytes:
-        return primitives.unseal(self.cipher(), blob, aad)
-
     def rewrap(self, ring: MasterKeyRing) -> None:
         """Unwrap with whichever ring key wrapped it, wrap under the primary (caller saves)."""
         raw = primitives.unwrap_data_key(bytes(self.wrapped), data_key_id=self.id, ring=ring)
@@ -122,9 +119,11 @@ class EncryptedModel(models.Model):
             getattr(self, f.attname)
 
     def forget_plaintext(self) -> None:
-        """Drop decrypted values held by this instance; the next access reads and decrypts again."""
+        """Drop decrypted values held by this instance, and the data key it opened them with; the
+        next access reads and decrypts again, with the key the row has then."""
         for f in self.encrypted_fields():
             self.__dict__.pop(f.attname, None)
+        self.__dict__.pop(OPENER, None)
 
 
 class SelfKeyedModel(EncryptedModel):

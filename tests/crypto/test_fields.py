@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from protect.audit.models import AuditEvent
-from protect.crypto import reporting
-from protect.crypto.errors import CryptoError, DecryptionError
+from protect.crypto import primitives, reporting
+from protect.crypto.errors import CryptoError, DataKeyDestroyed, DecryptionError
 from protect.crypto.fields import EncryptedTextField, Sealed
 from protect.crypto.models import DataKey
 from protect.defenders.models import ConsentRecord, ContactPerson, Defender
@@ -201,13 +201,23 @@ def test_empty_values_are_encrypted_and_none_is_null(coordinator):
 def test_values_are_decrypted_lazily_and_only_once(coordinator, monkeypatch):
     defender = _create(coordinator)
     calls: list[int] = []
-    original = DataKey.unseal
-    monkeypatch.setattr(DataKey, "unseal", lambda self, blob, aad: calls.append(1) or original(self, blob, aad))
+    original = primitives.unseal
+    monkeypatch.setattr(primitives, "unseal", lambda cipher, blob, aad: calls.append(1) or original(cipher, blob, aad))
     fresh = Defender.objects.get(pk=defender.pk)
     assert calls == []
     assert isinstance(fresh.__dict__["legal_name"], Sealed)
     _ = fresh.legal_name, fresh.legal_name, fresh.legal_name
     assert len(calls) == 1
+
+
+def test_a_row_already_opened_refuses_its_other_fields_once_its_key_is_destroyed(coordinator):
+    # The row keeps its cipher after the first field; destroying the key must still shut the rest.
+    fresh = Defender.objects.select_related("data_key").get(pk=_create(coordinator).pk)
+    assert fresh.legal_name == SECRETS["legal_name"]
+    fresh.data_key.destroy()
+    with pytest.raises(DataKeyDestroyed):
+        _ = fresh.location
+    assert fresh.legal_name == SECRETS["legal_name"]  # what was read stays read; nothing new opens
 
 
 @pytest.mark.django_db
