@@ -30,13 +30,14 @@ def ensure_dataset(size: int, *, referrals: int = 500) -> Dataset:
     drop_closed_personal_permissions()
     from api_reads import ensure_referrals
 
-    from grants.models import Grant
+    from grants.models import OPEN, Grant
     from protect.accounts.models import User
 
     token, reference, partner_id = ensure_referrals(referrals)
     caseworker = User.objects.get(username="bench-africa-cw0")
-    open_grant = Grant.objects.filter(caseworker=caseworker, status="triage").order_by("pk").first()
-    assert open_grant is not None
+    # Any open status: at a tenth of the size a caseworker may hold no case in triage yet.
+    open_grant = Grant.objects.filter(caseworker=caseworker, status__in=OPEN).order_by("pk").first()
+    assert open_grant is not None, f"{caseworker.username} holds no open case"
     ensure_generic_permissions([caseworker.pk, partner_id])
     return Dataset(grants=Grant.objects.count(), caseworker_id=caseworker.pk,
                    open_grant_reference=open_grant.reference, partner_id=partner_id, partner_token=token,
