@@ -55,7 +55,9 @@ def test_a_token_older_than_the_maximum_age_is_expired(settings):
     assert form_token_check(token=fresh, purpose=PURPOSE, now=time.time() + 7200).problem == "expired"
 
 
-@pytest.mark.parametrize("token", ["", "forged", "a:b:c", signing.dumps({"n": "x", "t": 1}, salt="other")])
+# Named ids: the signed value carries the time it was made, and each test process collects its own.
+@pytest.mark.parametrize("token", ["", "forged", "a:b:c", signing.dumps({"n": "x", "t": 1}, salt="other")],
+                         ids=["missing", "forged", "three-parts", "another-purpose"])
 def test_a_missing_forged_or_foreign_token_is_invalid(token):
     checked = form_token_check(token=token, purpose=PURPOSE)
 
