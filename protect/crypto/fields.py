@@ -123,13 +123,16 @@ def _opener(instance: Any, field: EncryptedField) -> tuple[Any, AESGCM, bytes]:
     the same few objects. The key is asked again once destroyed (destroy() drops its cipher): an
     erased record raises for every field, NULL ones included, as DataKey.cipher() does."""
     key = field._data_key(instance)
-    cipher = key.cipher()
+    kept = instance.__dict__[OPENER] = (key, key.cipher(), _row_id(instance))
+    return kept
+
+
+def _row_id(instance: Any) -> bytes:
+    """The row's part of the associated data: its crypto_id, as 16 bytes."""
     crypto_id = getattr(instance, "crypto_id", None)
     if crypto_id is None:
         raise CryptoError(f"{type(instance).__name__} has no crypto_id: its encrypted fields cannot be bound.")
-    row = crypto_id.bytes if isinstance(crypto_id, uuid.UUID) else uuid.UUID(str(crypto_id)).bytes
-    kept = instance.__dict__[OPENER] = (key, cipher, row)
-    return kept
+    return crypto_id.bytes if isinstance(crypto_id, uuid.UUID) else uuid.UUID(str(crypto_id)).bytes
 
 
 class EncryptedAttribute(DeferredAttribute):
@@ -211,11 +214,7 @@ class EncryptedField(_FieldBase):
 
     def aad(self, instance: Encrypted) -> bytes:
         """Associated data: format version, table, column, row. A ciphertext opens only where it was sealed."""
-        crypto_id = getattr(instance, "crypto_id", None)
-        if crypto_id is None:
-            raise CryptoError(f"{type(instance).__name__} has no crypto_id: its encrypted fields cannot be bound.")
-        row = crypto_id.bytes if isinstance(crypto_id, uuid.UUID) else uuid.UUID(str(crypto_id)).bytes
-        return self.aad_prefix() + row
+        return self.aad_prefix() + _row_id(instance)
 
     def aad_prefix(self) -> bytes:
         """The associated data before the row's crypto_id: the same for every row of this column."""
@@ -238,8 +237,7 @@ class EncryptedField(_FieldBase):
                 kept = _opener(instance, self)
             if sealed.ciphertext is None:
                 return None
-            prefix = self.__dict__.get("_aad_prefix") or self.aad_prefix()
-            data = primitives.unseal(kept[1], sealed.ciphertext, prefix + kept[2])
+            data = primitives.unseal(kept[1], sealed.ciphertext, self.aad_prefix() + kept[2])
         except DecryptionError as exc:
             report_decryption_failure(instance=instance, field_name=self.name, error=exc)
             raise
