@@ -277,6 +277,23 @@ def test_json_round_trips_through_encryption(value):
     assert _through_the_column(defender, "contacts") == value
 
 
+def test_an_integer_beyond_64_bits_reads_back_exactly_as_it_was_written():
+    defender = _unsaved_defender()
+    defender.contacts = {"number": 2**70 + 1, "negative": -(2**65) - 3, "list": [1, 2**64 + 7]}
+    value = _through_the_column(defender, "contacts")
+    assert value == {"number": 2**70 + 1, "negative": -(2**65) - 3, "list": [1, 2**64 + 7]}
+    assert type(value["number"]) is int
+
+
+def test_a_json_value_sealed_with_surrounding_whitespace_still_reads():
+    """Values written before to_bytes wrote compact JSON: the fast reading falls back to json.loads."""
+    defender = _unsaved_defender()
+    field = Defender._meta.get_field("contacts")
+    sealed = defender.get_data_key().seal(b' {"phone": "+1 555"} ', field.aad(defender))
+    defender.__dict__["contacts"] = Sealed(sealed)
+    assert defender.contacts == {"phone": "+1 555"}
+
+
 @given(day=st.dates() | st.none())
 def test_dates_round_trip_through_encryption(day):
     defender = _unsaved_defender()
