@@ -9,6 +9,7 @@ alert recipients their scenarios need, in their scripts.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass
@@ -23,7 +24,7 @@ class Dataset:
 
 def ensure_dataset(size: int, *, referrals: int = 500) -> Dataset:
     """At least `size` grants, the bench desks and caseworkers, a partner with `referrals` referrals,
-    and the generic object-permission rows the naive peer reads (copied from the direct ones)."""
+    and the generic object-permission rows the naive peer reads (what the product gives each user)."""
     from datagen import generate_grants
 
     generate_grants(size)
@@ -38,7 +39,7 @@ def ensure_dataset(size: int, *, referrals: int = 500) -> Dataset:
     # Any open status: at a tenth of the size a caseworker may hold no case in triage yet.
     open_grant = Grant.objects.filter(caseworker=caseworker, status__in=OPEN).order_by("pk").first()
     assert open_grant is not None, f"{caseworker.username} holds no open case"
-    ensure_generic_permissions([caseworker.pk, partner_id])
+    ensure_generic_permissions(caseworker.pk)
     return Dataset(grants=Grant.objects.count(), caseworker_id=caseworker.pk,
                    open_grant_reference=open_grant.reference, partner_id=partner_id, partner_token=token,
                    referral_reference=reference)
@@ -59,10 +60,18 @@ def drop_closed_personal_permissions() -> None:
             cursor.execute("VACUUM ANALYZE grants_grantuserobjectpermission")
 
 
-def ensure_generic_permissions(user_ids: list[int]) -> None:
-    """The naive peer's permission rows, in guardian's generic table: the caseworker's grants (from
-    the direct table) and the grants the partner referred."""
+def ensure_generic_permissions(caseworker_id: int) -> None:
+    """The naive peer's permission rows, in guardian's generic tables, giving every user what the
+    product gives them: each person's rows copied from the direct table (caseworkers on their open
+    grants), each partner's on the grants it referred, and, for a desk, a group of its caseworkers
+    holding the desk's grants: guardian's way to say what the product says with `team` (a desk
+    sees its closed cases too). Rebuilt when the grants or desks changed; then checked: the peer
+    must see, for the bench caseworker, as many grants as the product does."""
     from django.db import connection
+
+    from grants.models import Grant
+    from protect.accounts.models import User
+    from protect.cases.selectors import cases_visible_to
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT id FROM django_content_type WHERE app_label = 'grants' AND model = 'grant'")
@@ -70,15 +79,46 @@ def ensure_generic_permissions(user_ids: list[int]) -> None:
         cursor.execute("SELECT id FROM auth_permission WHERE content_type_id = %s AND codename = 'view_grant'",
                        [ctype])
         view = cursor.fetchone()[0]
-        cursor.execute("DELETE FROM guardian_userobjectpermission WHERE content_type_id = %s AND user_id = ANY(%s)",
-                       [ctype, user_ids])
         cursor.execute(
-            "INSERT INTO guardian_userobjectpermission (object_pk, content_type_id, permission_id, user_id) "
-            "SELECT content_object_id::text, %s, permission_id, user_id FROM grants_grantuserobjectpermission "
-            "WHERE permission_id = %s AND user_id = ANY(%s)", [ctype, view, user_ids])
+            "SELECT (SELECT count(*) FROM grants_grant WHERE team_id IS NOT NULL), "
+            "(SELECT count(*) FROM (SELECT user_id, content_object_id FROM grants_grantuserobjectpermission "
+            "WHERE permission_id = %s UNION SELECT partner_id, case_id FROM api_referral "
+            "WHERE case_type = 'grants.grant') AS mine)", [view])
+        wanted = cursor.fetchone()
+        cursor.execute("SELECT (SELECT count(*) FROM guardian_groupobjectpermission WHERE content_type_id = %s), "
+                       "(SELECT count(*) FROM guardian_userobjectpermission WHERE content_type_id = %s)",
+                       [ctype, ctype])
+        if cursor.fetchone() != wanted:
+            _copy_permissions(cursor, ctype, view)
+    from api_urls import objects_for_user_generic
+
+    caseworker = User.objects.get(pk=caseworker_id)
+    peer = objects_for_user_generic(caseworker, "view_grant", Grant.objects.all()).count()
+    ours = cases_visible_to(User.objects.get(pk=caseworker_id), Grant).count()
+    assert peer == ours, f"the naive peer sees {peer} grants of {caseworker}, the product {ours}"
+
+
+def _copy_permissions(cursor: Any, ctype: int, view: int) -> None:
+    from django.contrib.auth.models import Group
+
+    from grants.models import Grant
+    from protect.accounts.models import Team
+
+    cursor.execute("DELETE FROM guardian_userobjectpermission WHERE content_type_id = %s", [ctype])
+    cursor.execute("DELETE FROM guardian_groupobjectpermission WHERE content_type_id = %s", [ctype])
+    cursor.execute(
+        "INSERT INTO guardian_userobjectpermission (object_pk, content_type_id, permission_id, user_id) "
+        "SELECT content_object_id::text, %s, permission_id, user_id FROM grants_grantuserobjectpermission "
+        "WHERE permission_id = %s", [ctype, view])
+    cursor.execute(
+        "INSERT INTO guardian_userobjectpermission (object_pk, content_type_id, permission_id, user_id) "
+        "SELECT DISTINCT r.case_id::text, %s, %s, r.partner_id FROM api_referral r "
+        "WHERE r.case_type = 'grants.grant' ON CONFLICT DO NOTHING", [ctype, view])
+    for team in Team.objects.filter(pk__in=Grant.objects.values("team_id")):
+        group, _ = Group.objects.get_or_create(name=f"naive peer: {team.name}")
+        group.user_set.set(team.members.all())
         cursor.execute(
-            "INSERT INTO guardian_userobjectpermission (object_pk, content_type_id, permission_id, user_id) "
-            "SELECT DISTINCT r.case_id::text, %s, %s, r.partner_id FROM api_referral r "
-            "WHERE r.case_type = 'grants.grant' AND r.partner_id = ANY(%s) ON CONFLICT DO NOTHING",
-            [ctype, view, user_ids])
-        cursor.execute("ANALYZE guardian_userobjectpermission")
+            "INSERT INTO guardian_groupobjectpermission (object_pk, content_type_id, permission_id, group_id) "
+            "SELECT id::text, %s, %s, %s FROM grants_grant WHERE team_id = %s", [ctype, view, group.pk, team.pk])
+    cursor.execute("ANALYZE guardian_userobjectpermission")
+    cursor.execute("ANALYZE guardian_groupobjectpermission")
