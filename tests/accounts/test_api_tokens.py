@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
@@ -47,6 +47,21 @@ def test_a_valid_token_authenticates_its_partner_and_records_use(issued, partner
     assert response.data == {"user": partner.username, "token": token.prefix}
     token.refresh_from_db()
     assert token.last_used_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_token_is_found_after_a_rollback_and_on_a_new_connection(coordinator, partner):
+    """The look-up is prepared once per database session (on PostgreSQL): it must outlive a rolled
+    back transaction, and be prepared again when the session is a new one."""
+    _token, raw = services.api_token_issue(user=partner, name="sessions", by=coordinator, scopes=["referrals:read"])
+    assert _call(raw).status_code == 200
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert _call(raw).status_code == 200
+        raise RuntimeError("roll back")
+    assert _call(raw).status_code == 200
+    connection.close()
+    assert _call(raw).status_code == 200
+    assert _call(raw).status_code == 200
 
 
 @pytest.mark.django_db
