@@ -267,7 +267,7 @@ class Workflow(Generic[M]):
             if self.changed_at_field:
                 setattr(locked, self.changed_at_field, timezone.now())
                 changed.append(self.changed_at_field)
-            clean_or_refuse(locked)
+            clean_or_refuse(locked, only=changed)
             locked.save(update_fields=sorted(set(changed)))
 
             data: dict[str, Any] = {"from": current, "to": step.target}

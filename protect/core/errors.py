@@ -4,6 +4,7 @@ The UI shows `message`; the API maps it once to a 4xx (protect.api.errors)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -79,11 +80,22 @@ def problem_body(status: int, detail: str, code: str, errors: dict[str, list[str
     return body
 
 
-def clean_or_refuse(instance: Any, **options: Any) -> None:
+def clean_or_refuse(instance: Any, *, only: Iterable[str] | None = None, **options: Any) -> None:
     """Run a model's full_clean(); a refusal leaves as an InvalidInput naming its fields, so no
-    caller ever sees Django's ValidationError."""
+    caller ever sees Django's ValidationError.
+
+    `options` go to full_clean. `only` names the fields a change sets (a workflow step saves just
+    those): the other fields were checked when they were set, and checking them again made most of
+    a transition's queries (each foreign key looked up, each unique field searched, each encrypted
+    field decrypted, its data key unwrapped). The model's clean() and all its constraints still run."""
     try:
-        instance.full_clean(**options)
+        if only is None:
+            instance.full_clean(**options)
+        else:
+            named = set(only)
+            unchanged = [f.name for f in instance._meta.concrete_fields if not {f.name, f.attname} & named]
+            instance.full_clean(exclude=unchanged, validate_constraints=False)
+            instance.validate_constraints()
     except ValidationError as exc:
         raise InvalidInput(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}) from None
 
