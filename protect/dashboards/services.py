@@ -27,7 +27,7 @@ from grants.models import FUNDED
 from protect.outbox.services import outbox_enqueue
 from relocation.selectors import relocation_people_and_eur
 
-from .models import FIRST_TIME, KINDS, WOMEN_PROFILE, CaseFact, DefenderRollup, HoursRollup, MonthRollup
+from .models import FIRST_TIME, KINDS, WOMEN_PROFILE, CaseFact, DefenderRollup, HoursRollup, MonthRollup, PendingRefresh
 
 _CASE_MODELS = {"grant": "grants.Grant", "relocation": "relocation.Relocation", "alert": "alerts.Alert"}
 
@@ -238,6 +238,27 @@ def rollup_refresh_case(*, kind: str, case_id: int) -> None:
     _refresh_cases(kind, [case_id])
 
 
+def rollup_refresh_pending(*, kind: str) -> int:
+    """Refresh, together, the cases of `kind` that transitions marked and that no other refresh is
+    counting (up to a batch); returns how many. A month is re-summed once for all of them: one per
+    transition, at ten submissions a second, the refreshes alone had kept the worker busy. Rows
+    another task holds are skipped (it counts them, or, if it fails, its retry does); a row added
+    after this read waits for its own transition's task."""
+    if connection.vendor != "postgresql":
+        return 0
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind of case: {kind}")
+    with transaction.atomic():
+        rows = list(PendingRefresh.objects.select_for_update(skip_locked=True).filter(kind=kind)
+                    .order_by("id").values_list("id", "case_id")[:_REFRESH_BATCH])
+        if not rows:
+            return 0
+        ids = sorted({case_id for _pk, case_id in rows})
+        _refresh_cases(kind, ids)
+        PendingRefresh.objects.filter(pk__in=[pk for pk, _case_id in rows]).delete()
+    return len(ids)
+
+
 def _refresh_cases(kind: str, ids: list[int]) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_REBUILD_LOCK])
@@ -407,4 +428,5 @@ def queue_rollup_refresh(case: Any, by: Any, old: str, new: str) -> None:
     kind = getattr(case, "kind", "")
     if kind not in KINDS or connection.vendor != "postgresql":
         return
+    PendingRefresh.objects.create(kind=kind, case_id=case.pk)
     outbox_enqueue(task_name="dashboards.refresh_case", kwargs={"kind": kind, "case_id": case.pk})
