@@ -266,11 +266,30 @@ def _refresh_cases(kind: str, ids: list[int]) -> None:
         cursor.execute(f"SELECT defender_id FROM {_t(_CASE_MODELS[kind])} WHERE id = ANY(%s)", [ids])
         defenders = sorted({defender for _month, defender in before} | {row[0] for row in cursor.fetchall()})
         _lock_defenders(cursor, defenders)
+        if kind in _FACTS_IN_SQL and _facts_unchanged(cursor, kind, ids):
+            return
         _defender_months(defenders, -1)
         _replace_facts(kind, ids)
         after = set(CaseFact.objects.filter(kind=kind, case_id__in=ids).values_list("month", flat=True))
         _sum_months(kind, sorted({month for month, _defender in before} | after))
         _defender_months(defenders, 1)
+
+
+# The kinds whose facts are all computed in SQL (a relocation's people and money come from Python).
+_FACTS_IN_SQL = ("grant", "alert")
+
+
+def _facts_unchanged(cursor: Any, kind: str, ids: list[int]) -> bool:
+    """Whether these cases' facts, computed again, are the rows already kept. Most transitions (a
+    route, a triage) change nothing a dashboard counts, and then no month is summed again: that
+    re-sum was most of a refresh. Asked once the cases' defenders are locked, so that a refresh
+    still running on the same case has committed its facts first."""
+    kept = (f"SELECT {_COLUMNS} FROM {CaseFact._meta.db_table} "
+            f"WHERE kind = %(kind)s AND case_id = ANY(%(ids)s::bigint[])")
+    fresh = _fact_sql(kind)
+    cursor.execute(f"SELECT NOT EXISTS (({fresh}) EXCEPT ALL ({kept})) AND NOT EXISTS (({kept}) EXCEPT ALL ({fresh}))",
+                   {"kind": kind, "ids": ids})
+    return bool(cursor.fetchone()[0])
 
 
 def _whole_tables(cursor: Any) -> None:

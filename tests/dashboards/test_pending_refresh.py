@@ -3,13 +3,17 @@ another refresh holds, or that is marked after the read, is left for the next.""
 
 from __future__ import annotations
 
+import datetime
 import threading
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 
+from grants.models import Grant
 from protect.dashboards.models import CaseFact, PendingRefresh
-from protect.dashboards.services import rollup_refresh_pending
+from protect.dashboards.services import rollup_refresh_case, rollup_refresh_pending
 from tests.dashboards.test_donor_dashboard import _funded_grant
 
 pytestmark = pytest.mark.django_db
@@ -53,3 +57,19 @@ def test_a_refresh_skips_what_another_refresh_holds(team_africa, caseworker, rev
         other.join(30)
     assert rollup_refresh_pending(kind="grant") == 1  # the held case, once its holder let go
     assert not PendingRefresh.objects.exists()
+
+
+def test_a_refresh_that_changes_no_fact_sums_no_month_again_and_one_that_does_does(team_africa, caseworker,
+                                                                                   reviewer):
+    grant = _funded_grant(caseworker, reviewer, 1)
+    rollup_refresh_pending(kind="grant")
+    with CaptureQueriesContext(connection) as unchanged:
+        rollup_refresh_case(kind="grant", case_id=grant.pk)
+    assert not [q for q in unchanged.captured_queries if "monthrollup" in q["sql"] or "casefact (" in q["sql"]]
+
+    month = CaseFact.objects.get(kind="grant", case_id=grant.pk).month
+    Grant.objects.filter(pk=grant.pk).update(decided_at=F("decided_at") - datetime.timedelta(days=45))
+    with CaptureQueriesContext(connection) as changed:
+        rollup_refresh_case(kind="grant", case_id=grant.pk)
+    assert [q for q in changed.captured_queries if q["sql"].startswith("INSERT INTO dashboards_monthrollup")]
+    assert CaseFact.objects.get(kind="grant", case_id=grant.pk).month < month
