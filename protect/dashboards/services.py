@@ -266,7 +266,8 @@ def _refresh_cases(kind: str, ids: list[int]) -> None:
         cursor.execute(f"SELECT defender_id FROM {_t(_CASE_MODELS[kind])} WHERE id = ANY(%s)", [ids])
         defenders = sorted({defender for _month, defender in before} | {row[0] for row in cursor.fetchall()})
         _lock_defenders(cursor, defenders)
-        if kind in _FACTS_IN_SQL and _facts_unchanged(cursor, kind, ids):
+        if kind in _FACTS_IN_SQL and _counted_facts_unchanged(cursor, kind, ids):
+            _replace_facts(kind, ids)  # what is not counted may differ (a new case's first fact): no sum reads it
             return
         _defender_months(defenders, -1)
         _replace_facts(kind, ids)
@@ -279,14 +280,14 @@ def _refresh_cases(kind: str, ids: list[int]) -> None:
 _FACTS_IN_SQL = ("grant", "alert")
 
 
-def _facts_unchanged(cursor: Any, kind: str, ids: list[int]) -> bool:
-    """Whether these cases' facts, computed again, are the rows already kept. Most transitions (a
-    route, a triage) change nothing a dashboard counts, and then no month is summed again: that
-    re-sum was most of a refresh. Asked once the cases' defenders are locked, so that a refresh
-    still running on the same case has committed its facts first."""
+def _counted_facts_unchanged(cursor: Any, kind: str, ids: list[int]) -> bool:
+    """Whether these cases' counted facts, computed again, are the counted rows already kept: the
+    rollups sum counted facts only, so then no month is summed again. Most transitions (a new
+    case routed, a triage) change nothing counted, and that re-sum was most of a refresh. Asked
+    once the cases' defenders are locked, so a refresh still running on one of them has committed."""
     kept = (f"SELECT {_COLUMNS} FROM {CaseFact._meta.db_table} "
-            f"WHERE kind = %(kind)s AND case_id = ANY(%(ids)s::bigint[])")
-    fresh = _fact_sql(kind)
+            f"WHERE kind = %(kind)s AND case_id = ANY(%(ids)s::bigint[]) AND counted")
+    fresh = f"SELECT * FROM ({_fact_sql(kind)}) f({_COLUMNS}) WHERE f.counted"
     cursor.execute(f"SELECT NOT EXISTS (({fresh}) EXCEPT ALL ({kept})) AND NOT EXISTS (({kept}) EXCEPT ALL ({fresh}))",
                    {"kind": kind, "ids": ids})
     return bool(cursor.fetchone()[0])

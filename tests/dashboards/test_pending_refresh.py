@@ -59,13 +59,18 @@ def test_a_refresh_skips_what_another_refresh_holds(team_africa, caseworker, rev
     assert not PendingRefresh.objects.exists()
 
 
-def test_a_refresh_that_changes_no_fact_sums_no_month_again_and_one_that_does_does(team_africa, caseworker,
-                                                                                   reviewer):
+def _rollup_writes(queries):
+    return [q["sql"][:60] for q in queries.captured_queries
+            if any(f"dashboards_{table}" in q["sql"] for table in ("monthrollup", "hoursrollup", "defenderrollup"))]
+
+
+def test_a_refresh_that_changes_no_counted_fact_sums_no_month_again_and_one_that_does_does(
+        team_africa, caseworker, reviewer):
     grant = _funded_grant(caseworker, reviewer, 1)
     rollup_refresh_pending(kind="grant")
     with CaptureQueriesContext(connection) as unchanged:
         rollup_refresh_case(kind="grant", case_id=grant.pk)
-    assert not [q for q in unchanged.captured_queries if "monthrollup" in q["sql"] or "casefact (" in q["sql"]]
+    assert not _rollup_writes(unchanged)
 
     month = CaseFact.objects.get(kind="grant", case_id=grant.pk).month
     Grant.objects.filter(pk=grant.pk).update(decided_at=F("decided_at") - datetime.timedelta(days=45))
@@ -73,3 +78,16 @@ def test_a_refresh_that_changes_no_fact_sums_no_month_again_and_one_that_does_do
         rollup_refresh_case(kind="grant", case_id=grant.pk)
     assert [q for q in changed.captured_queries if q["sql"].startswith("INSERT INTO dashboards_monthrollup")]
     assert CaseFact.objects.get(kind="grant", case_id=grant.pk).month < month
+
+
+def test_a_new_case_routed_gets_its_fact_without_a_month_summed_again(team_africa, caseworker, reviewer):
+    from grants import services
+    from protect.cases.services.routing import case_route
+    from tests.dashboards.test_donor_dashboard import DEFENDER, details
+
+    grant, _ = services.grant_record_hotline(by=caseworker, defender_data=dict(DEFENDER), details=details())
+    case_route(model=Grant, case_id=grant.pk)
+    with CaptureQueriesContext(connection) as routed:
+        assert rollup_refresh_pending(kind="grant") == 1
+    assert not _rollup_writes(routed)
+    assert CaseFact.objects.filter(kind="grant", case_id=grant.pk, counted=False).exists()
