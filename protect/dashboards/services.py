@@ -280,6 +280,10 @@ def _refresh_cases(kind: str, ids: list[int]) -> None:
 _FACTS_IN_SQL = ("grant", "alert")
 
 
+def _fact_fields() -> list[Any]:
+    return [CaseFact._meta.get_field(name.strip()) for name in _COLUMNS.split(",")]
+
+
 def _counted_facts_unchanged(cursor: Any, kind: str, ids: list[int]) -> bool:
     """Whether these cases' counted facts, computed again, are the counted rows already kept: the
     rollups sum counted facts only, so then no month is summed again. Most transitions (a new
@@ -287,7 +291,9 @@ def _counted_facts_unchanged(cursor: Any, kind: str, ids: list[int]) -> bool:
     once the cases' defenders are locked, so a refresh still running on one of them has committed."""
     kept = (f"SELECT {_COLUMNS} FROM {CaseFact._meta.db_table} "
             f"WHERE kind = %(kind)s AND case_id = ANY(%(ids)s::bigint[]) AND counted")
-    fresh = f"SELECT * FROM ({_fact_sql(kind)}) f({_COLUMNS}) WHERE f.counted"
+    # Cast to the columns' own types, as the INSERT would: a kind's fact leaves some as bare NULLs.
+    typed = ", ".join(f"f.{field.column}::{field.cast_db_type(connection)}" for field in _fact_fields())
+    fresh = f"SELECT {typed} FROM ({_fact_sql(kind)}) f({_COLUMNS}) WHERE f.counted"
     cursor.execute(f"SELECT NOT EXISTS (({fresh}) EXCEPT ALL ({kept})) AND NOT EXISTS (({kept}) EXCEPT ALL ({fresh}))",
                    {"kind": kind, "ids": ids})
     return bool(cursor.fetchone()[0])
