@@ -90,6 +90,7 @@ def ensure_generic_permissions(caseworker_id: int) -> None:
                        [ctype, ctype])
         if cursor.fetchone() != wanted:
             _copy_permissions(cursor, ctype, view)
+    _desk_groups()  # every time: bench_user sets a user's groups to its roles alone
     from api_urls import objects_for_user_generic
 
     caseworker = User.objects.get(pk=caseworker_id)
@@ -98,12 +99,22 @@ def ensure_generic_permissions(caseworker_id: int) -> None:
     assert peer == ours, f"the naive peer sees {peer} grants of {caseworker}, the product {ours}"
 
 
-def _copy_permissions(cursor: Any, ctype: int, view: int) -> None:
+def _desk_groups() -> list[tuple[Any, Any]]:
+    """Each desk holding grants, with the naive peer's group of its caseworkers."""
     from django.contrib.auth.models import Group
 
     from grants.models import Grant
     from protect.accounts.models import Team
 
+    found = []
+    for team in Team.objects.filter(pk__in=Grant.objects.values("team_id")):
+        group, _ = Group.objects.get_or_create(name=f"naive peer: {team.name}")
+        group.user_set.set(team.members.all())
+        found.append((team, group))
+    return found
+
+
+def _copy_permissions(cursor: Any, ctype: int, view: int) -> None:
     cursor.execute("DELETE FROM guardian_userobjectpermission WHERE content_type_id = %s", [ctype])
     cursor.execute("DELETE FROM guardian_groupobjectpermission WHERE content_type_id = %s", [ctype])
     cursor.execute(
@@ -114,9 +125,7 @@ def _copy_permissions(cursor: Any, ctype: int, view: int) -> None:
         "INSERT INTO guardian_userobjectpermission (object_pk, content_type_id, permission_id, user_id) "
         "SELECT DISTINCT r.case_id::text, %s, %s, r.partner_id FROM api_referral r "
         "WHERE r.case_type = 'grants.grant' ON CONFLICT DO NOTHING", [ctype, view])
-    for team in Team.objects.filter(pk__in=Grant.objects.values("team_id")):
-        group, _ = Group.objects.get_or_create(name=f"naive peer: {team.name}")
-        group.user_set.set(team.members.all())
+    for team, group in _desk_groups():
         cursor.execute(
             "INSERT INTO guardian_groupobjectpermission (object_pk, content_type_id, permission_id, group_id) "
             "SELECT id::text, %s, %s, %s FROM grants_grant WHERE team_id = %s", [ctype, view, group.pk, team.pk])
