@@ -97,7 +97,8 @@ REVIEWED |= {f"dashboards.{_m}.{_c}": CODE for _m, _cs in (("casefact", ("kind",
                                                             ("defenderrollup", ("region", "country", "need",
                                                                                 "profile")),
                                                             ("hoursrollup", ("measure", "region", "country", "need",
-                                                                             "profile"))) for _c in _cs}
+                                                                             "profile")),
+                                                            ("pendingrefresh", ("kind",))) for _c in _cs}
 # What every kind of case shares (protect/cases/models.py Case): codes, references and hashes.
 for _kind in ("grants.grant", "relocation.relocation", "toykind.toy", "alerts.alert"):
     REVIEWED |= {f"{_kind}.reference": REFERENCE, f"{_kind}.country": CODE, f"{_kind}.region": CODE,
