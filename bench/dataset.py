@@ -88,14 +88,15 @@ def ensure_generic_permissions(caseworker_id: int) -> None:
         cursor.execute("SELECT (SELECT count(*) FROM guardian_groupobjectpermission WHERE content_type_id = %s), "
                        "(SELECT count(*) FROM guardian_userobjectpermission WHERE content_type_id = %s)",
                        [ctype, ctype])
-        if cursor.fetchone() != wanted:
-            _copy_permissions(cursor, ctype, view)
-    _desk_groups()  # every time: bench_user sets a user's groups to its roles alone
+        kept = cursor.fetchone()
+        desks = _desk_groups()  # every time: bench_user sets a user's groups to its roles alone
+        if kept != wanted:
+            _copy_permissions(cursor, ctype, view, desks)
     from api_urls import objects_for_user_generic
 
     caseworker = User.objects.get(pk=caseworker_id)
     peer = objects_for_user_generic(caseworker, "view_grant", Grant.objects.all()).count()
-    ours = cases_visible_to(User.objects.get(pk=caseworker_id), Grant).count()
+    ours = cases_visible_to(caseworker, Grant).count()
     assert peer == ours, f"the naive peer sees {peer} grants of {caseworker}, the product {ours}"
 
 
@@ -114,7 +115,7 @@ def _desk_groups() -> list[tuple[Any, Any]]:
     return found
 
 
-def _copy_permissions(cursor: Any, ctype: int, view: int) -> None:
+def _copy_permissions(cursor: Any, ctype: int, view: int, desks: list[tuple[Any, Any]]) -> None:
     cursor.execute("DELETE FROM guardian_userobjectpermission WHERE content_type_id = %s", [ctype])
     cursor.execute("DELETE FROM guardian_groupobjectpermission WHERE content_type_id = %s", [ctype])
     cursor.execute(
@@ -125,7 +126,7 @@ def _copy_permissions(cursor: Any, ctype: int, view: int) -> None:
         "INSERT INTO guardian_userobjectpermission (object_pk, content_type_id, permission_id, user_id) "
         "SELECT DISTINCT r.case_id::text, %s, %s, r.partner_id FROM api_referral r "
         "WHERE r.case_type = 'grants.grant' ON CONFLICT DO NOTHING", [ctype, view])
-    for team, group in _desk_groups():
+    for team, group in desks:
         cursor.execute(
             "INSERT INTO guardian_groupobjectpermission (object_pk, content_type_id, permission_id, group_id) "
             "SELECT id::text, %s, %s, %s FROM grants_grant WHERE team_id = %s", [ctype, view, group.pk, team.pk])

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime
 import zlib
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from django.apps import apps
@@ -280,8 +280,12 @@ def _refresh_cases(kind: str, ids: list[int]) -> None:
 _FACTS_IN_SQL = ("grant", "alert")
 
 
-def _fact_fields() -> list[Any]:
-    return [CaseFact._meta.get_field(name.strip()) for name in _COLUMNS.split(",")]
+@cache
+def _typed_fact_columns() -> str:
+    """The fact columns cast to their own types, as the INSERT casts them: a kind's fact leaves
+    some as bare NULLs, which a comparison with the kept rows could not match."""
+    fields: list[Any] = [CaseFact._meta.get_field(name.strip()) for name in _COLUMNS.split(",")]
+    return ", ".join(f"f.{field.column}::{field.cast_db_type(connection)}" for field in fields)
 
 
 def _counted_facts_unchanged(cursor: Any, kind: str, ids: list[int]) -> bool:
@@ -291,9 +295,7 @@ def _counted_facts_unchanged(cursor: Any, kind: str, ids: list[int]) -> bool:
     once the cases' defenders are locked, so a refresh still running on one of them has committed."""
     kept = (f"SELECT {_COLUMNS} FROM {CaseFact._meta.db_table} "
             f"WHERE kind = %(kind)s AND case_id = ANY(%(ids)s::bigint[]) AND counted")
-    # Cast to the columns' own types, as the INSERT would: a kind's fact leaves some as bare NULLs.
-    typed = ", ".join(f"f.{field.column}::{field.cast_db_type(connection)}" for field in _fact_fields())
-    fresh = f"SELECT {typed} FROM ({_fact_sql(kind)}) f({_COLUMNS}) WHERE f.counted"
+    fresh = f"SELECT {_typed_fact_columns()} FROM ({_fact_sql(kind)}) f({_COLUMNS}) WHERE f.counted"
     cursor.execute(f"SELECT NOT EXISTS (({fresh}) EXCEPT ALL ({kept})) AND NOT EXISTS (({kept}) EXCEPT ALL ({fresh}))",
                    {"kind": kind, "ids": ids})
     return bool(cursor.fetchone()[0])
