@@ -10,6 +10,8 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.models import Count, Model, Prefetch, Q, QuerySet
 
+from protect.core.sql import column_converters, converted_row, prepared_rows
+
 from .models import ApiToken, PartnerOrganisation, Team, User
 from .permissions import is_coordinator
 from .services import api_token_hash, api_token_prefix_of
@@ -88,26 +90,10 @@ def api_token_find(raw: str) -> ApiToken | None:
     return token
 
 
-_TOKEN_STATEMENT = "protect_api_token_find"
-
-
 def _token_rows(prefix: str) -> list[tuple[Any, ...]]:
-    """The rows of _token_sql for a prefix. On PostgreSQL through a statement prepared once per
-    database session: planning the four-table join took longer than running it, on every request.
-    A prepared statement lasts as long as its session and survives a rollback; it is prepared on a
-    cursor of the session itself, so a test counting a request's queries sees the same count on
-    the first request of a connection as on the others."""
-    with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            cursor.execute(_token_sql(), [prefix])
-            return cursor.fetchall()
-        session = connection.connection
-        if getattr(connection, "_protect_token_statement_on", None) is not session:
-            with session.cursor() as prepare:
-                prepare.execute(f"PREPARE {_TOKEN_STATEMENT} (text) AS {_token_sql().replace('%s', '$1')}")
-            connection._protect_token_statement_on = session  # type: ignore[attr-defined]
-        cursor.execute(f"EXECUTE {_TOKEN_STATEMENT} (%s)", [prefix])
-        return cursor.fetchall()
+    """The rows of _token_sql for a prefix, prepared once per database session: planning the
+    four-table join took longer than running it, on every request."""
+    return prepared_rows("protect_api_token_find", _token_sql(), [prefix])
 
 
 @cache
@@ -125,25 +111,9 @@ def _token_sql() -> str:
 
 
 def _from_row(model: type[M], fields: Any, values: tuple[Any, ...]) -> M:
-    """A model instance from raw column values, converted as the ORM's compiler converts them (the
-    backend's converters, then the field's: JSON, and time zones on SQLite)."""
-    converted = list(values)
-    for index, column, converters in _converters(model, tuple(fields)):
-        for convert in converters:
-            converted[index] = convert(converted[index], column, connection)
-    return model.from_db(connection.alias, [f.attname for f in fields], converted)
-
-
-@cache
-def _converters(model: type[Model], fields: tuple[Any, ...]) -> list[tuple[int, Any, list[Any]]]:
-    """The converters of each column that has any, found once: every API request reads a token."""
-    found = []
-    for index, field in enumerate(fields):
-        column = field.get_col(model._meta.db_table)
-        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        if converters:
-            found.append((index, column, converters))
-    return found
+    """A model instance from raw column values, converted as the ORM converts them."""
+    row = converted_row(column_converters(model, tuple(fields)), values)
+    return model.from_db(connection.alias, [f.attname for f in fields], row)
 
 
 def usernames_of(ids: list[str]) -> dict[str, str]:

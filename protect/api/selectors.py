@@ -3,14 +3,17 @@ another partner is simply not found."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from protect.cases.access import case_scope
 from protect.cases.models import Case
 from protect.cases.registry import case_model
+from protect.core.sql import column_converters, converted_row, prepared_rows
 from protect.delivery.models import Delivery
 
 from .models import Referral, ReferralStatus, WebhookSubscription
@@ -22,33 +25,64 @@ def referrals_for(*, partner: Any) -> QuerySet[Referral]:
 
 STATUS_COLUMNS = ("id", "case_type", "kind", "reference", "status", "urgency", "submitted_at", "status_changed_at")
 
+# A partner's referrals with their cases' status (the view api_referralstatus, migration 0003). A
+# referral whose case the partner may no longer see is left out: the kernel lets a partner see the
+# cases it referred (protect/cases/access.py case_scope, the case's `referred_by`), the one rule the
+# view's rows can be held to.
+_STATUS_SQL = (f"SELECT {', '.join(STATUS_COLUMNS)} FROM api_referralstatus "  # noqa: S608 (constant text)
+               "WHERE partner_id = %s AND referred_by_id = %s")
+# A page along the index (partner, -id): newest first after a position, or oldest first before one
+# (a previous page). Every condition is always there, with an open bound when the request names no
+# filter, so that one statement per direction serves every request and its position stays an index
+# condition.
+_PAGE_SQL = {
+    newer: f"{_STATUS_SQL} AND (kind = %s OR %s = '') AND created_at >= %s AND created_at < %s "
+           f"AND id {'>' if newer else '<'} %s ORDER BY id {'ASC' if newer else 'DESC'} LIMIT %s OFFSET %s"
+    for newer in (False, True)
+}
+_EARLIEST, _LATEST = datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC)
 
-def referral_page_rows(*, partner: Any, **where: Any) -> QuerySet[ReferralStatus, dict[str, Any]]:
-    """This partner's referrals with their cases' status, as plain rows, in one query: the list
-    every partner system polls. A referral whose case the partner may no longer see is left out:
-    the kernel lets a partner see the cases it referred (protect/cases/access.py case_scope, the
-    case's `referred_by`), the one rule the view's rows can be held to."""
-    return ReferralStatus.objects.filter(partner_id=partner.pk, referred_by_id=partner.pk, **where).values(
-        *STATUS_COLUMNS)
 
-
-def referral_statuses(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Each row of a page with its status told in the partner's words, translated once per kind and
-    status, not once per row."""
-    sentences: dict[tuple[str, str], str] = {}
-    statuses = []
-    for row in rows:
-        said = (row["case_type"], row["status"])
-        if said not in sentences:
-            sentences[said] = str(case_model(said[0]).REQUESTER_SENTENCES.get(said[1], ""))
-        statuses.append({**row, "status_text": sentences[said]})
-    return statuses
+def referral_page(*, partner: Any, position: int | None, newer: bool, limit: int, offset: int = 0,
+                  kind: str = "", created_after: datetime | None = None,
+                  created_before: datetime | None = None) -> list[dict[str, Any]]:
+    """Up to `limit` of this partner's referrals as status rows, in one prepared statement: the list
+    every partner system polls, whose ORM query cost more to build than to run. From `position` (a
+    referral id, exclusive) towards older referrals, newest first, or with `newer` towards newer
+    ones, oldest first; filtered by kind and creation time."""
+    if position is None:
+        position = 0 if newer else 2**63 - 1
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = prepared_rows(f"protect_api_referral_page_{'newer' if newer else 'older'}", _PAGE_SQL[newer], [
+        partner.pk, partner.pk, kind, kind, adapt(created_after or _EARLIEST), adapt(created_before or _LATEST),
+        position, limit, offset])
+    return _status_rows(rows)
 
 
 def referral_status(*, partner: Any, reference: str) -> dict[str, Any] | None:
     """One referral's status row, or None when it is not this partner's."""
-    rows = referral_statuses(referral_page_rows(partner=partner, reference=(reference or "").strip().upper()))
-    return rows[0] if rows else None  # references are unique
+    rows = prepared_rows("protect_api_referral_status", f"{_STATUS_SQL} AND reference = %s",
+                         [partner.pk, partner.pk, (reference or "").strip().upper()])
+    return _status_rows(rows)[0] if rows else None  # references are unique
+
+
+def _status_rows(rows: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
+    """Each row with its status told in the partner's words, translated once per kind and status,
+    not once per row."""
+    sentences: dict[tuple[str, str], str] = {}
+    statuses = []
+    converters = column_converters(ReferralStatus, _STATUS_FIELDS)  # none on PostgreSQL
+    for values in rows:
+        row = dict(zip(STATUS_COLUMNS, converted_row(converters, values) if converters else values, strict=True))
+        said = (row["case_type"], row["status"])
+        if said not in sentences:
+            sentences[said] = str(case_model(said[0]).REQUESTER_SENTENCES.get(said[1], ""))
+        row["status_text"] = sentences[said]
+        statuses.append(row)
+    return statuses
+
+
+_STATUS_FIELDS = tuple(ReferralStatus._meta.get_field(name) for name in STATUS_COLUMNS)
 
 
 def referral_case(*, partner: Any, reference: str) -> Case | None:

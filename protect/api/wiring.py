@@ -12,7 +12,9 @@ from typing import Any
 
 from django.conf import settings
 from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from rest_framework import permissions
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import JSONParser
@@ -87,14 +89,19 @@ class CappedJSONParser(JSONParser):
 
 
 class AskedFilters(DjangoFilterBackend):
-    """django-filter, when the request names one of the view's filters: the unfiltered page, what
-    partner systems poll, then builds no filter form."""
+    """django-filter for views whose selector reads its rows itself (one prepared statement): the
+    view's FilterSet checks and cleans what the request asks, and documents it in the schema."""
 
-    def filter_queryset(self, request: Request, queryset: Any, view: Any) -> Any:
-        filterset_class = self.get_filterset_class(view, queryset)
-        if filterset_class is None or not set(request.query_params) & set(filterset_class.base_filters):
-            return queryset
-        return super().filter_queryset(request, queryset, view)
+    def asked(self, request: Request, view: Any) -> dict[str, Any]:
+        """The filters the request names, cleaned (a 400 naming each wrong field otherwise); {} when
+        it names none: the unfiltered page, what partner systems poll, then builds no filter form."""
+        filterset_class = view.filterset_class
+        if not set(request.query_params) & set(filterset_class.base_filters):
+            return {}
+        filterset = filterset_class(request.query_params, queryset=view.queryset, request=request)
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        return {name: value for name, value in filterset.form.cleaned_data.items() if value not in (None, "")}
 
 
 class NewestFirst(CursorPagination):
@@ -104,6 +111,38 @@ class NewestFirst(CursorPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def paginate_rows(self, fetch: Callable[..., list[dict[str, Any]]], request: Request) -> list[dict[str, Any]]:
+        """A page from a selector that reads it itself, in one statement, rather than from a
+        queryset: `fetch(position=, newer=, limit=, offset=)` returns rows away from the position
+        (an id), newest first, or oldest first when `newer`. The cursors are DRF's own, so links
+        and their meaning are the same as for a queryset; ids are unique, so no cursor it makes
+        carries an offset, though one sent by hand is honoured."""
+        self.request = request
+        self.page_size = self.get_page_size(request) or NewestFirst.page_size
+        self.base_url = request.build_absolute_uri()
+        self.ordering = (NewestFirst.ordering,)  # type: ignore[assignment]  # as DRF's get_ordering gives it
+        self.cursor = self.decode_cursor(request)
+        offset, newer, sent = self.cursor if self.cursor is not None else (0, False, None)
+        try:
+            at = None if sent is None else int(sent)
+        except ValueError as exc:
+            raise NotFound(self.invalid_cursor_message) from exc
+        if at is not None and not 0 <= at < 2**63:
+            raise NotFound(self.invalid_cursor_message)
+        position = None if at is None else str(at)
+        rows = fetch(position=at, newer=newer, limit=self.page_size + 1, offset=offset)
+        self.page = rows[:self.page_size]
+        following = str(rows[-1]["id"]) if len(rows) > len(self.page) else None
+        been_before = at is not None or offset > 0
+        if newer:
+            self.page.reverse()
+            self.has_next, self.next_position = been_before, position
+            self.has_previous, self.previous_position = following is not None, following
+        else:
+            self.has_next, self.next_position = following is not None, following
+            self.has_previous, self.previous_position = been_before, position
+        return self.page
 
 
 class PartnerView(GenericAPIView):  # type: ignore[type-arg]

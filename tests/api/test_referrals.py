@@ -85,6 +85,44 @@ def test_the_list_pages_with_a_cursor(helpline):
     assert [r["reference"] for r in second["results"]] == made[:1] and second["next"] is None
 
 
+def test_the_previous_link_leads_back_page_by_page_and_filters_carry_along(helpline):
+    made = [helpline.refer()["reference"] for _ in range(5)]
+    helpline.refer(relocation_body())
+    first = helpline.get("/api/v1/referrals/?page_size=2&kind=grant").json()
+    assert first["previous"] is None and [r["reference"] for r in first["results"]] == made[:2:-1]
+    second = helpline.get(first["next"]).json()
+    third = helpline.get(second["next"]).json()
+    assert [r["reference"] for r in second["results"]] == made[2:0:-1]
+    assert [r["reference"] for r in third["results"]] == made[:1] and third["next"] is None
+    back = helpline.get(third["previous"]).json()
+    assert back["results"] == second["results"]
+    assert helpline.get(back["previous"]).json()["results"] == first["results"]
+
+
+def test_the_list_filters_by_creation_time_and_refuses_a_wrong_filter_clearly(helpline):
+    earlier, later = helpline.refer()["reference"], helpline.refer()["reference"]
+    Referral.objects.filter(reference=earlier).update(created_at=datetime(2026, 1, 1, tzinfo=UTC))
+    Referral.objects.filter(reference=later).update(created_at=datetime(2026, 6, 1, tzinfo=UTC))
+
+    def listed(query):
+        return [r["reference"] for r in helpline.get(f"/api/v1/referrals/?{query}").json()["results"]]
+
+    assert listed("created_after=2026-03-01T00:00:00Z") == [later]
+    assert listed("created_before=2026-03-01T00:00:00Z") == [earlier]
+    assert listed("created_after=2026-01-01T00:00:00Z&created_before=2026-06-01T00:00:00Z") == [earlier]
+    for query in ("created_after=yesterday", "kind=alert"):
+        refused = helpline.get(f"/api/v1/referrals/?{query}")
+        assert refused.status_code == 400 and refused["Content-Type"] == "application/problem+json"
+        assert query.split("=")[0] in refused.json()["errors"]
+
+
+@pytest.mark.parametrize("cursor", ["not-base64", "cD05OTk5OTk5OTk5OTk5OTk5OTk5OTk5", "cD1hYmM="])
+def test_a_cursor_that_names_no_place_is_not_found(helpline, cursor):
+    helpline.refer()
+    response = helpline.get(f"/api/v1/referrals/?cursor={cursor}")
+    assert response.status_code == 404 and response["Content-Type"] == "application/problem+json"
+
+
 def test_another_partners_referral_is_not_found_not_forbidden(helpline, other_partner):
     theirs = other_partner.refer()["reference"]
     for path in (f"/api/v1/referrals/{theirs}/", f"/api/v1/referrals/{theirs}/messages/"):
