@@ -1,7 +1,7 @@
 """The project's routes, plus what the benchmarks compare the product with, in the same run:
 
-- the floor: plain views returning the same page of rows from one raw SQL query, as JSON (the partner
-  API's renderer) or HTML;
+- the floor: plain views returning the same page of rows from one raw SQL query, as JSON (field for
+  field what the partner API answers, through its renderer) or HTML (the queue's own template);
 - hello-world, for throughput;
 - the naive peer a Django team would write: a DRF ModelViewSet over the same Grant model, scoped by
   guardian's generic object-permission tables, with offset pagination.
@@ -11,6 +11,7 @@ Only bench/api_settings.py mounts these; the product never does.
 
 from __future__ import annotations
 
+import base64
 import json
 from types import SimpleNamespace
 from typing import Any
@@ -26,6 +27,7 @@ from django.urls import include, path
 from guardian.models import GroupObjectPermission, UserObjectPermission
 from rest_framework import serializers, viewsets
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import JSONRenderer
 from rest_framework.routers import SimpleRouter
 
 from grants.forms import QueueFilterForm
@@ -34,7 +36,7 @@ from grants.views import STATUS_LABELS, URGENCY_LABELS
 from protect.urls import urlpatterns as project_urlpatterns
 
 FLOOR_SQL = """
-SELECT r.reference, r.kind, g.status, g.urgency, g.submitted_at, g.status_changed_at
+SELECT r.id, r.reference, r.kind, g.status, g.urgency, g.submitted_at, g.status_changed_at
 FROM api_referral r JOIN grants_grant g ON g.id = r.case_id AND r.case_type = 'grants.grant'
 WHERE r.partner_id = %s ORDER BY r.id DESC LIMIT %s
 """
@@ -61,8 +63,28 @@ def _rows(sql: str, params: list[Any]) -> list[dict[str, Any]]:
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
-def floor(request: HttpRequest, partner_id: int) -> JsonResponse:
-    return JsonResponse({"results": _rows(FLOOR_SQL, [partner_id, _size(request, 25)])})
+def floor(request: HttpRequest, partner_id: int) -> HttpResponse:
+    """The list's page as the partner gets it, field for field (the status in the partner's words,
+    times in UTC, the messages link, the next cursor), through the same JSON renderer as the API,
+    built by hand from one raw SQL query: no token, throttle, audit, ETag or pagination class."""
+    size = _size(request, 25)
+    rows = _rows(FLOOR_SQL, [partner_id, size + 1])
+    sentences = {status: str(text) for status, text in Grant.REQUESTER_SENTENCES.items()}
+    page = [{
+        "reference": r["reference"], "kind": r["kind"], "status": r["status"], "status_text": sentences[r["status"]],
+        "urgency": r["urgency"], "submitted_at": _utc(r["submitted_at"]),
+        "status_changed_at": _utc(r["status_changed_at"]),
+        "messages_url": f"/api/v1/referrals/{r['reference']}/messages/",
+    } for r in rows[:size]]
+    cursor = base64.b64encode(f"p={rows[size - 1]['id']}".encode()).decode() if len(rows) > size else None
+    body = {"next": cursor and request.build_absolute_uri(f"?cursor={cursor}&page_size={size}"), "previous": None,
+            "results": page}
+    return HttpResponse(JSONRenderer().render(body), content_type="application/json")
+
+
+def _utc(moment: Any) -> str | None:
+    """A moment as the API writes it (the database session is in UTC)."""
+    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
 
 
 def queue_floor(request: HttpRequest, user_id: int) -> HttpResponse:
