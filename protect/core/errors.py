@@ -95,7 +95,12 @@ def clean_or_refuse(instance: Any, *, only: Iterable[str] | None = None, **optio
             named = set(only)
             unchanged = [f.name for f in instance._meta.concrete_fields if not {f.name, f.attname} & named]
             instance.full_clean(exclude=unchanged, validate_constraints=False)
-            instance.validate_constraints()
+            # Every constraint runs, but without the unchanged encrypted fields: no constraint can
+            # read a ciphertext, and Django reads every field it is not told to leave out, which
+            # decrypted each of them (its data key unwrapped) to check, say, an amount.
+            sealed = [f.name for f in instance._meta.concrete_fields
+                      if f.name in unchanged and callable(getattr(f, "decrypt", None))]
+            instance.validate_constraints(exclude=sealed)
     except ValidationError as exc:
         raise InvalidInput(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}) from None
 
