@@ -206,6 +206,9 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILI
 if PROTECT_ENV == "test" and not os.environ.get("PROTECT_TASK_QUEUE"):
     os.environ["PROTECT_TASK_QUEUE"] = f"protect-test-{secrets.token_hex(4)}"
 CELERY_TASK_DEFAULT_QUEUE = env_str("PROTECT_TASK_QUEUE", "protect")
+# A person in danger waits on routing, not on a dashboard refresh or an e-mail: those go at a
+# lower priority, and on Redis a worker takes every waiting task of priority 0 (cases.route) first.
+CELERY_TASK_DEFAULT_PRIORITY = 6
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -9,7 +9,7 @@ from .services.routing import case_route
 from .services.sla import cases_sweep_sla
 
 
-@shared_task(name="cases.route")
+@shared_task(name="cases.route", priority=0)
 def route(case_type: str, case_id: int) -> str | None:
     case = case_route(model=case_model(case_type), case_id=case_id)
     return case.status if case is not None else None

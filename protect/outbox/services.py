@@ -54,6 +54,7 @@ def outbox_relay(*, ids: list[int] | None = None) -> int:
     if ids is not None:
         pending = pending.filter(pk__in=ids)
     sent: list[int] = []
+    app.tasks  # noqa: B018 - loads the task registry, so each message goes with its task's own priority
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # Marking them relayed need not wait for the disk: lost in a database crash, a message is
