@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import cache
 from typing import Any
 
 from django.db import connection, transaction
@@ -46,6 +47,15 @@ def _relay_waiting() -> None:
         outbox_relay(ids=waiting)
 
 
+@cache
+def _load_every_task() -> None:
+    """Import every app's tasks, as a worker does at start: a message sent by name then takes its
+    task's options, its priority first. Unknown to a web process, cases.route and the e-mails it
+    queued went alike at Redis's top priority, and routing waited behind them."""
+    app.loader.import_default_modules()
+    app.finalize()
+
+
 def outbox_relay(*, ids: list[int] | None = None) -> int:
     """Send pending messages (all, or the given ones), oldest first, in one transaction. Returns how
     many were sent. A message another relay holds is skipped; when the broker fails, the rest wait
@@ -54,7 +64,7 @@ def outbox_relay(*, ids: list[int] | None = None) -> int:
     if ids is not None:
         pending = pending.filter(pk__in=ids)
     sent: list[int] = []
-    app.tasks  # noqa: B018 - loads the task registry, so each message goes with its task's own priority
+    _load_every_task()
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # Marking them relayed need not wait for the disk: lost in a database crash, a message is
