@@ -52,7 +52,7 @@ def _load_every_task() -> None:
     """Import every app's tasks, as a worker does at start: a message sent by name then takes its
     task's options, its priority first. Unknown to a web process, cases.route and the e-mails it
     queued went alike at Redis's top priority, and routing waited behind them."""
-    app.loader.import_default_modules()
+    app.autodiscover_tasks(force=True)  # not the loader's import_default_modules: that runs Django's checks
     app.finalize()
 
 
