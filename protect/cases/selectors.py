@@ -23,7 +23,7 @@ from protect.defenders.models import Defender
 from protect.defenders.selectors import defenders_visible_to
 from protect.workflow import workflow_for
 
-from .access import assigned_q, can_see_narrative, case_scope, team_ids_of
+from .access import assigned_q, can_see_narrative, case_scope, case_scope_within, team_ids_of
 from .models import Case, CaseFile, CaseMessage, CaseNote, Notification
 from .registry import case_models
 
@@ -83,21 +83,19 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int] | None:
         return None
 
 
-def mine_q(user: Any, model: type[Case], *personal: str) -> Q:
-    """Cases assigned to `user`: as caseworker, through an object permission, or through one of the
-    kind's own personal fields (a grant's reviewer)."""
-    mine = Q(caseworker=user)
-    for name in personal:
-        mine |= Q(**{name: user})
+def mine_parts(user: Any, model: type[Case], *personal: str) -> list[Q]:
+    """Cases assigned to `user`, any of: as caseworker, through an object permission, or through one
+    of the kind's own personal fields (a grant's reviewer)."""
+    parts = [Q(caseworker=user), *(Q(**{name: user}) for name in personal)]
     if has_any_role(user, ASSIGNABLE):
-        mine |= assigned_q(user, model)
-    return mine
+        parts.append(assigned_q(user, model))
+    return parts
 
 
-def _queue_filtered(user: Any, model: type[C], filters: QueueFilters, narrow: Q | None) -> QuerySet[C]:
-    """The queue's cases before its tab (scope) and page: visible and filtered. When the filters ask
+def _queue_filtered(model: type[C], filters: QueueFilters, narrow: Q | None) -> QuerySet[C]:
+    """The queue's cases before its scope (who sees what, and the tab) and page. When the filters ask
     for new replies only, each is annotated with the direction of its last message (see below)."""
-    queryset = cases_visible_to(user, model)
+    queryset = model._default_manager.all()
     if filters.status:
         queryset = queryset.filter(status=filters.status)
     elif filters.open_only:
@@ -124,12 +122,14 @@ def _with_last_message(queryset: QuerySet[C], model: type[C]) -> QuerySet[C]:
     return queryset.annotate(last_message_direction=Subquery(last.values("direction")[:1]))  # type: ignore[return-value]
 
 
-def _scope_q(user: Any, model: type[Case], scope: str, personal: tuple[str, ...]) -> Q:
+def _in_tab(user: Any, queryset: QuerySet[C], scope: str, personal: tuple[str, ...]) -> QuerySet[C]:
+    """The cases of `queryset` that `user` may see, in the queue's tab `scope`."""
+    model = queryset.model
     if scope == "mine":
-        return mine_q(user, model, *personal)
+        return case_scope_within(user, queryset, mine_parts(user, model, *personal))
     if scope == "team":
-        return Q(team_id__in=team_ids_of(user))
-    return Q()
+        return case_scope_within(user, queryset, [Q(team_id__in=team_ids_of(user))])
+    return case_scope(user, queryset)
 
 
 # What a queue row shows of any kind of case: the kind adds its own columns (`columns`). Nothing
@@ -152,12 +152,13 @@ def case_queue(
     With `count_scopes`, the page also says how many cases each of those tabs holds under the same
     filters, up to QUEUE_COUNT_CAP + 1 (read as "more than the cap"), all in one more query, each
     tab's count stopping after the cap: a tab costs the same whether it holds a thousand open cases
-    or fifty thousand. The scope and filters are composed once for the rows and the counts."""
-    filtered = _queue_filtered(user, model, filters, narrow)
-    scopes = {scope: _scope_q(user, model, scope, personal) for scope in {filters.scope, *count_scopes}}
-    counts = capped_counts({scope: filtered.order_by().filter(scopes[scope]).values("pk")[: QUEUE_COUNT_CAP + 1]
+    or fifty thousand. The filters are composed once for the rows and the counts; each tab is
+    scoped by access.case_scope_within, which reads the user's permission rows once per statement."""
+    filtered = _queue_filtered(model, filters, narrow)
+    unordered = filtered.order_by()
+    counts = capped_counts({scope: _in_tab(user, unordered, scope, personal).values("pk")[: QUEUE_COUNT_CAP + 1]
                             for scope in count_scopes})
-    queryset = _with_last_message(filtered, model).filter(scopes[filters.scope])
+    queryset = _with_last_message(_in_tab(user, filtered, filters.scope, personal), model)
     position = _decode_cursor(cursor) if cursor else None
     if position is not None:
         due, pk = position

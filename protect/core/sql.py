@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import BooleanField, Expression, F, Model, QuerySet, Subquery
+from django.db.models import BooleanField, Expression, F, Model, QuerySet
 
 
 class InIds(Expression):
@@ -19,7 +19,11 @@ class InIds(Expression):
     InitPlan) and the condition can use the column's index, so it joins the other conditions of an
     OR in one bitmap scan. Django's `pk__in=subquery` is a semi-join that PostgreSQL can only test
     row by row, which made the queue and its counts filter every open case; a Python list instead
-    cost several milliseconds of planning per thousand ids."""
+    cost several milliseconds of planning per thousand ids.
+
+    The subquery is compiled once, here: the expression then costs nothing to copy or compile again,
+    and a page that uses the same ids in several queries (the queue's rows and each tab's count)
+    keeps one InIds (protect.cases.access.assigned_q) instead of compiling its subquery each time."""
 
     conditional = True
     output_field = BooleanField()
@@ -27,23 +31,22 @@ class InIds(Expression):
     def __init__(self, column: str, ids: QuerySet[Any, Any]) -> None:
         super().__init__(output_field=BooleanField())
         self.column: Any = F(column)
-        self.ids: Any = Subquery(ids)
+        # The ORM's own compiled text; every value stays a parameter.
+        self.ids_sql, self.ids_params = ids.query.sql_with_params()
 
     def get_source_expressions(self) -> list[Any]:
-        return [self.column, self.ids]
+        return [self.column]
 
     def set_source_expressions(self, exprs: Sequence[Any]) -> None:
-        self.column, self.ids = exprs
+        (self.column,) = exprs
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         column, column_params = compiler.compile(self.column)
-        ids, ids_params = compiler.compile(self.ids)
-        return f"{column} IN {ids}", (*column_params, *ids_params)
+        return f"{column} IN ({self.ids_sql})", (*column_params, *self.ids_params)
 
     def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         column, column_params = compiler.compile(self.column)
-        ids, ids_params = compiler.compile(self.ids)
-        return f"{column} = ANY(ARRAY{ids})", (*column_params, *ids_params)
+        return f"{column} = ANY(ARRAY({self.ids_sql}))", (*column_params, *self.ids_params)
 
 
 def capped_counts(querysets: Mapping[str, QuerySet[Any, Any]]) -> dict[str, int]:
