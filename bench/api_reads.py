@@ -74,6 +74,7 @@ def free_port() -> int:
 
 def load(url: str, headers: dict[str, str], total: int, clients: int,
          cookies: dict[str, str] | None = None) -> tuple[list[float], float]:
+    """`total` requests from `clients` threads: each one's milliseconds, and the seconds it all took."""
     timings: list[float] = []
     lock = threading.Lock()
     per_client = total // clients
@@ -96,7 +97,7 @@ def load(url: str, headers: dict[str, str], total: int, clients: int,
         t.start()
     for t in threads:
         t.join()
-    return timings, len(timings) / (time.perf_counter() - started)
+    return timings, time.perf_counter() - started
 
 
 def session_cookie(user_id: int) -> tuple[object, dict[str, str]]:
@@ -120,6 +121,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=800, help="requests per view at full concurrency")
     parser.add_argument("--single", type=int, default=100, help="requests per view for the single-client p95")
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=4, help="each view measured in this many turns, in turn")
     args = parser.parse_args()
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.api_settings"
     url = setup_django()
@@ -157,7 +159,8 @@ def main() -> None:
          "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null", "--log-level", "warning"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    results: dict[str, tuple[list[float], float]] = {}
+    timings_of: dict[str, list[float]] = {name: [] for name, *_rest in views}
+    seconds_of = dict.fromkeys(timings_of, 0.0)
     single: dict[str, list[float]] = {}
     try:
         for _ in range(150):
@@ -166,14 +169,24 @@ def main() -> None:
                     break
             except requests.RequestException:
                 time.sleep(0.2)
-        for name, kind, _size, path, partner in views:
+        for _name, _kind, _size, path, partner in views:
             headers, jar = (token, None) if partner else ({}, cookies)
             load(base + path, headers, args.clients * 2, args.clients, jar)  # warm every worker and thread
-            # The naive peer answers some 20 times slower: a quarter of the requests measure it as well.
-            total = max(args.clients * 2, args.requests // 4) if kind.endswith("_naive") else args.requests
-            results[name] = load(base + path, headers, total, args.clients, jar)
-            if kind in {"queue", "queue_floor", "api_list", "api_list_floor"} and _size == 50:
-                single[name] = load(base + path, headers, args.single, 1, jar)[0]
+        # In rounds, every view in each: on a shared machine the speed drifts over a run, and views
+        # measured one after the other in one block each took that drift for a difference between
+        # them (the same pair's ratio moved by a quarter from run to run).
+        for _round in range(args.rounds):
+            for name, kind, _size, path, partner in views:
+                headers, jar = (token, None) if partner else ({}, cookies)
+                # The naive peer answers some 20 times slower: a quarter of the requests measure it as well.
+                total = max(args.clients * 2, args.requests // 4) if kind.endswith("_naive") else args.requests
+                timings, seconds = load(base + path, headers, max(args.clients, total // args.rounds), args.clients,
+                                        jar)
+                timings_of[name] += timings
+                seconds_of[name] += seconds
+                if kind in {"queue", "queue_floor", "api_list", "api_list_floor"} and _size == 50:
+                    single.setdefault(name, []).extend(
+                        load(base + path, headers, max(1, args.single // args.rounds), 1, jar)[0])
         rss = peak_rss_mb(server.pid)
     finally:
         server.terminate()
@@ -186,7 +199,7 @@ def main() -> None:
           f"view, {args.clients} clients; single client {args.single} requests")
     print(f"  {'view':<36} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'req/s':>8} {'queries':>8}")
     for name, kind, size, _path, _partner in views:
-        timings, rate = results[name]
+        timings, rate = timings_of[name], len(timings_of[name]) / seconds_of[name]
         row: dict[str, object] = {"scenario": name, "kind": kind, "size": size, "clients": args.clients,
                                   **figures(timings), "rps": rate, "queries": counts[name], "rss_mb": web_rss}
         rows.append(row)
