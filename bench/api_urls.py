@@ -109,6 +109,40 @@ def queue_floor(request: HttpRequest, user_id: int) -> HttpResponse:
     })
 
 
+# The relocation board's rows (the 50 earliest deadlines of each stage, with pseudonym and host) in one query.
+BOARD_FLOOR_SQL = """
+SELECT * FROM (
+  SELECT r.id, r.reference, r.status, r.urgency, r.sla_due_at, r.starts_on, r.ends_on, d.pseudonym,
+         h.organisation, h.city,
+         row_number() OVER (PARTITION BY r.status ORDER BY r.sla_due_at, r.id) AS n
+  FROM relocation_relocation r JOIN defenders_defender d ON d.id = r.defender_id
+  LEFT JOIN relocation_hostinstitution h ON h.id = r.host_id
+  WHERE r.team_id = ANY(%s) OR %s
+) ranked WHERE n <= 50 ORDER BY status, n
+"""
+
+
+def relocation_board_floor(request: HttpRequest) -> HttpResponse:
+    """The relocation board's own template, its stages' rows from one raw SQL query: what the page
+    costs with no scoping, no check-ins, no host flags and no models. `?teams=1,2` are the desks a
+    caseworker sees; without them, every desk (a coordinator)."""
+    from relocation.models import STAGES, Relocation
+
+    teams = [int(team) for team in request.GET.get("teams", "").split(",") if team]
+    by_stage: dict[str, list[dict[str, Any]]] = {stage: [] for stage in STAGES}
+    urgency = dict(Relocation._meta.get_field("urgency").choices or [])
+    for r in _rows(BOARD_FLOOR_SQL, [teams, not teams]):
+        host = SimpleNamespace(organisation=r["organisation"], city=r["city"]) if r["organisation"] else None
+        by_stage[r["status"]].append({"relocation": SimpleNamespace(
+            reference=r["reference"], urgency=r["urgency"], get_urgency_display=urgency.get(r["urgency"], ""),
+            host=host, starts_on=r["starts_on"], ends_on=r["ends_on"], sla_due_at=r["sla_due_at"],
+            defender=SimpleNamespace(pseudonym=r["pseudonym"]), open_concern=False, host_asked=False),
+            "overdue": False})
+    labels = dict(Relocation.Status.choices)
+    stages = [{"status": stage, "label": str(labels[stage]), "rows": by_stage[stage]} for stage in STAGES]
+    return render(request, "relocation/staff/board.html", {"stages": stages, "checkins": []})
+
+
 def hello(request: HttpRequest) -> HttpResponse:
     return HttpResponse(b'{"hello": "world"}', content_type="application/json")
 
@@ -157,6 +191,7 @@ router.register("bench/naive/grants", NaiveGrantViewSet, basename="naive-grant")
 urlpatterns = [
     path("bench/floor/<int:partner_id>/", floor),
     path("bench/queue-floor/<int:user_id>/", queue_floor),
+    path("bench/relocation-floor/", relocation_board_floor),
     path("bench/hello/", hello),
     path("", include(router.urls)),
     *project_urlpatterns,

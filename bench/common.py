@@ -34,6 +34,11 @@ def setup_django(*, database_url: str | None = None) -> str:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    # As a served process starts (protect/gunicorn.conf.py, protect/celery.py): the start-up's
+    # objects out of the garbage collector's scans, so an in-process page pays what a served one does.
+    from protect.core.startup import freeze_start_up_objects
+
+    freeze_start_up_objects()
     return url
 
 

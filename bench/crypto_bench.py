@@ -38,6 +38,9 @@ def setup_django() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    from protect.core.startup import freeze_start_up_objects
+
+    freeze_start_up_objects()  # as a served process starts (see bench/common.py)
 
 
 def percentile(values: list[float], fraction: float) -> float:

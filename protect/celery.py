@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery, Task
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "protect.settings")
 
@@ -35,3 +36,12 @@ def _add_database_errors_to_retry() -> None:
 
 
 app.on_after_configure.connect(lambda sender, **kwargs: _add_database_errors_to_retry(), weak=False)
+
+
+@worker_process_init.connect(weak=False)
+def _freeze_start_up_objects(**_kwargs: object) -> None:
+    """Each worker process, once forked: the objects made while starting are no longer scanned by
+    the garbage collector (protect/core/startup.py)."""
+    from protect.core.startup import freeze_start_up_objects
+
+    freeze_start_up_objects(load_routes=False)

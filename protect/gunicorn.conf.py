@@ -16,3 +16,11 @@ errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # No `Server: gunicorn` header: it only tells a scanner what to try.
 drop_server_header()
+
+
+def post_worker_init(worker: object) -> None:
+    """Each worker, its application loaded: the objects made while starting are no longer scanned
+    by the garbage collector (protect/core/startup.py)."""
+    from protect.core.startup import freeze_start_up_objects
+
+    freeze_start_up_objects()
