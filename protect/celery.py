@@ -7,6 +7,8 @@ import os
 from celery import Celery, Task
 from celery.signals import worker_process_init
 
+from protect.core.startup import freeze_start_up_objects
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "protect.settings")
 
 
@@ -42,6 +44,4 @@ app.on_after_configure.connect(lambda sender, **kwargs: _add_database_errors_to_
 def _freeze_start_up_objects(**_kwargs: object) -> None:
     """Each worker process, once forked: the objects made while starting are no longer scanned by
     the garbage collector (protect/core/startup.py)."""
-    from protect.core.startup import freeze_start_up_objects
-
     freeze_start_up_objects(load_routes=False)

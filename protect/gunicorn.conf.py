@@ -3,6 +3,7 @@
 import os
 
 from protect.core.serving import drop_server_header
+from protect.core.startup import freeze_start_up_objects
 
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("WEB_THREADS", "4"))
@@ -21,6 +22,4 @@ drop_server_header()
 def post_worker_init(worker: object) -> None:
     """Each worker, its application loaded: the objects made while starting are no longer scanned
     by the garbage collector (protect/core/startup.py)."""
-    from protect.core.startup import freeze_start_up_objects
-
     freeze_start_up_objects()

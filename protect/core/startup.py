@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import gc
 
+from django.urls import get_resolver
+
 
 def freeze_start_up_objects(*, load_routes: bool = True) -> None:
     """Take every object made so far out of the collector's scans (gc.freeze); first, with
@@ -19,7 +21,5 @@ def freeze_start_up_objects(*, load_routes: bool = True) -> None:
     module). A Celery worker process freezes what it has: it must report ready within seconds of
     its fork, and its tasks rarely need the URL map."""
     if load_routes:
-        from django.urls import get_resolver
-
         get_resolver().reverse_dict  # noqa: B018 - builds the URL map: imports every view module now
     gc.freeze()
