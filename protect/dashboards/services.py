@@ -263,7 +263,11 @@ def _refresh_cases(kind: str, ids: list[int]) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_REBUILD_LOCK])
         before = list(CaseFact.objects.filter(kind=kind, case_id__in=ids).values_list("month", "defender_id"))
-        cursor.execute(f"SELECT defender_id FROM {_t(_CASE_MODELS[kind])} WHERE id = ANY(%s)", [ids])
+        # The cases held (FOR SHARE) until this refresh commits: a transition committing between
+        # the check below and the facts' replacement wrote a counted fact that no month summed, and
+        # the transition's own refresh then found that fact unchanged and summed nothing either.
+        cursor.execute(f"SELECT defender_id FROM {_t(_CASE_MODELS[kind])} WHERE id = ANY(%s) ORDER BY id FOR SHARE",
+                       [ids])
         defenders = sorted({defender for _month, defender in before} | {row[0] for row in cursor.fetchall()})
         _lock_defenders(cursor, defenders)
         if kind in _FACTS_IN_SQL and _counted_facts_unchanged(cursor, kind, ids):
