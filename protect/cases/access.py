@@ -80,7 +80,7 @@ def _reaches(user: Any, model: type[Case], roles: frozenset[str], verb: str) -> 
     if roles & ASSIGNABLE:
         reaches.append(assigned_q(user, model, verb))
     if Role.CASEWORKER in roles:
-        reaches.append(Q(team_id__in=team_ids_of(user)))
+        reaches.append(team_q(user))
     reaches += [extra for role, extra in workflow_for(model).role_scope.items() if role in roles]
     if verb == "view" and Role.PARTNER in roles:
         reaches.append(Q(referred_by=user))
@@ -94,31 +94,29 @@ def _any(conditions: list[Q]) -> Q:
     return condition
 
 
-def case_scope(user: Any, queryset: QuerySet[C]) -> QuerySet[C]:
-    """Narrow `queryset` (of any kind of case) to what `user` may see."""
+def team_q(user: Any) -> Q:
+    """Cases of the user's teams: one of a caseworker's reaches, and the queue's "my team's" tab."""
+    return Q(team_id__in=team_ids_of(user))
+
+
+def case_scope(user: Any, queryset: QuerySet[C], within: list[Q] | None = None) -> QuerySet[C]:
+    """Narrow `queryset` (of any kind of case) to what `user` may see; with `within`, only the cases
+    meeting any of those parts as well (a queue's tab: "my cases").
+
+    Written so that PostgreSQL reads each list of ids once: a part of `within` that is itself one
+    of the user's reaches (their permission rows, their team) implies that they may see the case,
+    so it stands alone, and only the other parts are checked against the other reaches.
+    visible AND (I OR P) = I OR (visible AND P) when every part of I implies visible; and a reach in
+    I already admits every case it admits ANDed with P. A caseworker's "my cases" reads their
+    permission rows once instead of twice; "my team's" reads none."""
     roles = _roles(user)
     if not roles:
         return queryset.none()
     if Role.COORDINATOR in roles:
-        return queryset
-    return queryset.filter(_any(_reaches(user, queryset.model, roles, "view")))
-
-
-def case_scope_within(user: Any, queryset: QuerySet[C], within: list[Q]) -> QuerySet[C]:
-    """case_scope(user, queryset), only the cases meeting any of `within` (a queue's tab: "my cases").
-
-    The same cases, written so that PostgreSQL reads each list of ids once: a part of `within`
-    that is itself one of the user's reaches (their permission rows, their team) implies that they
-    may see the case, so it stands alone, and only the other parts are checked against the other
-    reaches. visible AND (I OR P) = I OR (visible AND P) when every part of I implies visible; and
-    a reach in I already admits every case it admits ANDed with P. A caseworker's "my cases" reads
-    their permission rows once instead of twice; "my team's" reads none."""
-    roles = _roles(user)
-    if not roles:
-        return queryset.none()
-    if Role.COORDINATOR in roles:
-        return queryset.filter(_any(within))
+        return queryset if within is None else queryset.filter(_any(within))
     reaches = _reaches(user, queryset.model, roles, "view")
+    if within is None:
+        return queryset.filter(_any(reaches))
     implied = [part for part in within if part in reaches]
     others = [part for part in within if part not in implied]
     condition = _any(implied)

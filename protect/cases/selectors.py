@@ -23,7 +23,7 @@ from protect.defenders.models import Defender
 from protect.defenders.selectors import defenders_visible_to
 from protect.workflow import workflow_for
 
-from .access import assigned_q, can_see_narrative, case_scope, case_scope_within, team_ids_of
+from .access import assigned_q, can_see_narrative, case_scope, team_q
 from .models import Case, CaseFile, CaseMessage, CaseNote, Notification
 from .registry import case_models
 
@@ -124,12 +124,12 @@ def _with_last_message(queryset: QuerySet[C], model: type[C]) -> QuerySet[C]:
 
 def _in_tab(user: Any, queryset: QuerySet[C], scope: str, personal: tuple[str, ...]) -> QuerySet[C]:
     """The cases of `queryset` that `user` may see, in the queue's tab `scope`."""
-    model = queryset.model
+    within = None  # "all": every case they may see
     if scope == "mine":
-        return case_scope_within(user, queryset, mine_parts(user, model, *personal))
-    if scope == "team":
-        return case_scope_within(user, queryset, [Q(team_id__in=team_ids_of(user))])
-    return case_scope(user, queryset)
+        within = mine_parts(user, queryset.model, *personal)
+    elif scope == "team":
+        within = [team_q(user)]
+    return case_scope(user, queryset, within)
 
 
 # What a queue row shows of any kind of case: the kind adds its own columns (`columns`). Nothing
@@ -153,7 +153,7 @@ def case_queue(
     filters, up to QUEUE_COUNT_CAP + 1 (read as "more than the cap"), all in one more query, each
     tab's count stopping after the cap: a tab costs the same whether it holds a thousand open cases
     or fifty thousand. The filters are composed once for the rows and the counts; each tab is
-    scoped by access.case_scope_within, which reads the user's permission rows once per statement."""
+    scoped by access.case_scope, which reads the user's permission rows once per statement."""
     filtered = _queue_filtered(model, filters, narrow)
     unordered = filtered.order_by()
     counts = capped_counts({scope: _in_tab(user, unordered, scope, personal).values("pk")[: QUEUE_COUNT_CAP + 1]

@@ -1,4 +1,4 @@
-"""A queue tab is written so that PostgreSQL reads each list of ids once (access.case_scope_within);
+"""A queue tab is written so that PostgreSQL reads each list of ids once (access.case_scope with `within`);
 whatever the role, it must hold exactly the cases the user may see (case_scope) that meet the tab."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from django.db.models import Q
 from grants.models import Grant
 from protect.accounts.models import Team
 from protect.accounts.roles import Role
-from protect.cases.access import case_grant_access, case_revoke_access, case_scope, case_scope_within, team_ids_of
+from protect.cases.access import case_grant_access, case_revoke_access, case_scope, team_q
 from protect.cases.selectors import QueueFilters, case_queue, mine_parts
 from protect.workflow import workflow_for
 from tests.helpers import make_user
@@ -59,13 +59,13 @@ def test_a_tab_holds_exactly_the_visible_cases_that_meet_it_for_every_role(
             cases = Grant.objects.all()
             if open_only:
                 cases = cases.filter(status__in=workflow_for(Grant).group("open"))
-            tabs = {"mine": mine_parts(user, Grant, *PERSONAL), "team": [Q(team_id__in=team_ids_of(user))]}
+            tabs = {"mine": mine_parts(user, Grant, *PERSONAL), "team": [team_q(user)]}
             for scope, parts in tabs.items():
                 either = Q(pk__in=[])
                 for part in parts:
                     either |= part
                 expected = set(case_scope(user, cases).filter(either).values_list("reference", flat=True))
-                within = set(case_scope_within(user, cases, parts).values_list("reference", flat=True))
+                within = set(case_scope(user, cases, parts).values_list("reference", flat=True))
                 assert within == expected, (user.username, scope, open_only)
                 page = case_queue(user, Grant, QueueFilters(scope=scope, open_only=open_only), limit=100,
                                   personal=PERSONAL, count_scopes=(scope,))
