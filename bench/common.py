@@ -19,15 +19,7 @@ def setup_django(*, database_url: str | None = None) -> str:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "protect.settings")
     os.environ.setdefault("PROTECT_ENV", "test")
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/7")
-    name = url.rsplit("/", 1)[-1]
-    if url.startswith("postgres://postgres@127.0.0.1"):
-        exists = subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-tAc",
-             f"SELECT 1 FROM pg_database WHERE datname='{name}'"], capture_output=True, text=True, check=True,
-        ).stdout.strip()
-        if not exists:
-            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc",
-                            f'CREATE DATABASE "{name}"'], check=True)
+    ensure_database(url)
     import django
 
     django.setup()
@@ -40,6 +32,19 @@ def setup_django(*, database_url: str | None = None) -> str:
 
     freeze_start_up_objects()
     return url
+
+
+def ensure_database(url: str) -> None:
+    """Create the bench's database on the local PostgreSQL when a fresh machine has none yet."""
+    name = url.rsplit("/", 1)[-1]
+    if url.startswith("postgres://postgres@127.0.0.1"):
+        exists = subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-tAc",
+             f"SELECT 1 FROM pg_database WHERE datname='{name}'"], capture_output=True, text=True, check=True,
+        ).stdout.strip()
+        if not exists:
+            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc",
+                            f'CREATE DATABASE "{name}"'], check=True)
 
 
 def percentile(values: list[float], fraction: float) -> float:

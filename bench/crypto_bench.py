@@ -26,9 +26,14 @@ ENCRYPTED = ["legal_name", "aliases", "contacts", "secure_channels", "location",
 
 def setup_django() -> None:
     sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "bench"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "protect.settings")
     os.environ.setdefault("PROTECT_ENV", "demo")
-    if not os.environ.get("DATABASE_URL"):
+    if os.environ.get("DATABASE_URL"):
+        from common import ensure_database
+
+        ensure_database(os.environ["DATABASE_URL"])
+    else:
         scratch = Path(tempfile.mkdtemp(prefix="protect-bench-"))
         os.environ["DATABASE_URL"] = f"sqlite:///{scratch / 'bench.sqlite3'}"
         os.environ.setdefault("PROTECT_KEYS_DIR", str(scratch / "keys"))
@@ -175,7 +180,6 @@ def main() -> None:
     print(f"  bare AES-GCM, the same {PAGE} unwraps and the page's own sealed values opened alone: "
           f"median {statistics.median(bare):.3f} ms   p95 {percentile(bare, 0.95):.3f} ms   "
           f"(goal: page <= 2 x bare: {'met' if p95 <= 2 * percentile(bare, 0.95) else 'NOT met'})")
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     from common import emit, figures
 
     emit([{"scenario": f"decrypt a {PAGE}-row page", "kind": "decrypt", "size": PAGE, "clients": 1,

@@ -57,7 +57,7 @@ else:
     _FieldBase = models.Field
 
 _AAD_PREFIX = b"protect.field.v1\x00"
-_JSON = json.JSONDecoder()
+_SCAN: Any = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # the C scanner, typeshed omits it
 
 
 # The fields decrypted while a page is built: a case page is audited as a view listing exactly
@@ -149,10 +149,13 @@ class EncryptedAttribute(DeferredAttribute):
             return self
         field = self.field
         value = instance.__dict__.get(field.attname, _UNLOADED)
-        if value is _UNLOADED:  # a deferred field: Django loads it
-            value = super().__get__(instance, cls)
         if type(value) is Sealed:
             value = instance.__dict__[field.attname] = field.decrypt(instance, value)
+            return value
+        if value is _UNLOADED:  # a deferred field: Django loads it
+            value = super().__get__(instance, cls)
+            if type(value) is Sealed:
+                value = instance.__dict__[field.attname] = field.decrypt(instance, value)
         return value
 
     def __set__(self, instance: Any, value: Any) -> None:
@@ -217,12 +220,20 @@ class EncryptedField(_FieldBase):
         """Associated data: format version, table, column, row. A ciphertext opens only where it was sealed."""
         return self.aad_prefix() + _row_id(instance)
 
+    # Computed on first use (the table name is final only once models are ready), then read as plain
+    # attributes: a page of 50 rows opens some 350 values, and a method call for each cost more
+    # than its AES-GCM open.
+    _aad_prefix: bytes | None = None
+    _opening_prefix: bytes | None = None  # the same, after the sealed format's version byte
+    _decrypted_label: str | None = None
+
     def aad_prefix(self) -> bytes:
         """The associated data before the row's crypto_id: the same for every row of this column."""
-        prefix: bytes | None = self.__dict__.get("_aad_prefix")
-        if prefix is None:  # computed on first use: the table name is final only once models are ready
+        prefix = self._aad_prefix
+        if prefix is None:
             table = self.model._meta.db_table.encode()
             prefix = self._aad_prefix = _AAD_PREFIX + table + b"\x00" + str(self.column).encode() + b"\x00"
+            self._opening_prefix = bytes([primitives.SEALED_VERSION]) + prefix
         return prefix
 
     def _data_key(self, instance: Encrypted) -> SealingKey:
@@ -233,24 +244,27 @@ class EncryptedField(_FieldBase):
 
     def decrypt(self, instance: Encrypted, sealed: Sealed) -> Any:
         try:
-            key, cipher, row_id = instance.__dict__.get(OPENER) or _opener(instance, self)
-            if key.__dict__.get("_cipher") is not cipher:
-                key, cipher, row_id = _opener(instance, self)
+            opener = instance.__dict__.get(OPENER)
+            if opener is None or opener[0].__dict__.get("_cipher") is not opener[1]:
+                opener = _opener(instance, self)
             if sealed.ciphertext is None:
                 return None
-            data = primitives.unseal(cipher, sealed.ciphertext, self.aad_prefix() + row_id)
+            prefix = self._opening_prefix
+            if prefix is None:
+                self.aad_prefix()
+                prefix = self._opening_prefix
+                assert prefix is not None
+            data = primitives.unseal_versioned(opener[1], sealed.ciphertext, prefix + opener[2])
         except DecryptionError as exc:
             report_decryption_failure(instance=instance, field_name=self.name, error=exc)
             raise
         seen = _decrypted.get()
         if seen is not None:
-            seen.add(self._label())
+            seen.add(self._decrypted_label or self._label())
         return self.from_bytes(data)
 
     def _label(self) -> str:
-        label: str | None = self.__dict__.get("_decrypted_label")
-        if label is None:
-            label = self._decrypted_label = f"{self.model._meta.label_lower}.{self.name}"
+        label = self._decrypted_label = f"{self.model._meta.label_lower}.{self.name}"
         return label
 
     def pre_save(self, model_instance: Any, add: bool) -> Any:
@@ -341,13 +355,14 @@ class EncryptedJSONField(EncryptedField):
             raise TypeError(f"{self.name} holds JSON values only: {exc}") from None
 
     def from_bytes(self, data: bytes) -> Any:
-        # raw_decode, not json.loads: to_bytes writes compact JSON, so the value starts at the first
-        # character and nothing follows it, and json.loads's checks for surrounding whitespace took
-        # three quarters of the time of reading a JSON value on a page of rows.
+        # The decoder's C scanner, not json.loads: to_bytes writes compact JSON, so the value starts
+        # at the first character and nothing follows it, and json.loads's checks for surrounding
+        # whitespace (and raw_decode's wrapper) took most of the time of reading a small value.
+        # orjson is not used: it reads an integer beyond 64 bits as a float, silently.
         text = data.decode("utf-8")
         try:
-            value, end = _JSON.raw_decode(text)
-        except ValueError:
+            value, end = _SCAN(text, 0)
+        except (StopIteration, ValueError):  # not JSON at its first character: json.loads says why
             end = -1
         return value if end == len(text) else json.loads(text)
 

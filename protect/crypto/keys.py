@@ -187,6 +187,9 @@ def _load(cache_key: str, variable: str, raw: str, file_name: str, parse: Callab
 
 def master_keyring() -> MasterKeyRing:
     """The ring from settings; outside production, the generated demo ring when unset."""
+    cached = _cache.get("ring")
+    if isinstance(cached, MasterKeyRing):  # every row of a page asks, once per data key: no settings read then
+        return cached
     ring: MasterKeyRing = _load("ring", MASTER_KEYS_VARIABLE, settings.PROTECT_MASTER_KEYS, MASTER_KEYS_FILE_NAME,
                                 parse_master_keys, lambda: new_master_key_entry("demo1"))
     return ring

@@ -29,6 +29,7 @@ DATA_KEY_BYTES = 32
 PAD_BLOCK = 32
 SEALED_VERSION = 1
 WRAP_VERSION = 1
+_SEALED_VERSION_BYTE = bytes([SEALED_VERSION])
 _WRAP_AAD = b"protect.datakey.v1\x00"
 
 
@@ -80,13 +81,6 @@ def pad(data: bytes) -> bytes:
     return data + b"\x80" + b"\x00" * ((-len(data) - 1) % PAD_BLOCK)
 
 
-def unpad(data: bytes) -> bytes:
-    stripped = data.rstrip(b"\x00")
-    if not stripped or stripped[-1] != 0x80:
-        raise DecryptionError("A decrypted value has invalid padding.")
-    return stripped[:-1]
-
-
 def seal(cipher: AESGCM, plaintext: bytes, aad: bytes) -> bytes:
     return seal_padded(cipher, pad(plaintext), bytes([SEALED_VERSION]) + aad)
 
@@ -101,12 +95,23 @@ def seal_padded(cipher: AESGCM, padded: bytes, versioned_aad: bytes, nonce: byte
 
 def unseal(cipher: AESGCM, blob: bytes, aad: bytes) -> bytes:
     """Open a sealed value; InvalidTag (wrong key, wrong AAD, altered bytes) → DecryptionError."""
+    return unseal_versioned(cipher, blob, _SEALED_VERSION_BYTE + aad)
+
+
+def unseal_versioned(cipher: AESGCM, blob: bytes, versioned_aad: bytes) -> bytes:
+    """unseal() with the version byte of the associated data put there by the caller (an encrypted
+    field keeps it in its column's prefix): a page of 50 rows opens some 300 values, and each step
+    of Python around an open costs a fifth of the open itself. Unpads in line, for the same reason."""
     if len(blob) < 1 + NONCE_BYTES + TAG_BYTES or blob[0] != SEALED_VERSION:
         raise DecryptionError("An encrypted value is damaged: it is too short or of an unknown version.")
     try:
-        return unpad(cipher.decrypt(blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :], blob[:1] + aad))
+        padded = cipher.decrypt(blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :], versioned_aad)
     except InvalidTag:
         raise DecryptionError(
             "An encrypted value failed its integrity check: it was altered, moved from another record or "
             "column, or the data key is wrong."
         ) from None
+    stripped = padded.rstrip(b"\x00")  # ISO/IEC 7816-4: the last byte not zero is the 0x80 marker
+    if not stripped or stripped[-1] != 0x80:
+        raise DecryptionError("A decrypted value has invalid padding.")
+    return stripped[:-1]

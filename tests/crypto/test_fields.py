@@ -201,8 +201,9 @@ def test_empty_values_are_encrypted_and_none_is_null(coordinator):
 def test_values_are_decrypted_lazily_and_only_once(coordinator, monkeypatch):
     defender = _create(coordinator)
     calls: list[int] = []
-    original = primitives.unseal
-    monkeypatch.setattr(primitives, "unseal", lambda cipher, blob, aad: calls.append(1) or original(cipher, blob, aad))
+    original = primitives.unseal_versioned
+    monkeypatch.setattr(primitives, "unseal_versioned",
+                        lambda cipher, blob, aad: calls.append(1) or original(cipher, blob, aad))
     fresh = Defender.objects.get(pk=defender.pk)
     assert calls == []
     assert isinstance(fresh.__dict__["legal_name"], Sealed)
