@@ -211,6 +211,15 @@ def test_values_are_decrypted_lazily_and_only_once(coordinator, monkeypatch):
     assert len(calls) == 1
 
 
+@pytest.mark.django_db
+def test_a_deferred_encrypted_field_is_loaded_then_decrypted_on_first_access(coordinator):
+    defender = _create(coordinator)
+    fresh = Defender.objects.defer("legal_name").get(pk=defender.pk)
+    assert "legal_name" not in fresh.__dict__
+    assert fresh.legal_name == SECRETS["legal_name"]
+    assert fresh.__dict__["legal_name"] == SECRETS["legal_name"]  # kept as plaintext, not opened twice
+
+
 def test_a_row_already_opened_refuses_its_other_fields_once_its_key_is_destroyed(coordinator):
     # The row keeps its cipher after the first field; destroying the key must still shut the rest.
     fresh = Defender.objects.select_related("data_key").get(pk=_create(coordinator).pk)
