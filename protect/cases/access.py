@@ -125,6 +125,19 @@ def case_scope(user: Any, queryset: QuerySet[C], within: list[Q] | None = None) 
     return queryset.filter(condition)
 
 
+def scope_key(user: Any, *, teams: bool = False) -> tuple[Any, ...]:
+    """Everything case_scope reads of `user` to write its condition: who they are, their roles, and
+    their teams where a reach (or the caller, `teams`: a queue's "my team's" tab) names them. A
+    selector that keeps a statement written by case_scope keys it by this, so that a change of role
+    or team writes a new one. Not in it, because the statement reads them each time it runs: their
+    permission rows and their groups' (subqueries by user id, assigned_q)."""
+    roles = _roles(user)
+    if not roles:
+        return ("nobody",)
+    named_teams = teams or (Role.CASEWORKER in roles and Role.COORDINATOR not in roles)
+    return (user.pk, roles, tuple(team_ids_of(user)) if named_teams else None)
+
+
 def can_view(user: Any, case: Case) -> bool:
     return case_scope(user, type(case)._default_manager.filter(pk=case.pk)).exists()
 

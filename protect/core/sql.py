@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -49,27 +50,47 @@ class InIds(Expression):
         return f"{column} = ANY(ARRAY({self.ids_sql}))", (*column_params, *self.ids_params)
 
 
-def capped_counts(querysets: Mapping[str, QuerySet[Any, Any]]) -> dict[str, int]:
-    """The number of rows of each queryset (each sliced to its cap by the caller), all in one round
-    trip: `SELECT (SELECT COUNT(*) FROM (…) AS rows), …`. A queryset that can match nothing counts 0
-    without being sent."""
+@dataclass(frozen=True)
+class CountStatement:
+    """capped_counts compiled: one statement's text and parameters, and the names it counts
+    (`empty`: those that can match nothing, counted 0 without being sent). It holds no answer, so
+    a selector may keep it and run it again (protect.cases.selectors keeps the queue's)."""
+
+    sql: str
+    params: tuple[Any, ...]
+    names: tuple[str, ...]
+    counted: tuple[str, ...]
+
+
+def count_statement(querysets: Mapping[str, QuerySet[Any, Any]]) -> CountStatement:
+    """The statement of capped_counts: `SELECT (SELECT COUNT(*) FROM (…) AS rows), …`."""
     parts: list[tuple[str, str]] = []
     params: list[Any] = []
-    counts: dict[str, int] = {}
     for name, queryset in querysets.items():
         try:
             sql, part_params = queryset.query.sql_with_params()
         except EmptyResultSet:
-            counts[name] = 0
             continue
         # The text is the ORM's own compiled query; every value stays a parameter.
         parts.append((name, f"(SELECT COUNT(*) FROM ({sql}) AS counted)"))  # noqa: S608
         params.extend(part_params)
-    if parts:
+    return CountStatement(sql="SELECT " + ", ".join(part for _name, part in parts) if parts else "",
+                          params=tuple(params), names=tuple(querysets), counted=tuple(name for name, _ in parts))
+
+
+def run_counts(statement: CountStatement) -> dict[str, int]:
+    counts = dict.fromkeys(statement.names, 0)
+    if statement.counted:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT " + ", ".join(part for _name, part in parts), params)
-            counts |= dict(zip((name for name, _part in parts), cursor.fetchone(), strict=True))
-    return {name: counts[name] for name in querysets}
+            cursor.execute(statement.sql, statement.params)
+            counts |= dict(zip(statement.counted, cursor.fetchone(), strict=True))
+    return counts
+
+
+def capped_counts(querysets: Mapping[str, QuerySet[Any, Any]]) -> dict[str, int]:
+    """The number of rows of each queryset (each sliced to its cap by the caller), all in one round
+    trip. A queryset that can match nothing counts 0 without being sent."""
+    return run_counts(count_statement(querysets))
 
 
 def prepared_rows(name: str, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:

@@ -81,3 +81,35 @@ def test_a_tab_holds_exactly_the_visible_cases_that_meet_it_for_every_role(
     grouped = tangled_desk[6]
     assert grouped.reference in {g.reference for g in case_queue(
         reviewer, Grant, QueueFilters(scope="mine"), personal=PERSONAL).rows}
+
+
+def test_a_kept_queue_statement_sees_a_new_permission_team_or_role_at_the_next_page(
+        grant_in, caseworker, caseworker_other_team):
+    """The queue keeps its statements per process (selectors._queue_statements); what a user may see
+    must still change from one page to the next, as each request loads its user afresh."""
+    from protect.accounts.models import User
+    from protect.cases import selectors
+
+    def queue(scope: str) -> set[str]:
+        user = User.objects.get(pk=caseworker.pk)  # as the next request loads them
+        page = case_queue(user, Grant, QueueFilters(scope=scope), personal=PERSONAL, count_scopes=("mine", "team"))
+        assert page.counts[scope] == len(page.rows)
+        return {grant.reference for grant in page.rows}
+
+    mena = Team.objects.get(name="MENA desk")
+    lent = grant_in("triage")
+    Grant.objects.filter(pk=lent.pk).update(team=mena, caseworker=caseworker_other_team)
+    case_revoke_access(case=lent, user=caseworker)
+    assert lent.reference not in queue("mine")
+    kept = len(selectors._queue_kept)
+
+    case_grant_access(case=lent, user=caseworker)  # a permission: the same statement, read afresh
+    assert lent.reference in queue("mine")
+    assert len(selectors._queue_kept) == kept
+
+    assert lent.reference not in queue("team")
+    mena.members.add(caseworker)  # a team: another statement
+    assert lent.reference in queue("team")
+
+    caseworker.groups.clear()  # no role left: nothing at all
+    assert queue("mine") == set() and queue("team") == set()
