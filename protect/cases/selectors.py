@@ -171,8 +171,9 @@ def case_queue(
 # per process for each combination of what writes them: building them through the ORM took 3.5 ms
 # of a 25 ms page, more than PostgreSQL took to run them. They hold no answer: each run reads the
 # cases and the user's permission rows afresh, and a change of role or team is a new key
-# (access.scope_key). Bounded, least recently used first out.
-QUEUE_STATEMENTS_KEPT = 512
+# (access.scope_key). Bounded, least recently used first out: an entry is about 45 KiB, so a process
+# keeps at most about 3 MB of them (a desk's caseworkers, each with a few filters).
+QUEUE_STATEMENTS_KEPT = 64
 _queue_kept: OrderedDict[tuple[Any, ...], tuple[CountStatement, QuerySet[Any]]] = OrderedDict()
 _queue_kept_lock = threading.Lock()
 

@@ -113,3 +113,12 @@ def test_a_kept_queue_statement_sees_a_new_permission_team_or_role_at_the_next_p
 
     caseworker.groups.clear()  # no role left: nothing at all
     assert queue("mine") == set() and queue("team") == set()
+
+
+def test_the_queue_keeps_a_bounded_number_of_statements(caseworker, monkeypatch):
+    from protect.cases import selectors
+
+    monkeypatch.setattr(selectors, "QUEUE_STATEMENTS_KEPT", 3)
+    for status in ("submitted", "triage", "under_review", "approved", "closed"):
+        case_queue(caseworker, Grant, QueueFilters(scope="mine", status=status), personal=PERSONAL)
+    assert len(selectors._queue_kept) == 3
