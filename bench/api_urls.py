@@ -32,7 +32,8 @@ from rest_framework.routers import SimpleRouter
 
 from grants.forms import QueueFilterForm
 from grants.models import OPEN, Grant, NeedKind
-from grants.views import STATUS_LABELS, URGENCY_LABELS
+from grants.views import STATUS_LABELS
+from protect.cases.models import URGENCY_LABELS
 from protect.urls import urlpatterns as project_urlpatterns
 
 FLOOR_SQL = """
@@ -130,14 +131,13 @@ def relocation_board_floor(request: HttpRequest) -> HttpResponse:
 
     teams = [int(team) for team in request.GET.get("teams", "").split(",") if team]
     by_stage: dict[str, list[dict[str, Any]]] = {stage: [] for stage in STAGES}
-    urgency = dict(Relocation._meta.get_field("urgency").choices or [])
     for r in _rows(BOARD_FLOOR_SQL, [teams, not teams]):
         host = SimpleNamespace(organisation=r["organisation"], city=r["city"]) if r["organisation"] else None
         by_stage[r["status"]].append({"relocation": SimpleNamespace(
-            reference=r["reference"], urgency=r["urgency"], get_urgency_display=urgency.get(r["urgency"], ""),
+            reference=r["reference"], urgency=r["urgency"],
             host=host, starts_on=r["starts_on"], ends_on=r["ends_on"], sla_due_at=r["sla_due_at"],
             defender=SimpleNamespace(pseudonym=r["pseudonym"]), open_concern=False, host_asked=False),
-            "overdue": False})
+            "overdue": False, "urgency": URGENCY_LABELS.get(r["urgency"], r["urgency"])})
     labels = dict(Relocation.Status.choices)
     stages = [{"status": stage, "label": str(labels[stage]), "rows": by_stage[stage]} for stage in STAGES]
     return render(request, "relocation/staff/board.html", {"stages": stages, "checkins": []})

@@ -30,7 +30,7 @@ from protect.cases.contact import safe_contact
 from protect.cases.deadlines import due_phrase
 from protect.cases.errors import CaseError
 from protect.cases.forms import money, to_major, to_minor
-from protect.cases.models import Urgency
+from protect.cases.models import URGENCY_LABELS
 from protect.cases.selectors import notifications_for
 from protect.cases.services.casefile import case_ask_requester
 from protect.cases.views import CaseViews, NoteForm, UploadForm, queue_scopes, record_once
@@ -50,7 +50,6 @@ CONFIDENTIAL_FIELDS = ["incident", "threat", "need_details", "other_funding", "e
 NEED_LABELS = dict(NeedKind.choices)
 # By code too: Django's get_<field>_display rebuilds its choices mapping on every call, twice a row.
 STATUS_LABELS = dict(Grant.Status.choices)
-URGENCY_LABELS = dict(Urgency.choices)
 RISK_LABELS = dict(RiskKind.choices)
 REGION_LABELS = dict(Region.choices)
 

@@ -27,6 +27,7 @@ from protect.cases import selectors as case_selectors
 from protect.cases.access import can_see_narrative
 from protect.cases.contact import safe_contact
 from protect.cases.forms import money, to_minor
+from protect.cases.models import URGENCY_LABELS
 from protect.cases.services.casefile import case_ask_requester
 from protect.cases.views import CaseViews, NoteForm, UploadForm, case_or_404, render_payments_inbox
 from protect.core.errors import ProtectError, form_errors_from
@@ -69,7 +70,8 @@ FORMS: dict[str, Callable[[], forms.Form]] = {
 def board(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     stages = [{"status": status, "label": label,
-               "rows": [{"relocation": r, "overdue": case_selectors.is_overdue(r, now)} for r in rows]}
+               "rows": [{"relocation": r, "overdue": case_selectors.is_overdue(r, now),
+                         "urgency": URGENCY_LABELS.get(r.urgency, r.urgency)} for r in rows]}
               for status, label, rows in selectors.relocation_board(request.user)]
     checkins = [{"checkin": c, "overdue": c.due_on < now.date()} for c in selectors.checkins_due(request.user)]
     return render(request, "relocation/staff/board.html", {"stages": stages, "checkins": checkins})

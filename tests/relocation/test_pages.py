@@ -29,6 +29,23 @@ def test_the_board_groups_the_teams_relocations_by_stage(client, relocation_in, 
     assert 'href="/relocations/"' in html  # the menu link
 
 
+def test_each_stage_of_the_board_shows_its_earliest_deadlines_first_up_to_its_cap(relocation_in, caseworker,
+                                                                                  monkeypatch):
+    import datetime
+
+    from relocation import selectors
+
+    monkeypatch.setattr(selectors, "BOARD_PER_STAGE", 2)
+    assessing = [relocation_in("assessing") for _ in range(3)]
+    for days, relocation in zip((3, 1, 2), assessing, strict=True):
+        Relocation.objects.filter(pk=relocation.pk).update(sla_due_at=relocation.sla_due_at + datetime.timedelta(days=days))
+    preparing = relocation_in("preparing")
+    stages = {stage: [r.reference for r in rows] for stage, _label, rows in selectors.relocation_board(caseworker)}
+    assert stages["assessing"] == [assessing[1].reference, assessing[2].reference]
+    assert stages["preparing"] == [preparing.reference]
+    assert stages["requested"] == []
+
+
 def test_a_caseworker_of_another_team_sees_no_relocation_and_gets_404(client, relocation_in, caseworker_other_team):
     relocation = relocation_in("assessing")
     login_verified(client, caseworker_other_team)
