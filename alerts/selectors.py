@@ -14,7 +14,7 @@ from protect.cases.selectors import cases_visible_to
 from protect.core.errors import NotFound
 from protect.delivery.models import Delivery
 
-from .models import Alert, Recipient
+from .models import Alert, Recipient, Tier
 from .services.follow_ups import follow_up_quiet_before
 
 
@@ -40,6 +40,14 @@ class DeliveryRow:
     step: str  # "publish" or "update"
     outcome: str  # sent, retrying, waiting, failed or cancelled
     reason: str
+    tier: str  # the recipient's tier and the delivery's channel, as labels ("" for no recipient)
+    channel: str
+
+
+# By code, translated once a report: Django's get_<field>_display rebuilds the field's choices,
+# translating every label, on each call, which a report of a thousand deliveries did twice a row.
+TIER_LABELS = dict(Tier.choices)
+CHANNEL_LABELS = dict(Delivery.Channel.choices)
 
 
 def _outcome(delivery: Delivery) -> str:
@@ -55,11 +63,16 @@ def alert_delivery_report(alert: Alert) -> list[DeliveryRow]:
     deliveries = list(alert_deliveries(alert)[:1000])
     recipient_ids = {int(d.key.rsplit(":", 1)[1]) for d in deliveries}
     recipients = Recipient.objects.select_related("data_key").in_bulk(recipient_ids)
+    tiers = {code: str(label) for code, label in TIER_LABELS.items()}
+    channels = {code: str(label) for code, label in CHANNEL_LABELS.items()}
     rows = []
     for delivery in deliveries:
         parts = delivery.key.split(":")  # alerts.alert:<alert>:publish:<recipient> or …:update:<key>:<recipient>
-        rows.append(DeliveryRow(delivery=delivery, recipient=recipients.get(int(parts[-1])), step=parts[2],
-                                outcome=_outcome(delivery), reason=delivery.last_error))
+        recipient = recipients.get(int(parts[-1]))
+        rows.append(DeliveryRow(delivery=delivery, recipient=recipient, step=parts[2], outcome=_outcome(delivery),
+                                reason=delivery.last_error,
+                                tier=tiers.get(recipient.tier, recipient.tier) if recipient else "",
+                                channel=channels.get(delivery.channel, delivery.channel)))
     return rows
 
 

@@ -46,6 +46,7 @@ def test_the_report_gives_each_delivery_its_recipient_and_outcome(alert_in, reci
                          "Partner hook"}
     un = rows["un desk"]
     assert (un.outcome, un.delivery.attempts, un.delivery.channel, un.recipient.tier) == ("sent", 1, "email", "un")
+    assert (un.tier, un.channel) == (un.recipient.get_tier_display(), un.delivery.get_channel_display())
     hook = rows["Partner hook"]
     assert (hook.outcome, hook.delivery.attempts, hook.reason, hook.delivery.channel) == (
         "retrying", 1, "HTTP 500", "webhook")
