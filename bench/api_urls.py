@@ -35,6 +35,7 @@ from grants.models import OPEN, Grant, NeedKind
 from grants.views import STATUS_LABELS
 from protect.cases.models import URGENCY_LABELS
 from protect.urls import urlpatterns as project_urlpatterns
+from relocation.models import STAGES, Relocation
 
 FLOOR_SQL = """
 SELECT r.id, r.reference, r.kind, g.status, g.urgency, g.submitted_at, g.status_changed_at
@@ -127,8 +128,6 @@ def relocation_board_floor(request: HttpRequest) -> HttpResponse:
     """The relocation board's own template, its stages' rows from one raw SQL query: what the page
     costs with no scoping, no check-ins, no host flags and no models. `?teams=1,2` are the desks a
     caseworker sees; without them, every desk (a coordinator)."""
-    from relocation.models import STAGES, Relocation
-
     teams = [int(team) for team in request.GET.get("teams", "").split(",") if team]
     by_stage: dict[str, list[dict[str, Any]]] = {stage: [] for stage in STAGES}
     for r in _rows(BOARD_FLOOR_SQL, [teams, not teams]):

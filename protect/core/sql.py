@@ -52,9 +52,10 @@ class InIds(Expression):
 
 @dataclass(frozen=True)
 class CountStatement:
-    """capped_counts compiled: one statement's text and parameters, and the names it counts
-    (`empty`: those that can match nothing, counted 0 without being sent). It holds no answer, so
-    a selector may keep it and run it again (protect.cases.selectors keeps the queue's)."""
+    """capped_counts compiled: one statement's text and parameters, every name asked (`names`) and
+    those the statement counts (`counted`; the others can match nothing and count 0 unsent). It
+    holds no answer, so a selector may keep it and run it again (protect.cases.selectors keeps the
+    queue's)."""
 
     sql: str
     params: tuple[Any, ...]

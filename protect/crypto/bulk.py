@@ -24,7 +24,7 @@ class ColumnSealer:
     def __init__(self, field: EncryptedField, value: Any) -> None:
         self.null = value is None and not field.seals_none
         self._padded = b"" if self.null else primitives.pad(field.to_bytes(value))
-        self._aad = bytes([primitives.SEALED_VERSION]) + field.aad_prefix()
+        self._aad = field.sealed_aad_prefix()
 
     def seal(self, cipher: AESGCM, crypto_id: uuid.UUID) -> bytes | None:
         """The column's bytes for this row: None (SQL NULL) for a None the field keeps as NULL."""

@@ -224,7 +224,7 @@ class EncryptedField(_FieldBase):
     # attributes: a page of 50 rows opens some 350 values, and a method call for each cost more
     # than its AES-GCM open.
     _aad_prefix: bytes | None = None
-    _opening_prefix: bytes | None = None  # the same, after the sealed format's version byte
+    _sealed_aad_prefix: bytes | None = None
     _decrypted_label: str | None = None
 
     def aad_prefix(self) -> bytes:
@@ -233,7 +233,14 @@ class EncryptedField(_FieldBase):
         if prefix is None:
             table = self.model._meta.db_table.encode()
             prefix = self._aad_prefix = _AAD_PREFIX + table + b"\x00" + str(self.column).encode() + b"\x00"
-            self._opening_prefix = bytes([primitives.SEALED_VERSION]) + prefix
+        return prefix
+
+    def sealed_aad_prefix(self) -> bytes:
+        """aad_prefix() after the sealed format's version byte, as primitives.seal_padded and
+        unseal_versioned take it (the bulk loader seals with it, decrypt opens with it)."""
+        prefix = self._sealed_aad_prefix
+        if prefix is None:
+            prefix = self._sealed_aad_prefix = bytes([primitives.SEALED_VERSION]) + self.aad_prefix()
         return prefix
 
     def _data_key(self, instance: Encrypted) -> SealingKey:
@@ -249,11 +256,7 @@ class EncryptedField(_FieldBase):
                 opener = _opener(instance, self)
             if sealed.ciphertext is None:
                 return None
-            prefix = self._opening_prefix
-            if prefix is None:
-                self.aad_prefix()
-                prefix = self._opening_prefix
-                assert prefix is not None
+            prefix = self._sealed_aad_prefix or self.sealed_aad_prefix()
             data = primitives.unseal_versioned(opener[1], sealed.ciphertext, prefix + opener[2])
         except DecryptionError as exc:
             report_decryption_failure(instance=instance, field_name=self.name, error=exc)

@@ -82,7 +82,7 @@ def pad(data: bytes) -> bytes:
 
 
 def seal(cipher: AESGCM, plaintext: bytes, aad: bytes) -> bytes:
-    return seal_padded(cipher, pad(plaintext), bytes([SEALED_VERSION]) + aad)
+    return seal_padded(cipher, pad(plaintext), _SEALED_VERSION_BYTE + aad)
 
 
 def seal_padded(cipher: AESGCM, padded: bytes, versioned_aad: bytes, nonce: bytes | None = None) -> bytes:
