@@ -25,7 +25,7 @@ def referrals_for(*, partner: Any) -> QuerySet[Referral]:
 
 STATUS_COLUMNS = ("id", "case_type", "kind", "reference", "status", "urgency", "submitted_at", "status_changed_at")
 
-# A partner's referrals with their cases' status (the view api_referralstatus, migration 0003). A
+# A partner's referrals with their cases' status (the view api_referralstatus, migrations 0003 and 0004). A
 # referral whose case the partner may no longer see is left out: the kernel lets a partner see the
 # cases it referred (protect/cases/access.py case_scope, the case's `referred_by`), the one rule the
 # view's rows can be held to.

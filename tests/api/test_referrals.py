@@ -72,6 +72,11 @@ def test_the_list_holds_only_this_partners_referrals_newest_first(helpline, othe
     theirs = other_partner.refer()["reference"]
     listed = helpline.get("/api/v1/referrals/").json()
     assert [r["reference"] for r in listed["results"]] == mine[::-1]
+    # Each row carries its own case's status, whichever kind's table holds it (the view's joins).
+    cases = {mine[0]: Grant.objects.get(reference=mine[0]), mine[1]: Relocation.objects.get(reference=mine[1])}
+    assert {r["reference"]: (r["status"], r["urgency"]) for r in listed["results"]} == {
+        reference: (case.status, case.urgency) for reference, case in cases.items()}
+    assert all(r["status_text"] and r["submitted_at"] for r in listed["results"])
     assert theirs not in str(listed)
     only_relocations = helpline.get("/api/v1/referrals/?kind=relocation").json()["results"]
     assert [r["reference"] for r in only_relocations] == [mine[1]]
