@@ -149,13 +149,10 @@ class EncryptedAttribute(DeferredAttribute):
             return self
         field = self.field
         value = instance.__dict__.get(field.attname, _UNLOADED)
-        if type(value) is Sealed:
-            value = instance.__dict__[field.attname] = field.decrypt(instance, value)
-            return value
         if value is _UNLOADED:  # a deferred field: Django loads it
             value = super().__get__(instance, cls)
-            if type(value) is Sealed:
-                value = instance.__dict__[field.attname] = field.decrypt(instance, value)
+        if type(value) is Sealed:
+            value = instance.__dict__[field.attname] = field.decrypt(instance, value)
         return value
 
     def __set__(self, instance: Any, value: Any) -> None:
@@ -240,7 +237,7 @@ class EncryptedField(_FieldBase):
         unseal_versioned take it (the bulk loader seals with it, decrypt opens with it)."""
         prefix = self._sealed_aad_prefix
         if prefix is None:
-            prefix = self._sealed_aad_prefix = bytes([primitives.SEALED_VERSION]) + self.aad_prefix()
+            prefix = self._sealed_aad_prefix = primitives.SEALED_VERSION_BYTE + self.aad_prefix()
         return prefix
 
     def _data_key(self, instance: Encrypted) -> SealingKey:

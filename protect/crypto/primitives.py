@@ -29,7 +29,7 @@ DATA_KEY_BYTES = 32
 PAD_BLOCK = 32
 SEALED_VERSION = 1
 WRAP_VERSION = 1
-_SEALED_VERSION_BYTE = bytes([SEALED_VERSION])
+SEALED_VERSION_BYTE = bytes([SEALED_VERSION])
 _WRAP_AAD = b"protect.datakey.v1\x00"
 
 
@@ -82,7 +82,7 @@ def pad(data: bytes) -> bytes:
 
 
 def seal(cipher: AESGCM, plaintext: bytes, aad: bytes) -> bytes:
-    return seal_padded(cipher, pad(plaintext), _SEALED_VERSION_BYTE + aad)
+    return seal_padded(cipher, pad(plaintext), SEALED_VERSION_BYTE + aad)
 
 
 def seal_padded(cipher: AESGCM, padded: bytes, versioned_aad: bytes, nonce: bytes | None = None) -> bytes:
@@ -95,7 +95,7 @@ def seal_padded(cipher: AESGCM, padded: bytes, versioned_aad: bytes, nonce: byte
 
 def unseal(cipher: AESGCM, blob: bytes, aad: bytes) -> bytes:
     """Open a sealed value; InvalidTag (wrong key, wrong AAD, altered bytes) → DecryptionError."""
-    return unseal_versioned(cipher, blob, _SEALED_VERSION_BYTE + aad)
+    return unseal_versioned(cipher, blob, SEALED_VERSION_BYTE + aad)
 
 
 def unseal_versioned(cipher: AESGCM, blob: bytes, versioned_aad: bytes) -> bytes:
