@@ -137,7 +137,8 @@ def test_tampered_ciphertext_raises_and_is_recorded_in_the_audit_log(coordinator
 @pytest.mark.django_db
 def test_an_audit_write_that_itself_fails_to_decrypt_does_not_loop(coordinator, monkeypatch):
     defender = _create(coordinator)
-    _raw_update("UPDATE defenders_defender SET location = set_byte(location, 20, 0) WHERE id = %s", [defender.pk])
+    _raw_update("UPDATE defenders_defender SET location = set_byte(location, 20, get_byte(location, 20) # 1) "
+                "WHERE id = %s", [defender.pk])
     tampered = Defender.objects.get(pk=defender.pk)
     calls: list[str] = []
 
@@ -154,7 +155,9 @@ def test_an_audit_write_that_itself_fails_to_decrypt_does_not_loop(coordinator, 
 @pytest.mark.django_db
 def test_saving_a_row_with_a_tampered_value_fails_instead_of_resealing_it(coordinator):
     defender = _create(coordinator)
-    _raw_update("UPDATE defenders_defender SET risk_notes = set_byte(risk_notes, 30, 0) WHERE id = %s", [defender.pk])
+    # (a flipped bit, never a fixed byte: the byte may already hold it, 1 time in 256)
+    _raw_update("UPDATE defenders_defender SET risk_notes = set_byte(risk_notes, 30, get_byte(risk_notes, 30) # 1) "
+                "WHERE id = %s", [defender.pk])
     tampered = Defender.objects.get(pk=defender.pk)
     tampered.pseudonym = "Renamed"
     with pytest.raises(DecryptionError):
