@@ -100,6 +100,29 @@ def load(url: str, headers: dict[str, str], total: int, clients: int,
     return timings, time.perf_counter() - started
 
 
+Target = tuple[str, dict[str, str], dict[str, str] | None]  # url, headers, cookies
+
+
+def in_turn(targets: dict[str, Target], count: int) -> dict[str, list[float]]:
+    """`count` requests to each target from one client, a request to each in turn: each one's
+    milliseconds. The single-client p95 of a view and of its floor then see the same moments of a
+    noisy machine; timed in blocks one after the other, a stall of a second or two (other tenants of
+    the VM, slow requests clustered in time for the view and its floor alike) landed in one block and
+    moved their ratio between 1.7 and 2.5 from run to run."""
+    sessions = {}
+    for name, (_url, _headers, cookies) in targets.items():
+        session = sessions[name] = requests.Session()
+        session.cookies.update(cookies or {})
+    timings: dict[str, list[float]] = {name: [] for name in targets}
+    for _ in range(count):
+        for name, (url, headers, _cookies) in targets.items():
+            start = time.perf_counter()
+            response = sessions[name].get(url, headers=headers, timeout=30)
+            timings[name].append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200, response.status_code
+    return timings
+
+
 def session_cookie(user_id: int) -> tuple[object, dict[str, str]]:
     """A logged-in, second-factor-verified session for the user: the Django test client that made it
     (to count queries in-process) and its cookie (for the HTTP clients)."""
@@ -172,6 +195,10 @@ def main() -> None:
         for _name, _kind, _size, path, partner in views:
             headers, jar = (token, None) if partner else ({}, cookies)
             load(base + path, headers, args.clients * 2, args.clients, jar)  # warm every worker and thread
+        single_targets: dict[str, Target] = {
+            name: (base + path, token, None) if partner else (base + path, {}, cookies)
+            for name, kind, size, path, partner in views
+            if kind in {"queue", "queue_floor", "api_list", "api_list_floor"} and size == 50}
         # In rounds, every view in each: on a shared machine the speed drifts over a run, and views
         # measured one after the other in one block each took that drift for a difference between
         # them (the same pair's ratio moved by a quarter from run to run).
@@ -184,9 +211,8 @@ def main() -> None:
                                         jar)
                 timings_of[name] += timings
                 seconds_of[name] += seconds
-                if kind in {"queue", "queue_floor", "api_list", "api_list_floor"} and _size == 50:
-                    single.setdefault(name, []).extend(
-                        load(base + path, headers, max(1, args.single // args.rounds), 1, jar)[0])
+            for name, times in in_turn(single_targets, max(1, args.single // args.rounds)).items():
+                single.setdefault(name, []).extend(times)
         rss = peak_rss_mb(server.pid)
     finally:
         server.terminate()
