@@ -167,16 +167,17 @@ def _generated(path: Path, make: str) -> str:
     return make
 
 
-def _load(cache_key: str, variable: str, file_name: str, parse: Callable[..., Any], make: Callable[[], str]) -> Any:
-    """A key from the setting named `variable` (settings.py reads each from the environment variable
-    of the same name), parsed once; outside production, a generated one kept in the keys dir. The
-    setting is read only then: every row of a page asks for the ring, once per data key, and
-    reading the settings on each call cost a noticeable part of an unwrap."""
+def _load(cache_key: str, variable: str, setting: Callable[[], str], file_name: str, parse: Callable[..., Any],
+          make: Callable[[], str]) -> Any:
+    """A key from the setting `variable` (read by `setting`), parsed once; outside production, a
+    generated one kept in the keys dir. The setting is read only then: every row of a page asks
+    for the ring, once per data key, and reading the settings on each call cost a noticeable part
+    of an unwrap."""
     cached = _cache.get(cache_key)
     if cached is not None:
         return cached
     with _lock:
-        raw = getattr(settings, variable)
+        raw = setting()
         if raw:
             value = parse(raw)
         elif settings.PRODUCTION:
@@ -190,14 +191,14 @@ def _load(cache_key: str, variable: str, file_name: str, parse: Callable[..., An
 
 def master_keyring() -> MasterKeyRing:
     """The ring from settings; outside production, the generated demo ring when unset."""
-    ring: MasterKeyRing = _load("ring", MASTER_KEYS_VARIABLE, MASTER_KEYS_FILE_NAME, parse_master_keys,
-                                lambda: new_master_key_entry("demo1"))
+    ring: MasterKeyRing = _load("ring", MASTER_KEYS_VARIABLE, lambda: settings.PROTECT_MASTER_KEYS,
+                                MASTER_KEYS_FILE_NAME, parse_master_keys, lambda: new_master_key_entry("demo1"))
     return ring
 
 
 def blind_index_key() -> bytes:
-    key: bytes = _load("blind", BLIND_INDEX_VARIABLE, BLIND_INDEX_FILE_NAME, parse_blind_index_key,
-                       new_blind_index_key)
+    key: bytes = _load("blind", BLIND_INDEX_VARIABLE, lambda: settings.PROTECT_BLIND_INDEX_KEY,
+                       BLIND_INDEX_FILE_NAME, parse_blind_index_key, new_blind_index_key)
     return key
 
 
